@@ -1,0 +1,123 @@
+"""Settings: `config.toml` in the config dir, then `ORDERDESK_*` variables, validated by pydantic.
+
+Unknown keys are refused with a "did you mean" hint, and a bad value names its key, so a typo in
+the file never silently falls back to a default.
+"""
+
+import difflib
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from orderdesk_tui.errors import ConfigError
+from orderdesk_tui.paths import config_dir
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    #: SQLAlchemy URL or a file path; empty means the SQLite file in the data dir.
+    url: str = ""
+    #: Seconds a writer waits for a SQLite lock held by another terminal.
+    busy_timeout_s: float = Field(default=10.0, gt=0, le=300)
+
+
+class ErpSettings(_Section):
+    kind: str = Field(default="tryton", pattern="^(tryton)$")
+    url: str = ""
+    database: str = ""
+    key: SecretStr = SecretStr("")
+    timeout_s: float = Field(default=10.0, gt=0, le=300)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+class DeskSettings(_Section):
+    user: str = ""
+    currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
+    #: A price under cost plus this margin puts the order on a price hold.
+    margin_floor_percent: Decimal = Field(default=Decimal("8"), ge=0, le=100)
+    #: Wrong PINs in a row before a supervisor's override is locked.
+    pin_max_attempts: int = Field(default=5, ge=1, le=20)
+    pin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    #: Rows fetched per page by the order list.
+    page_size: int = Field(default=200, ge=20, le=5000)
+
+
+class Settings(_Section):
+    store: StoreSettings = StoreSettings()
+    erp: ErpSettings = ErpSettings()
+    desk: DeskSettings = DeskSettings()
+
+
+#: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.
+ENV_ALIASES = {"ORDERDESK_DB": ("store", "url"), "ORDERDESK_USER": ("desk", "user")}
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name, (section, key) in ENV_ALIASES.items():
+        if environ.get(name):
+            out.setdefault(section, {})[key] = environ[name]
+    for section, model in Settings.model_fields.items():
+        sub = model.annotation
+        assert sub is not None
+        for key in sub.model_fields:  # type: ignore[union-attr]
+            name = f"ORDERDESK_{section}_{key}".upper()
+            if name in environ:
+                out.setdefault(section, {})[key] = environ[name]
+    return out
+
+
+def _describe(err: dict[str, Any], origin: str) -> str:
+    where = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        section, _, key = where.rpartition(".")
+        known: list[str] = []
+        if section in Settings.model_fields:
+            sub = Settings.model_fields[section].annotation
+            known = list(sub.model_fields) if sub is not None else []  # type: ignore[union-attr]
+        elif not section:
+            known = list(Settings.model_fields)
+        hint = difflib.get_close_matches(key, known, n=1)
+        tail = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"{origin}: unknown setting '{where}'{tail}"
+    return f"{origin}: setting '{where}': {err['msg']}"
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the config file (if any) and the environment; raise ConfigError naming the bad key."""
+    path = path or config_path()
+    environ = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], str(path))) from None
+    for section, values in _env_overrides(environ).items():
+        data.setdefault(section, {}).update(values)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        env_name = "ORDERDESK_" + "_".join(str(p) for p in err["loc"]).upper()
+        raise ConfigError(_describe(err, f"environment {env_name}")) from None

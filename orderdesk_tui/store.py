@@ -1,0 +1,204 @@
+"""The store: engine and sessions on SQLite (WAL, the default) or PostgreSQL, plus migrations.
+
+SQLite runs with foreign keys on, WAL and a busy timeout, and with the driver's own transaction
+handling switched off so that a writer that must not lose a race (stock allocation) can take the
+write lock up front with `BEGIN IMMEDIATE` (`Store.immediate()`). PostgreSQL uses row locks
+(`SELECT ... FOR UPDATE`) for the same purpose.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlmodel import Session
+
+import orderdesk_tui.models  # noqa: F401  (registers every table on the metadata)
+from orderdesk_tui.errors import StoreError
+from orderdesk_tui.paths import default_store_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def resolve_url(url_or_path: str | None) -> str:
+    """A SQLAlchemy URL from `--db`: a URL as is, a path as a SQLite file, empty as the default."""
+    if not url_or_path:
+        return f"sqlite:///{default_store_path()}"
+    if "://" in url_or_path:
+        if url_or_path.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url_or_path.removeprefix("postgresql://")
+        return url_or_path
+    return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL with any password hidden, for status bars and `doctor`."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _sqlite_pragmas(busy_timeout_s: float) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("begin_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+class Store:
+    """One store (a SQLite file or a PostgreSQL database) and the sessions on it."""
+
+    def __init__(self, url: str, *, busy_timeout_s: float = 10.0, create: bool = True) -> None:
+        self.url = url
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise StoreError(f"store URL '{url}' is not a valid database URL") from None
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            self._prepare_sqlite_file(parsed.database, create=create)
+            self.engine = create_engine(url, connect_args={"check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_s))
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            try:
+                self.engine = create_engine(
+                    url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+                )
+            except NoSuchModuleError:
+                raise StoreError(
+                    f"store URL '{display_url(url)}': no driver for it; for PostgreSQL use "
+                    "postgresql+psycopg://... and install orderdesk[postgres]"
+                ) from None
+            except ModuleNotFoundError as exc:
+                raise StoreError(
+                    f"store URL '{display_url(url)}' needs the Python package '{exc.name}' "
+                    "(pip install 'orderdesk[postgres]')"
+                ) from None
+
+    @staticmethod
+    def _prepare_sqlite_file(database: str | None, *, create: bool) -> None:
+        if not database or database == ":memory:":
+            raise StoreError("a SQLite store must be a file (shared by terminals), not :memory:")
+        path = Path(database)
+        if not create and not path.exists():
+            raise StoreError(f"store {path} does not exist")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create store directory {path.parent}: {exc.strerror}") from None
+        if path.is_dir():
+            raise StoreError(f"store path {path} is a directory, not a file")
+
+    @property
+    def display_url(self) -> str:
+        return display_url(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def immediate(self) -> Iterator[Session]:
+        """A session that holds the write lock from its first statement (SQLite BEGIN IMMEDIATE).
+
+        On PostgreSQL this is an ordinary transaction; callers lock rows with FOR UPDATE.
+        """
+        bind = self.engine.execution_options(begin_immediate=True) if self.is_sqlite else self.engine
+        with Session(bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def ping(self) -> None:
+        """Open a connection and run a trivial query; raise StoreError with the reason."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            raise StoreError(f"cannot open store {self.display_url}: {_first_line(exc)}") from None
+
+    # -- migrations -------------------------------------------------------------------------
+
+    def _alembic_config(self) -> AlembicConfig:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["engine"] = self.engine
+        return cfg
+
+    def head_revision(self) -> str:
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        assert head is not None
+        return head
+
+    def current_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except DBAPIError as exc:
+            raise StoreError(f"cannot open store {self.display_url}: {_first_line(exc)}") from None
+
+    def check_not_newer(self) -> str | None:
+        """The store's revision; StoreError if it was written by a newer orderdesk."""
+        current = self.current_revision()
+        script = ScriptDirectory.from_config(self._alembic_config())
+        if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+            raise StoreError(
+                f"store {self.display_url} has schema revision {current}, newer than this "
+                f"orderdesk knows (up to {self.head_revision()}); upgrade orderdesk, the store "
+                "was left untouched"
+            )
+        return current
+
+    def upgrade(self, revision: str = "head") -> tuple[str | None, str]:
+        """Create or upgrade the schema; returns (revision before, revision after)."""
+        before = self.check_not_newer()
+        try:
+            command.upgrade(self._alembic_config(), revision)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot upgrade store {self.display_url}: {_first_line(exc)}") from None
+        after = self.current_revision()
+        assert after is not None
+        return before, after
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+
+
+def open_store(url_or_path: str | None, *, busy_timeout_s: float = 10.0) -> Store:
+    return Store(resolve_url(url_or_path), busy_timeout_s=busy_timeout_s)
