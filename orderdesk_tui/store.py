@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
@@ -107,7 +107,9 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create store directory {path.parent}: {exc.strerror}") from None
+            raise StoreError(
+                f"cannot create store directory {path.parent}: {exc.strerror}"
+            ) from None
         if path.is_dir():
             raise StoreError(f"store path {path} is a directory, not a file")
 
@@ -132,7 +134,9 @@ class Store:
 
         On PostgreSQL this is an ordinary transaction; callers lock rows with FOR UPDATE.
         """
-        bind = self.engine.execution_options(begin_immediate=True) if self.is_sqlite else self.engine
+        bind = (
+            self.engine.execution_options(begin_immediate=True) if self.is_sqlite else self.engine
+        )
         with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
@@ -187,7 +191,9 @@ class Store:
         try:
             command.upgrade(self._alembic_config(), revision)
         except DBAPIError as exc:
-            raise StoreError(f"cannot upgrade store {self.display_url}: {_first_line(exc)}") from None
+            raise StoreError(
+                f"cannot upgrade store {self.display_url}: {_first_line(exc)}"
+            ) from None
         after = self.current_revision()
         assert after is not None
         return before, after

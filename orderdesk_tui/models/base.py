@@ -1,7 +1,7 @@
 """Shared column helpers and enumerations for the SQLModel tables.
 
-Times are timezone-aware UTC (`utcnow()`); SQLModel stores them as UTC on both stores. Enumerations are stored as
-short strings so that a new state needs no schema change on either store.
+Times are timezone-aware UTC (`utcnow()`); SQLModel stores them as UTC on both stores.
+Enumerations are stored as short strings so that a new state needs no schema change.
 """
 
 from datetime import UTC, datetime

@@ -17,18 +17,22 @@ DEFAULTS = {
 
 
 def next_number(session: Session, name: str) -> str:
-    """Advance the sequence atomically and return the formatted number."""
-    seq = session.get(NumberSequence, name, with_for_update=True)
-    if seq is None:
-        prefix, width = DEFAULTS[name]
-        seq = NumberSequence(name=name, prefix=prefix, width=width, next_value=1)
-        session.add(seq)
-        session.flush()
-    value = seq.next_value
-    session.execute(
+    """Advance the sequence atomically and return the formatted number.
+
+    The UPDATE comes first so that it takes the write lock (SQLite) or the row lock (PostgreSQL)
+    before the value is read: two terminals can never draw the same number.
+    """
+    bumped = session.execute(
         update(NumberSequence)
         .where(NumberSequence.name == name)
         .values(next_value=NumberSequence.next_value + 1)
+        .execution_options(synchronize_session=False)
     )
-    session.refresh(seq)
-    return f"{seq.prefix}{value:0{seq.width}d}"
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        prefix, width = DEFAULTS[name]
+        session.add(NumberSequence(name=name, prefix=prefix, width=width, next_value=2))
+        session.flush()
+        return f"{prefix}{1:0{width}d}"
+    seq = session.get(NumberSequence, name, populate_existing=True)
+    assert seq is not None
+    return f"{seq.prefix}{seq.next_value - 1:0{seq.width}d}"

@@ -1,0 +1,112 @@
+"""OrderDeskApp: the shell every screen lives in.
+
+F-key legend (Footer) and status bar are always visible; the command palette reaches every
+action in force on the current screen; keys come from bindings.toml by id, with the user's
+overrides validated before they are applied.
+"""
+
+import time
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from orderdesk_tui.config import Settings
+from orderdesk_tui.keymap import Keymap, load_keymap
+from orderdesk_tui.models import User
+from orderdesk_tui.paths import bundled, config_dir
+from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.outbox import pending_count
+from orderdesk_tui.store import Store
+from screens.help import HelpScreen
+from screens.keys import bind
+from screens.order_list import OrderListScreen
+from screens.widgets.status_bar import DeskStatus
+
+#: Seconds between reads of the outbox count for the status bar.
+OUTBOX_POLL_S = 5.0
+
+
+class OrderDeskApp(App[int]):
+    TITLE = "orderdesk"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        bind("app.quit", "quit", "Quit", priority=True),
+        bind("app.palette", "command_palette", "Commands", show=False, priority=True),
+        bind("app.help", "help", "Help"),
+        bind("app.orders", "orders", "Orders"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        user: User,
+        notices: Iterable[str] = (),
+        keymap: Keymap | None = None,
+    ) -> None:
+        self._started = time.perf_counter()
+        super().__init__()
+        self.desk = Desk(store=store, settings=settings, user=user)
+        self.keymap = keymap or load_keymap(bundled("bindings.toml"), config_dir() / "bindings.toml")
+        self.status = DeskStatus(
+            user=user.name,
+            role=user.role,
+            store=store.display_url,
+            erp_state="idle" if settings.erp.configured else "not configured",
+        )
+        self._notices = list(notices)
+        self.started_ms: float | None = None
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap.overrides)
+        self.push_screen(OrderListScreen(self.desk, self.status))
+        for notice in self._notices:
+            self.notify(notice, timeout=8)
+        for problem in self.keymap.problems:
+            self.notify(str(problem), severity="error" if problem.severity == "error" else "warning",
+                        timeout=15)
+        self.refresh_outbox()
+        self.set_interval(OUTBOX_POLL_S, self.refresh_outbox)
+
+    def on_ready(self) -> None:
+        self.started_ms = (time.perf_counter() - self._started) * 1000
+        self.log.info(f"orderdesk started in {self.started_ms:.0f} ms")
+
+    @work(thread=True, exclusive=True, group="outbox-count")
+    def refresh_outbox(self) -> None:
+        try:
+            count = pending_count(self.desk.store)
+        except Exception:  # the status bar must never take the app down; shown as unknown
+            count = -1
+        self.call_from_thread(self._set_outbox, count)
+
+    def _set_outbox(self, count: int) -> None:
+        self.status.outbox = count if count >= 0 else None
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every described binding in force on `screen`, then Textual's own commands."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            ident = binding.id or binding.action
+            if not binding.description or ident in seen or binding.action == "command_palette":
+                continue
+            seen.add(ident)
+            node, action = active.node, binding.action
+            yield SystemCommand(
+                binding.description,
+                f"{self.get_key_display(binding)}  ·  {ident}",
+                lambda node=node, action=action: self.run_action(action, node),
+            )
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_orders(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()

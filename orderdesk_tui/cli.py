@@ -1,0 +1,160 @@
+"""The `orderdesk` command line.
+
+Every failure the user can act on ends as one line on stderr and a non-zero exit, never a
+traceback. Textual is imported only when the TUI starts, so the other commands stay quick.
+"""
+
+import argparse
+import getpass
+import sys
+import time
+from collections.abc import Sequence
+
+from orderdesk_tui.config import Settings, load_settings
+from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.models.base import Role
+
+EXIT_PROBLEM = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orderdesk", description="Keyboard-first order desk. With no command: start the TUI."
+    )
+    parser.add_argument("--db", metavar="URL_OR_PATH", help="store: a SQLite path or a URL")
+    parser.add_argument("--user", help="act as this user (default: your OS login)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="store schema")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="create the store or upgrade it to this version's schema")
+
+    seed = sub.add_parser("seed", help="fill an empty store")
+    which = seed.add_mutually_exclusive_group(required=True)
+    which.add_argument("--demo", action="store_true", help="the bundled demo data set")
+    which.add_argument("--scale", type=int, metavar="N", help="N parts, N/10 customers, N lines")
+    seed.add_argument("--seed", type=int, default=1, help="random seed for --scale (default 1)")
+
+    sub.add_parser("doctor", help="check config, store, keymap and ERP; non-zero on a problem")
+
+    user = sub.add_parser("user", help="users and roles")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--pin", action="store_true", help="set an override PIN (asked for)")
+    pin = user_sub.add_parser("pin", help="set a user's override PIN (asked for)")
+    pin.add_argument("name")
+    user_sub.add_parser("list", help="list users and roles")
+    return parser
+
+
+def _read_pin() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    first = getpass.getpass("PIN (4-12 digits): ")
+    if getpass.getpass("PIN again: ") != first:
+        raise OrderdeskError("the two PINs differ; nothing was changed")
+    return first
+
+
+def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from orderdesk_tui.startup import store_target
+    from orderdesk_tui.store import open_store
+
+    store = open_store(
+        store_target(args.db, settings), busy_timeout_s=settings.store.busy_timeout_s
+    )
+    before, after = store.upgrade()
+    if before == after:
+        print(f"{store.display_url}: schema {after} is current")
+    else:
+        print(f"{store.display_url}: schema {before or 'empty'} -> {after}")
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from orderdesk_tui.startup import open_for_use
+
+    opened = open_for_use(args.db, settings, demo_on_first_run=False)
+    started = time.perf_counter()
+    if args.demo:
+        from orderdesk_tui.seed.demo import load_demo
+
+        summary = load_demo(opened.store)
+    else:
+        from orderdesk_tui.seed.scale import seed_scale
+
+        summary = seed_scale(opened.store, args.scale, rng_seed=args.seed, progress=print)
+    print(f"{opened.store.display_url}: {summary} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from orderdesk_tui.doctor import doctor_exit_code, run_doctor
+
+    checks = run_doctor(args.db)
+    for check in checks:
+        print(check)
+    return doctor_exit_code(checks)
+
+
+def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    from orderdesk_tui.services import users
+    from orderdesk_tui.startup import open_for_use
+
+    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    actor = users.login_name(args.user or settings.desk.user)
+    if args.user_command == "add":
+        pin = _read_pin() if args.pin else None
+        user = users.add_user(store, args.name, args.role, actor=actor, pin=pin)
+        print(f"added {user.name} ({user.role}){' with a PIN' if pin else ''}")
+    elif args.user_command == "pin":
+        users.set_pin(store, args.name, _read_pin(), actor=actor)
+        print(f"PIN set for {args.name}")
+    else:
+        for user in users.list_users(store):
+            pin_state = "PIN" if user.pin_hash else "-"
+            print(
+                f"{user.name:<20} {user.role:<12} {pin_state:<4} {'' if user.active else 'inactive'}"
+            )
+    return 0
+
+
+def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
+    from orderdesk_tui.services.users import ensure_user, login_name
+    from orderdesk_tui.startup import open_for_use
+
+    print("orderdesk: opening the store…", file=sys.stderr, flush=True)
+    opened = open_for_use(args.db, settings, demo_on_first_run=True)
+    user = ensure_user(opened.store, login_name(args.user or settings.desk.user))
+    from orderdesk_tui.app import OrderDeskApp
+
+    app = OrderDeskApp(store=opened.store, settings=settings, user=user, notices=opened.events)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "doctor":
+            return _cmd_doctor(args)
+        settings = load_settings()
+        if args.command == "db":
+            return _cmd_db_upgrade(args, settings)
+        if args.command == "seed":
+            return _cmd_seed(args, settings)
+        if args.command == "user":
+            return _cmd_user(args, settings)
+        return _cmd_tui(args, settings)
+    except OrderdeskError as exc:
+        print(f"orderdesk: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        print("orderdesk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

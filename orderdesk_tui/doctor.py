@@ -1,0 +1,107 @@
+"""`orderdesk doctor`: what is in force and whether it works, one line a check.
+
+Checks: the config, the store (URL, schema revision against the code's), the keymap, the ERP.
+The ERP key is never printed.
+"""
+
+from dataclasses import dataclass
+
+import httpx
+
+from orderdesk_tui.config import Settings, config_path, load_settings
+from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.keymap import load_keymap
+from orderdesk_tui.paths import bundled, config_dir
+from orderdesk_tui.startup import store_target
+from orderdesk_tui.store import open_store
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    text: str
+
+    def __str__(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name:<7} {self.text}"
+
+
+def check_config() -> tuple[Check, Settings | None]:
+    path = config_path()
+    try:
+        settings = load_settings(path)
+    except OrderdeskError as exc:
+        return Check("config", False, str(exc)), None
+    where = str(path) if path.exists() else f"{path} (absent: defaults and ORDERDESK_* in force)"
+    return Check("config", True, where), settings
+
+
+def check_store(cli_db: str | None, settings: Settings) -> Check:
+    try:
+        store = open_store(store_target(cli_db, settings))
+    except OrderdeskError as exc:
+        return Check("store", False, str(exc))
+    try:
+        store.ping()
+        current = store.check_not_newer()
+        head = store.head_revision()
+    except OrderdeskError as exc:
+        return Check("store", False, str(exc))
+    finally:
+        store.dispose()
+    if current is None:
+        return Check("store", False, f"{store.display_url}: empty; run `orderdesk db upgrade`")
+    if current != head:
+        return Check(
+            "store",
+            False,
+            f"{store.display_url}: schema {current}, code expects {head}; "
+            "run `orderdesk db upgrade` (the app also upgrades on start)",
+        )
+    return Check("store", True, f"{store.display_url} schema {current} (current)")
+
+
+def check_keymap() -> list[Check]:
+    user_file = config_dir() / "bindings.toml"
+    try:
+        keymap = load_keymap(bundled("bindings.toml"), user_file)
+    except OrderdeskError as exc:
+        return [Check("keymap", False, str(exc))]
+    if not keymap.problems:
+        source = str(user_file) if user_file.exists() else f"defaults ({user_file} absent)"
+        return [Check("keymap", True, f"{source}: no problems")]
+    return [Check("keymap", p.severity != "error", str(p)) for p in keymap.problems]
+
+
+def check_erp(settings: Settings) -> Check:
+    erp = settings.erp
+    if not erp.configured:
+        return Check("erp", True, "not configured: orders wait in the outbox (offline mode)")
+    try:
+        response = httpx.get(erp.url, timeout=min(erp.timeout_s, 5.0), follow_redirects=True)
+    except httpx.HTTPError as exc:
+        return Check("erp", False, f"{erp.kind} at {erp.url} unreachable: {type(exc).__name__}")
+    if response.status_code >= 500:
+        return Check("erp", False, f"{erp.kind} at {erp.url} answers {response.status_code}")
+    key = "set" if erp.key.get_secret_value() else "NOT set"
+    return Check(
+        "erp",
+        True,
+        f"{erp.kind} at {erp.url} reachable (HTTP {response.status_code}), "
+        f"database '{erp.database}', key {key}",
+    )
+
+
+def run_doctor(cli_db: str | None) -> list[Check]:
+    config_check, settings = check_config()
+    checks = [config_check]
+    if settings is None:
+        settings = Settings()
+    checks.append(check_store(cli_db, settings))
+    checks.extend(check_keymap())
+    checks.append(check_erp(settings))
+    return checks
+
+
+def doctor_exit_code(checks: list[Check]) -> int:
+    return 0 if all(c.ok for c in checks) else 1

@@ -1,0 +1,216 @@
+"""Changes to an existing order from the order view: release a hold, cancel, add a note.
+
+Each runs in one transaction with its audit events (and outbox entry where the ERP must hear of
+it). Supervisor-only steps take the approving supervisor, already checked by
+`users.verify_override` or being the acting user.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from orderdesk_tui.errors import PermissionDenied, RuleViolation
+from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, StockLevel, User
+from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState, utcnow
+from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.outbox import enqueue
+from orderdesk_tui.services.users import APPROVERS
+from orderdesk_tui.store import Store
+
+#: States an order may be cancelled from (DESIGN.md: any state before shipped).
+CANCELLABLE = frozenset(
+    {
+        OrderState.DRAFT,
+        OrderState.ENTERED,
+        OrderState.ON_HOLD,
+        OrderState.ACKNOWLEDGED,
+        OrderState.RELEASED,
+    }
+)
+
+
+def needs_supervisor_to_release(hold: Hold) -> bool:
+    return hold.kind in SUPERVISOR_HOLDS
+
+
+def needs_supervisor_to_cancel(order: SalesOrder) -> bool:
+    return order.state == OrderState.RELEASED
+
+
+def _approver_name(actor: User, approver: User | None, rule: str) -> str:
+    """Who approves a supervisor-only step: the actor if a supervisor, else the override."""
+    if actor.role in APPROVERS:
+        return actor.name
+    if approver is not None and approver.role in APPROVERS:
+        return approver.name
+    raise PermissionDenied(f"{rule}: needs a supervisor override")
+
+
+def release_hold(
+    store: Store,
+    hold_id: int,
+    *,
+    expected_version: int,
+    actor: User,
+    reason: str,
+    approver: User | None = None,
+) -> Hold:
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation("a hold is released with a reason")
+    with store.session() as session:
+        hold = session.get(Hold, hold_id)
+        if hold is None:
+            raise RuleViolation(f"hold {hold_id} no longer exists")
+        if hold.released_at is not None:
+            raise RuleViolation(f"this {hold.kind} hold was already released by {hold.released_by}")
+        approved_by = ""
+        if needs_supervisor_to_release(hold):
+            approved_by = _approver_name(
+                actor, approver, f"releasing a {hold.kind} hold is for supervisors"
+            )
+        apply_update(
+            session,
+            hold,
+            {"released_by": actor.name, "released_at": utcnow(), "release_reason": reason},
+            expected_version=expected_version,
+            actor=actor.name,
+            action="hold.released",
+            order_id=hold.order_id,
+            reason=reason,
+            approved_by="" if approved_by == actor.name else approved_by,
+        )
+        _leave_hold_state_if_clear(session, hold.order_id, actor.name)
+        return hold
+
+
+def _leave_hold_state_if_clear(session: Session, order_id: int, actor: str) -> None:
+    open_holds = session.exec(
+        select(Hold.id).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
+    ).first()
+    order = session.get(SalesOrder, order_id)
+    assert order is not None
+    if open_holds is None and order.state == OrderState.ON_HOLD:
+        apply_update(
+            session,
+            order,
+            {"state": OrderState.ENTERED},
+            expected_version=order.version,
+            actor=actor,
+            action="order.state",
+            order_id=order_id,
+            reason="last hold released",
+        )
+
+
+def cancel_order(
+    store: Store,
+    order_id: int,
+    *,
+    expected_version: int,
+    actor: User,
+    reason: str,
+    approver: User | None = None,
+) -> SalesOrder:
+    """Cancel before shipment; a released order needs a supervisor. Frees its allocations."""
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation("an order is cancelled with a reason")
+    with store.immediate() as session:
+        order = session.get(SalesOrder, order_id)
+        if order is None:
+            raise RuleViolation(f"order {order_id} no longer exists")
+        if order.state not in CANCELLABLE:
+            raise RuleViolation(
+                f"order {order.number} is {order.state}: only orders not yet shipped can be "
+                "cancelled (use a return instead)"
+            )
+        approved_by = ""
+        if needs_supervisor_to_cancel(order):
+            approved_by = _approver_name(
+                actor, approver, "cancelling a released order is for supervisors"
+            )
+        lines = session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
+        for line in lines:
+            if line.quantity_allocated and line.warehouse_id and line.item_id:
+                stock = session.exec(
+                    select(StockLevel)
+                    .where(
+                        StockLevel.item_id == line.item_id,
+                        StockLevel.warehouse_id == line.warehouse_id,
+                    )
+                    .with_for_update()
+                ).first()
+                if stock is not None:
+                    stock.allocated = max(stock.allocated - line.quantity_allocated, 0)
+                    stock.version += 1
+            open_qty = line.quantity - line.quantity_shipped
+            line.quantity_cancelled, line.quantity_allocated = open_qty, 0
+            line.quantity_backordered = 0
+            line.version += 1
+        was_sent = order.state != OrderState.DRAFT
+        apply_update(
+            session,
+            order,
+            {"state": OrderState.CANCELLED, "cancelled_at": utcnow(), "cancel_reason": reason},
+            expected_version=expected_version,
+            actor=actor.name,
+            action="order.cancelled",
+            order_id=order_id,
+            reason=reason,
+            approved_by="" if approved_by == actor.name else approved_by,
+        )
+        if was_sent:
+            assert order.id is not None
+            enqueue(
+                session,
+                entity="sales_orders",
+                entity_id=order.id,
+                operation="push_cancel",
+                payload={"number": order.number, "reason": reason},
+            )
+        return order
+
+
+def add_note(
+    store: Store,
+    *,
+    actor: User,
+    body: str,
+    channel: str = NoteChannel.INTERNAL,
+    order_id: int | None = None,
+    customer_id: int | None = None,
+    callback_at: datetime | None = None,
+) -> Note:
+    body = body.strip()
+    if not body:
+        raise RuleViolation("a note needs some text")
+    if channel not in set(NoteChannel):
+        raise RuleViolation(f"channel '{channel}' is not one of {', '.join(NoteChannel)}")
+    with store.session() as session:
+        if order_id is not None and customer_id is None:
+            order = session.get(SalesOrder, order_id)
+            if order is None:
+                raise RuleViolation(f"order {order_id} no longer exists")
+            customer_id = order.customer_id
+        note = Note(
+            order_id=order_id,
+            customer_id=customer_id,
+            channel=channel,
+            body=body,
+            author=actor.name,
+            callback_at=callback_at,
+        )
+        session.add(note)
+        session.flush()
+        assert note.id is not None
+        record(
+            session,
+            actor=actor.name,
+            entity="notes",
+            entity_id=note.id,
+            action="note.added",
+            changes={"channel": (None, channel), "body": (None, body)},
+            order_id=order_id,
+        )
+        return note

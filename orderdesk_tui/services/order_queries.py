@@ -1,0 +1,265 @@
+"""Read side of orders: the paged order list and the whole order for the order view.
+
+The list is read a page at a time (LIMIT/OFFSET on indexed columns) so a store with a million
+order lines opens as fast as an empty one; nothing loads what is not on screen.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, text
+from sqlmodel import Session, col, select
+
+from orderdesk_tui.models import (
+    Address,
+    AuditEvent,
+    Customer,
+    Hold,
+    Item,
+    Note,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+    Warehouse,
+)
+from orderdesk_tui.models.base import OrderState
+from orderdesk_tui.store import Store
+
+#: How many customers a name search may match before it is too vague to filter orders by.
+CUSTOMER_MATCH_CAP = 2000
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What the order list shows: free text (order number, PO, customer) and a state."""
+
+    text: str = ""
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    customer_code: str
+    customer_name: str
+    customer_po: str
+    state: str
+    priority: str
+    total: Decimal
+    currency: str
+    entered_at: datetime | None
+    requested_date: date | None
+    promised_date: date | None
+
+
+def _prefix(column: Any, value: str) -> ColumnElement[bool]:
+    """`column` starts with `value`, as an index range (LIKE would not use the index)."""
+    return (column >= value) & (column < value + "\uffff")
+
+
+def _customer_ids(session: Session, needle: str, sqlite: bool) -> list[int]:
+    """Customers whose code starts with, or whose name contains, what was typed."""
+    by_code = select(Customer.id).where(_prefix(Customer.code, needle.upper()))
+    ids: set[int] = set(session.exec(by_code.limit(CUSTOMER_MATCH_CAP)).all())
+    if len(needle) >= 3:  # trigram search needs three characters
+        if sqlite:
+            phrase = '"' + needle.replace('"', '""') + '"'
+            found = session.connection().execute(
+                text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n"),
+                {"q": phrase, "n": CUSTOMER_MATCH_CAP},
+            )
+            ids.update(row[0] for row in found)
+        else:
+            by_name = select(Customer.id).where(
+                func.lower(Customer.name).contains(needle.lower(), autoescape=True)
+            )
+            ids.update(session.exec(by_name.limit(CUSTOMER_MATCH_CAP)).all())
+    return sorted(i for i in ids if i is not None)
+
+
+def _where(session: Session, flt: OrderFilter, sqlite: bool) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if flt.state:
+        clauses.append(col(SalesOrder.state) == flt.state)
+    needle = flt.text.strip()
+    if needle:
+        options = [
+            _prefix(SalesOrder.number, needle.upper()),
+            _prefix(SalesOrder.customer_po, needle),
+        ]
+        if needle.upper() != needle:
+            options.append(_prefix(SalesOrder.customer_po, needle.upper()))
+        customer_ids = _customer_ids(session, needle, sqlite)
+        if customer_ids:
+            options.append(col(SalesOrder.customer_id).in_(customer_ids))
+        clauses.append(or_(*options) if options else false())
+    return clauses
+
+
+def count_orders(store: Store, flt: OrderFilter) -> int:
+    with store.session() as session:
+        clauses = _where(session, flt, store.is_sqlite)
+        stmt = select(func.count()).select_from(SalesOrder).where(*clauses)
+        return int(session.exec(stmt).one())
+
+
+def fetch_orders(store: Store, flt: OrderFilter, offset: int, limit: int) -> list[OrderRow]:
+    """One page of the order list, newest first."""
+    with store.session() as session:
+        stmt = (
+            select(
+                SalesOrder.id,
+                SalesOrder.number,
+                Customer.code,
+                Customer.name,
+                SalesOrder.customer_po,
+                SalesOrder.state,
+                SalesOrder.priority,
+                SalesOrder.total,
+                SalesOrder.currency,
+                SalesOrder.entered_at,
+                SalesOrder.requested_date,
+                SalesOrder.last_promised_date,
+            )
+            .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+            .where(*_where(session, flt, store.is_sqlite))
+            .order_by(col(SalesOrder.id).desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [OrderRow(*row) for row in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_no: int
+    part_number: str
+    description: str
+    quantity: Decimal
+    uom: str
+    unit_price: Decimal
+    price_source: str
+    extended: Decimal
+    warehouse: str
+    allocated: Decimal
+    shipped: Decimal
+    backordered: Decimal
+    promised: date | None
+    hazmat: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor: str
+    approved_by: str
+    action: str
+    changes: dict[str, list[Any]]
+    reason: str
+
+
+@dataclass
+class OrderDetail:
+    order: SalesOrder
+    customer: Customer
+    bill_to: Address | None
+    ship_to: Address | None
+    lines: list[LineView] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    shipments: list[Shipment] = field(default_factory=list)
+    history: list[AuditView] = field(default_factory=list)
+
+    @property
+    def active_holds(self) -> list[Hold]:
+        return [h for h in self.holds if h.released_at is None]
+
+
+def load_order(store: Store, order_id: int) -> OrderDetail:
+    with store.session() as session:
+        order = session.get(SalesOrder, order_id)
+        if order is None:
+            raise LookupError(f"order {order_id} not found")
+        customer = session.get(Customer, order.customer_id)
+        assert customer is not None
+        detail = OrderDetail(
+            order=order,
+            customer=customer,
+            bill_to=session.get(Address, order.bill_to_id) if order.bill_to_id else None,
+            ship_to=session.get(Address, order.ship_to_id) if order.ship_to_id else None,
+        )
+        rows = session.exec(
+            select(SalesOrderLine, Item, Warehouse.code)
+            .outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))
+            .outerjoin(Warehouse, col(Warehouse.id) == col(SalesOrderLine.warehouse_id))
+            .where(SalesOrderLine.order_id == order_id)
+            .order_by(SalesOrderLine.line_no)
+        )
+        for line, item, wh_code in rows:
+            hazmat = ""
+            if item is not None and item.hazmat_un_number:
+                hazmat = f"{item.hazmat_un_number} cl {item.hazmat_class}"
+            detail.lines.append(
+                LineView(
+                    line_no=line.line_no,
+                    part_number=line.part_number or (item.part_number if item else ""),
+                    description=line.description or (item.description if item else ""),
+                    quantity=line.quantity,
+                    uom=line.uom,
+                    unit_price=line.unit_price,
+                    price_source=line.price_source,
+                    extended=line.extended,
+                    warehouse=wh_code or "",
+                    allocated=line.quantity_allocated,
+                    shipped=line.quantity_shipped,
+                    backordered=line.quantity_backordered,
+                    promised=line.last_promised_date,
+                    hazmat=hazmat,
+                )
+            )
+        detail.holds = list(
+            session.exec(
+                select(Hold).where(Hold.order_id == order_id).order_by(col(Hold.raised_at))
+            )
+        )
+        detail.notes = list(
+            session.exec(
+                select(Note).where(Note.order_id == order_id).order_by(col(Note.created_at))
+            )
+        )
+        detail.shipments = list(
+            session.exec(
+                select(Shipment).where(Shipment.order_id == order_id).order_by(col(Shipment.id))
+            )
+        )
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.order_id == order_id).order_by(col(AuditEvent.id))
+        )
+        detail.history = [
+            AuditView(e.at, e.actor, e.approved_by, e.action, json.loads(e.changes), e.reason)
+            for e in events
+        ]
+        return detail
+
+
+def find_order_id(store: Store, number_or_po: str) -> int | None:
+    """The order with this number, else the newest with this customer PO."""
+    needle = number_or_po.strip()
+    with store.session() as session:
+        found = session.exec(
+            select(SalesOrder.id).where(SalesOrder.number == needle.upper())
+        ).first()
+        if found is None:
+            found = session.exec(
+                select(SalesOrder.id)
+                .where(SalesOrder.customer_po == needle)
+                .order_by(col(SalesOrder.id).desc())
+            ).first()
+        return found
+
+
+ALL_STATES: tuple[str, ...] = tuple(OrderState)

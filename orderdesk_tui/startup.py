@@ -1,0 +1,45 @@
+"""Opening the store a command works on: resolve, create or upgrade, first-run demo data.
+
+Shared by the TUI and the CLI so that every command treats a store the same way.
+"""
+
+from dataclasses import dataclass
+
+from orderdesk_tui.config import Settings
+from orderdesk_tui.paths import default_store_path
+from orderdesk_tui.store import Store, open_store
+
+
+@dataclass
+class OpenedStore:
+    store: Store
+    #: Human-readable things that happened while opening ("upgraded from 0001 to 0002").
+    events: list[str]
+
+
+def store_target(cli_db: str | None, settings: Settings) -> str | None:
+    """`--db` wins over ORDERDESK_DB / config `store.url`; None means the default file."""
+    return cli_db or settings.store.url or None
+
+
+def open_for_use(cli_db: str | None, settings: Settings, *, demo_on_first_run: bool) -> OpenedStore:
+    """Open the store, creating or upgrading its schema; load the demo on a brand-new default.
+
+    Raises StoreError with one line for: a path that cannot be created, a schema newer than
+    this code, a server that refuses.
+    """
+    target = store_target(cli_db, settings)
+    first_run = target is None and not default_store_path().exists()
+    store = open_store(target, busy_timeout_s=settings.store.busy_timeout_s)
+    events: list[str] = []
+    before, after = store.upgrade()
+    if before is None:
+        events.append(f"created store schema {after} in {store.display_url}")
+    elif before != after:
+        events.append(f"upgraded store schema from {before} to {after}")
+    if first_run and demo_on_first_run:
+        from orderdesk_tui.seed.demo import load_demo
+
+        summary = load_demo(store)
+        events.append(f"loaded the bundled demo data ({summary})")
+    return OpenedStore(store, events)

@@ -1,0 +1,376 @@
+"""The read-only order view: header, lines, holds, notes, shipments and the audit history.
+
+From here a coordinator releases a hold, adds a note or cancels the order; steps that need a
+supervisor ask for the override on the spot.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.models import Address, Hold, User
+from orderdesk_tui.services import order_actions
+from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.order_queries import OrderDetail, load_order
+from orderdesk_tui.services.users import APPROVERS
+from screens.base import DeskScreen
+from screens.dialogs import NoteDialog, ReasonDialog, SupervisorDialog
+from screens.keys import bind
+from screens.widgets.status_bar import DeskStatus
+
+TABS = ("lines", "holds", "notes", "shipments", "history")
+
+
+def _when(value: date | datetime | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def _address(label: str, address: Address | None) -> str:
+    if address is None:
+        return f"{label}: -"
+    place = ", ".join(p for p in (address.city, address.region, address.postal_code) if p)
+    return f"{label} [b]{escape(address.code)}[/b] {escape(address.name)}, {escape(place)} {address.country}"
+
+
+class OrderViewScreen(DeskScreen):
+    CSS_PATH = "order_view.tcss"
+    BINDINGS = [
+        bind("order.back", "back", "Back"),
+        bind("order.release_hold", "release_hold", "Release hold"),
+        bind("order.add_note", "add_note", "Note"),
+        bind("order.cancel", "cancel_order", "Cancel order"),
+        bind("order.next_tab", "tab(1)", "Next tab", show=False, priority=True),
+        bind("order.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
+    ]
+
+    def __init__(self, desk: Desk, status: DeskStatus, order_id: int) -> None:
+        super().__init__(desk, status)
+        self.order_id = order_id
+        self.detail: OrderDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading…", id="order-header")
+        with TabbedContent(id="order-tabs"):
+            with TabPane("Lines", id="lines"):
+                yield DataTable(id="lines-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Holds", id="holds"):
+                yield DataTable(id="holds-table", cursor_type="row")
+            with TabPane("Notes", id="notes"):
+                yield DataTable(id="notes-table", cursor_type="row")
+            with TabPane("Shipments", id="shipments"):
+                yield DataTable(id="shipments-table", cursor_type="row")
+            with TabPane("History", id="history"):
+                yield DataTable(id="history-table", cursor_type="row")
+        yield from self.compose_frame()
+
+    def on_mount(self) -> None:
+        columns = {
+            "lines-table": (
+                "#",
+                "Part",
+                "Description",
+                "Qty",
+                "UoM",
+                "Price",
+                "Source",
+                "Extended",
+                "Whse",
+                "Alloc",
+                "Shipped",
+                "B/O",
+                "Promised",
+                "Hazmat",
+            ),
+            "holds-table": (
+                "Kind",
+                "Reason",
+                "Raised by",
+                "Raised",
+                "Released by",
+                "Released",
+                "Release reason",
+            ),
+            "notes-table": ("When", "Who", "Channel", "Note", "Call back"),
+            "shipments-table": ("Shipment", "State", "Carrier", "Tracking", "BOL", "Shipped"),
+            "history-table": ("When", "Who", "Approved by", "Action", "Changes", "Reason"),
+        }
+        for table_id, titles in columns.items():
+            self.query_one(f"#{table_id}", DataTable).add_columns(*titles)
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="order-load")
+    def reload(self) -> None:
+        try:
+            detail = load_order(self.desk.store, self.order_id)
+        except (LookupError, OrderdeskError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: OrderDetail) -> None:
+        self.detail = detail
+        order, customer = detail.order, detail.customer
+        flags = []
+        if order.priority == "rush":
+            flags.append("[reverse] RUSH [/reverse]")
+        if detail.active_holds:
+            kinds = ", ".join(sorted({h.kind for h in detail.active_holds}))
+            flags.append(f"[b red]HOLD: {kinds}[/b red]")
+        incoterm = f" · {order.incoterm} {escape(order.incoterm_place)}" if order.incoterm else ""
+        header = [
+            f"[b]{order.number}[/b]  {order.state.replace('_', ' ').upper()}  {' '.join(flags)}"
+            f"  source {order.source}",
+            f"[b]{escape(customer.code)}[/b] {escape(customer.name)} ({customer.service_tier})"
+            f" · PO [b]{escape(order.customer_po) or '-'}[/b] · terms {order.payment_terms}"
+            f" · freight {order.freight_terms} · ship via {escape(order.ship_via) or '-'}{incoterm}",
+            f"{_address('Bill to', detail.bill_to)}   {_address('Ship to', detail.ship_to)}",
+            f"received {_when(order.received_at)} · entered {_when(order.entered_at)}"
+            f" · requested {_when(order.requested_date)} · promised {_when(order.first_promised_date)}"
+            f" / {_when(order.last_promised_date)} · shipped {_when(order.shipped_at)}",
+            f"subtotal {order.subtotal:,.2f} · freight {order.freight:,.2f} · tax {order.tax:,.2f}"
+            f" · [b]total {order.total:,.2f} {order.currency}[/b]",
+        ]
+        if order.cancel_reason:
+            header.append(f"[red]cancelled: {escape(order.cancel_reason)}[/red]")
+        self.query_one("#order-header", Static).update("\n".join(header))
+        self._fill(
+            "lines-table",
+            [
+                (
+                    str(ln.line_no),
+                    ln.part_number,
+                    ln.description,
+                    _num(ln.quantity),
+                    ln.uom,
+                    f"{ln.unit_price:,.4f}",
+                    ln.price_source,
+                    f"{ln.extended:,.2f}",
+                    ln.warehouse,
+                    _num(ln.allocated),
+                    _num(ln.shipped),
+                    _num(ln.backordered),
+                    _when(ln.promised),
+                    ln.hazmat,
+                )
+                for ln in detail.lines
+            ],
+        )
+        self._fill(
+            "holds-table",
+            [
+                (
+                    h.kind,
+                    h.reason,
+                    h.raised_by,
+                    _when(h.raised_at),
+                    h.released_by or "OPEN",
+                    _when(h.released_at),
+                    h.release_reason,
+                )
+                for h in detail.holds
+            ],
+            keys=[str(h.id) for h in detail.holds],
+        )
+        self._fill(
+            "notes-table",
+            [
+                (_when(n.created_at), n.author, n.channel, n.body, _when(n.callback_at))
+                for n in detail.notes
+            ],
+        )
+        self._fill(
+            "shipments-table",
+            [
+                (s.number, s.state, s.carrier, s.tracking_number, s.bol_number, _when(s.shipped_at))
+                for s in detail.shipments
+            ],
+        )
+        self._fill(
+            "history-table",
+            [
+                (
+                    _when(e.at),
+                    e.actor,
+                    e.approved_by,
+                    e.action,
+                    "; ".join(f"{k}: {old} → {new}" for k, (old, new) in e.changes.items()),
+                    e.reason,
+                )
+                for e in detail.history
+            ],
+        )
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("holds").label = f"Holds ({len(detail.active_holds)} open)"
+        tabs.get_tab("notes").label = f"Notes ({len(detail.notes)})"
+        tabs.get_tab("history").label = f"History ({len(detail.history)})"
+
+    def _fill(
+        self, table_id: str, rows: list[tuple[str, ...]], keys: list[str] | None = None
+    ) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        table.clear()
+        for index, row in enumerate(rows):
+            table.add_row(*row, key=keys[index] if keys else None)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+        tabs.get_pane(tabs.active).query_one(DataTable).focus()
+
+    def _selected_hold(self) -> Hold | None:
+        assert self.detail is not None
+        open_holds = self.detail.active_holds
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "holds":
+            table = self.query_one("#holds-table", DataTable)
+            if table.row_count:
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                return next((h for h in self.detail.holds if str(h.id) == key), None)
+        if len(open_holds) == 1:
+            return open_holds[0]
+        if open_holds:
+            tabs.active = "holds"
+            self.query_one("#holds-table", DataTable).focus()
+            self.notify("several holds are open: pick one, then release it again")
+        return None
+
+    def _with_supervisor(
+        self, needed: bool, purpose: str, then: Callable[[User | None], None]
+    ) -> None:
+        """Run `then` with the approving supervisor: none needed, the user, or an override."""
+        if not needed or self.desk.user.role in APPROVERS:
+            then(None)
+            return
+
+        def done(supervisor: User | None) -> None:
+            if supervisor is None:
+                self.notify("not done: no supervisor override", severity="warning")
+            else:
+                then(supervisor)
+
+        self.app.push_screen(
+            SupervisorDialog(purpose, lambda n, p: self.desk.verify_supervisor(n, p, purpose)),
+            done,
+        )
+
+    def action_release_hold(self) -> None:
+        if self.detail is None:
+            return
+        hold = self._selected_hold()
+        if hold is None:
+            if not self.detail.active_holds:
+                self.notify("this order has no open hold")
+            return
+        if hold.released_at is not None:
+            self.notify(f"this {hold.kind} hold is already released", severity="warning")
+            return
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                return
+            purpose = (
+                f"release {hold.kind} hold on {self.detail.order.number if self.detail else ''}"
+            )
+            self._with_supervisor(
+                order_actions.needs_supervisor_to_release(hold),
+                purpose,
+                lambda approver: self._run(
+                    lambda: order_actions.release_hold(
+                        self.desk.store,
+                        hold.id or 0,
+                        expected_version=hold.version,
+                        actor=self.desk.user,
+                        reason=reason,
+                        approver=approver,
+                    ),
+                    f"{hold.kind} hold released",
+                ),
+            )
+
+        self.app.push_screen(ReasonDialog(f"Release {hold.kind} hold", hold.reason), with_reason)
+
+    def action_cancel_order(self) -> None:
+        if self.detail is None:
+            return
+        order = self.detail.order
+        if order.state not in order_actions.CANCELLABLE:
+            self.notify(
+                f"order {order.number} is {order.state}: it cannot be cancelled", severity="warning"
+            )
+            self.app.bell()
+            return
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                return
+            self._with_supervisor(
+                order_actions.needs_supervisor_to_cancel(order),
+                f"cancel released order {order.number}",
+                lambda approver: self._run(
+                    lambda: order_actions.cancel_order(
+                        self.desk.store,
+                        order.id or 0,
+                        expected_version=order.version,
+                        actor=self.desk.user,
+                        reason=reason,
+                        approver=approver,
+                    ),
+                    f"order {order.number} cancelled",
+                ),
+            )
+
+        self.app.push_screen(ReasonDialog(f"Cancel order {order.number}"), with_reason)
+
+    def action_add_note(self) -> None:
+        if self.detail is None:
+            return
+        order = self.detail.order
+
+        def save(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            channel, body = result
+            self._run(
+                lambda: order_actions.add_note(
+                    self.desk.store,
+                    actor=self.desk.user,
+                    body=body,
+                    channel=channel,
+                    order_id=order.id,
+                ),
+                "note added",
+            )
+
+        self.app.push_screen(NoteDialog(f"order {order.number}"), save)
+
+    @work(thread=True, group="order-change")
+    def _run(self, change: Callable[[], object], done: str) -> None:
+        """Apply a change in a thread; say what happened; reload what the store now holds."""
+        try:
+            change()
+        except OrderdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            self.app.call_from_thread(self.app.bell)
+        else:
+            self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(self.reload)
