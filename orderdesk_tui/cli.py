@@ -115,9 +115,8 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for user in users.list_users(store):
             pin_state = "PIN" if user.pin_hash else "-"
-            print(
-                f"{user.name:<20} {user.role:<12} {pin_state:<4} {'' if user.active else 'inactive'}"
-            )
+            active = "" if user.active else "inactive"
+            print(f"{user.name:<20} {user.role:<12} {pin_state:<4} {active}")
     return 0
 
 

@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("key", "action", "id")
         seen: set[str] = set()
-        for key, active in self._under.active_bindings.items():
+        for active in self._under.active_bindings.values():
             binding = active.binding
             if not binding.description or (binding.id or binding.action) in seen:
                 continue

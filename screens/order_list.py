@@ -10,7 +10,6 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from orderdesk_tui.services.desk import Desk
-from screens.base import DeskScreen
 from orderdesk_tui.services.order_queries import (
     ALL_STATES,
     OrderFilter,
@@ -18,6 +17,7 @@ from orderdesk_tui.services.order_queries import (
     count_orders,
     fetch_orders,
 )
+from screens.base import DeskScreen
 from screens.keys import bind
 from screens.widgets.paged_table import Column, PagedTable
 from screens.widgets.status_bar import DeskStatus

@@ -43,7 +43,8 @@ def _address(label: str, address: Address | None) -> str:
     if address is None:
         return f"{label}: -"
     place = ", ".join(p for p in (address.city, address.region, address.postal_code) if p)
-    return f"{label} [b]{escape(address.code)}[/b] {escape(address.name)}, {escape(place)} {address.country}"
+    name = escape(address.name)
+    return f"{label} [b]{escape(address.code)}[/b] {name}, {escape(place)} {address.country}"
 
 
 class OrderViewScreen(DeskScreen):
@@ -136,11 +137,13 @@ class OrderViewScreen(DeskScreen):
             f"  source {order.source}",
             f"[b]{escape(customer.code)}[/b] {escape(customer.name)} ({customer.service_tier})"
             f" · PO [b]{escape(order.customer_po) or '-'}[/b] · terms {order.payment_terms}"
-            f" · freight {order.freight_terms} · ship via {escape(order.ship_via) or '-'}{incoterm}",
+            f" · freight {order.freight_terms} · ship via {escape(order.ship_via) or '-'}"
+            f"{incoterm}",
             f"{_address('Bill to', detail.bill_to)}   {_address('Ship to', detail.ship_to)}",
             f"received {_when(order.received_at)} · entered {_when(order.entered_at)}"
-            f" · requested {_when(order.requested_date)} · promised {_when(order.first_promised_date)}"
-            f" / {_when(order.last_promised_date)} · shipped {_when(order.shipped_at)}",
+            f" · requested {_when(order.requested_date)}"
+            f" · promised {_when(order.first_promised_date)} / {_when(order.last_promised_date)}"
+            f" · shipped {_when(order.shipped_at)}",
             f"subtotal {order.subtotal:,.2f} · freight {order.freight:,.2f} · tax {order.tax:,.2f}"
             f" · [b]total {order.total:,.2f} {order.currency}[/b]",
         ]

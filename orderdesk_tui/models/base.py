@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import String
 from sqlmodel import Field
 
+from orderdesk_tui.domain.order_states import State as OrderState
 from orderdesk_tui.models.types import Money, Percent, Quantity, UnitPrice
 
 
@@ -82,19 +83,6 @@ class CrossRefKind(StrEnum):
     UPC = "upc"
 
 
-class OrderState(StrEnum):
-    DRAFT = "draft"
-    ENTERED = "entered"
-    ON_HOLD = "on_hold"
-    ACKNOWLEDGED = "acknowledged"
-    RELEASED = "released"
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
 class OrderSource(StrEnum):
     KEYBOARD = "keyboard"
     EDI = "edi"
@@ -126,3 +114,6 @@ class NoteChannel(StrEnum):
     EMAIL = "email"
     EDI = "edi"
     INTERNAL = "internal"
+
+
+__all__ = ["OrderState"]

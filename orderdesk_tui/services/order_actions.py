@@ -9,6 +9,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from orderdesk_tui.domain.order_states import (
+    CANCELLABLE,
+    cancel_needs_supervisor,
+    cancel_refusal,
+)
 from orderdesk_tui.errors import PermissionDenied, RuleViolation
 from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, StockLevel, User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState, utcnow
@@ -17,24 +22,13 @@ from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import APPROVERS
 from orderdesk_tui.store import Store
 
-#: States an order may be cancelled from (DESIGN.md: any state before shipped).
-CANCELLABLE = frozenset(
-    {
-        OrderState.DRAFT,
-        OrderState.ENTERED,
-        OrderState.ON_HOLD,
-        OrderState.ACKNOWLEDGED,
-        OrderState.RELEASED,
-    }
-)
-
 
 def needs_supervisor_to_release(hold: Hold) -> bool:
     return hold.kind in SUPERVISOR_HOLDS
 
 
 def needs_supervisor_to_cancel(order: SalesOrder) -> bool:
-    return order.state == OrderState.RELEASED
+    return cancel_needs_supervisor(order.state)
 
 
 def _approver_name(actor: User, approver: User | None, rule: str) -> str:
@@ -120,11 +114,9 @@ def cancel_order(
         order = session.get(SalesOrder, order_id)
         if order is None:
             raise RuleViolation(f"order {order_id} no longer exists")
-        if order.state not in CANCELLABLE:
-            raise RuleViolation(
-                f"order {order.number} is {order.state}: only orders not yet shipped can be "
-                "cancelled (use a return instead)"
-            )
+        refusal = cancel_refusal(order.state)
+        if refusal is not None:
+            raise RuleViolation(f"order {order.number}: {refusal}")
         approved_by = ""
         if needs_supervisor_to_cancel(order):
             approved_by = _approver_name(
@@ -214,3 +206,6 @@ def add_note(
             order_id=order_id,
         )
         return note
+
+
+__all__ = ["CANCELLABLE", "add_note", "cancel_order", "release_hold"]
