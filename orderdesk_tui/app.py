@@ -51,7 +51,9 @@ class OrderDeskApp(App[int]):
         self._started = time.perf_counter()
         super().__init__()
         self.desk = Desk(store=store, settings=settings, user=user)
-        self.keymap = keymap or load_keymap(bundled("bindings.toml"), config_dir() / "bindings.toml")
+        self.keymap = keymap or load_keymap(
+            bundled("bindings.toml"), config_dir() / "bindings.toml"
+        )
         self.status = DeskStatus(
             user=user.name,
             role=user.role,
@@ -67,8 +69,11 @@ class OrderDeskApp(App[int]):
         for notice in self._notices:
             self.notify(notice, timeout=8)
         for problem in self.keymap.problems:
-            self.notify(str(problem), severity="error" if problem.severity == "error" else "warning",
-                        timeout=15)
+            self.notify(
+                str(problem),
+                severity="error" if problem.severity == "error" else "warning",
+                timeout=15,
+            )
         self.refresh_outbox()
         self.set_interval(OUTBOX_POLL_S, self.refresh_outbox)
 

@@ -11,17 +11,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
 import orderdesk_tui.models  # noqa: F401  (registers every table on the metadata)
 from orderdesk_tui.errors import StoreError
+from orderdesk_tui.migrations import HEAD, REVISIONS
 from orderdesk_tui.paths import default_store_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -155,41 +152,47 @@ class Store:
 
     # -- migrations -------------------------------------------------------------------------
 
-    def _alembic_config(self) -> AlembicConfig:
+    def alembic_config(self) -> Any:
+        """An Alembic config running on this store's engine (imported only when needed)."""
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.attributes["engine"] = self.engine
         return cfg
 
-    def head_revision(self) -> str:
-        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
-        assert head is not None
-        return head
+    @staticmethod
+    def head_revision() -> str:
+        return HEAD
 
     def current_revision(self) -> str | None:
         try:
             with self.engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError as exc:
             raise StoreError(f"cannot open store {self.display_url}: {_first_line(exc)}") from None
 
     def check_not_newer(self) -> str | None:
         """The store's revision; StoreError if it was written by a newer orderdesk."""
         current = self.current_revision()
-        script = ScriptDirectory.from_config(self._alembic_config())
-        if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        if current is not None and current not in REVISIONS:
             raise StoreError(
                 f"store {self.display_url} has schema revision {current}, newer than this "
-                f"orderdesk knows (up to {self.head_revision()}); upgrade orderdesk, the store "
-                "was left untouched"
+                f"orderdesk knows (up to {HEAD}); upgrade orderdesk, the store was left untouched"
             )
         return current
 
     def upgrade(self, revision: str = "head") -> tuple[str | None, str]:
         """Create or upgrade the schema; returns (revision before, revision after)."""
         before = self.check_not_newer()
+        if before == HEAD and revision in {"head", HEAD}:
+            return before, before
+        from alembic import command
+
         try:
-            command.upgrade(self._alembic_config(), revision)
+            command.upgrade(self.alembic_config(), revision)
         except DBAPIError as exc:
             raise StoreError(
                 f"cannot upgrade store {self.display_url}: {_first_line(exc)}"
