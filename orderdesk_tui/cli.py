@@ -10,6 +10,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from orderdesk_tui.config import Settings, load_settings
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.models.base import Role
@@ -124,7 +126,8 @@ def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.services.users import ensure_user, login_name
     from orderdesk_tui.startup import open_for_use
 
-    print("orderdesk: opening the store…", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():  # progress for a person; piped, a failure stays one line
+        print("orderdesk: opening the store…", file=sys.stderr, flush=True)
     opened = open_for_use(args.db, settings, demo_on_first_run=True)
     user = ensure_user(opened.store, login_name(args.user or settings.desk.user))
     from orderdesk_tui.app import OrderDeskApp
@@ -132,6 +135,11 @@ def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
     app = OrderDeskApp(store=opened.store, settings=settings, user=user, notices=opened.events)
     app.run()
     return app.return_code or 0
+
+
+def _db_reason(exc: DBAPIError) -> str:
+    lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc.orig or exc).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_tui(args, settings)
     except OrderdeskError as exc:
         print(f"orderdesk: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except DBAPIError as exc:
+        # The store failed mid-command (locked past the busy timeout, server gone): one line.
+        print(f"orderdesk: store error: {_db_reason(exc)}", file=sys.stderr)
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         print("orderdesk: interrupted", file=sys.stderr)

@@ -9,7 +9,7 @@ import os
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -52,10 +52,28 @@ class DeskSettings(_Section):
     page_size: int = Field(default=200, ge=20, le=5000)
 
 
+class PricingSettings(_Section):
+    #: Freight estimate: rate per kg of shipped weight, and the least a shipment costs.
+    freight_rate_per_kg: Decimal = Field(default=Decimal("1.85"), ge=0)
+    freight_minimum: Decimal = Field(default=Decimal("12.50"), ge=0)
+
+
+class ComplianceSettings(_Section):
+    #: A denied-party list in the US Consolidated Screening List CSV format; empty = the
+    #: small demo list bundled in data/.
+    denied_party_list: str = ""
+    #: ISO 3166 alpha-2 codes no order may ship to.
+    embargoed_countries: list[str] = Field(default_factory=lambda: ["CU", "IR", "KP", "SY"])
+    #: Fuzzy match score (0-100) from which a name counts as a possible denied party.
+    match_threshold: int = Field(default=88, ge=50, le=100)
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     erp: ErpSettings = ErpSettings()
     desk: DeskSettings = DeskSettings()
+    pricing: PricingSettings = PricingSettings()
+    compliance: ComplianceSettings = ComplianceSettings()
 
 
 #: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.
@@ -66,18 +84,21 @@ def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     for name, (section, key) in ENV_ALIASES.items():
         if environ.get(name):
             out.setdefault(section, {})[key] = environ[name]
     for section, model in Settings.model_fields.items():
         sub = model.annotation
         assert sub is not None
-        for key in sub.model_fields:  # type: ignore[union-attr]
+        for key, info in sub.model_fields.items():  # type: ignore[union-attr]
             name = f"ORDERDESK_{section}_{key}".upper()
             if name in environ:
-                out.setdefault(section, {})[key] = environ[name]
+                value: str | list[str] = environ[name]
+                if get_origin(info.annotation) is list:  # comma separated: CU,IR,KP
+                    value = [part.strip() for part in environ[name].split(",") if part.strip()]
+                out.setdefault(section, {})[key] = value
     return out
 
 

@@ -13,7 +13,7 @@ from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.keymap import load_keymap
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.startup import store_target
-from orderdesk_tui.store import open_store
+from orderdesk_tui.store import Store, resolve_url
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def check_config() -> tuple[Check, Settings | None]:
 
 def check_store(cli_db: str | None, settings: Settings) -> Check:
     try:
-        store = open_store(store_target(cli_db, settings))
+        # create=False: a check must not create the store (or its directory) it looks at
+        store = Store(resolve_url(store_target(cli_db, settings)), create=False)
     except OrderdeskError as exc:
         return Check("store", False, str(exc))
     try:

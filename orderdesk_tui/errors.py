@@ -37,3 +37,12 @@ class PermissionDenied(OrderdeskError):
 
 class RuleViolation(OrderdeskError):
     """A business rule refused the change; the message names the rule."""
+
+
+class FieldError(RuleViolation):
+    """A value typed or received for one field breaks a rule; names both."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")

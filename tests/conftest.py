@@ -25,18 +25,55 @@ def _pg_admin() -> psycopg.Connection:
         pytest.fail(f"PostgreSQL at {PG_SERVER} does not answer ({exc}); the store tests need it")
 
 
+def _pg_url(name: str) -> str:
+    base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}"
+
+
+def _new_database(template: str | None = None) -> str:
+    name = f"od_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as admin:
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{suffix}')
+    return name
+
+
+def _drop_database(name: str) -> None:
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards; yields its URL."""
-    name = f"od_test_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    name = _new_database()
     try:
-        yield f"{base}/{name}"
+        yield _pg_url(name)
     finally:
-        with _pg_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A database upgraded to the current schema once per run, copied for each test (fast)."""
+    name = _new_database()
+    template = Store(_pg_url(name))
+    template.upgrade()
+    template.dispose()
+    try:
+        yield name
+    finally:
+        _drop_database(name)
+
+
+@pytest.fixture
+def pg_store_url(pg_template: str) -> Iterator[str]:
+    """A new PostgreSQL database already at the current schema; dropped afterwards."""
+    name = _new_database(template=pg_template)
+    try:
+        yield _pg_url(name)
+    finally:
+        _drop_database(name)
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +98,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_database")
 
 
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An upgraded, empty store of each kind."""
-    s = Store(store_url)
-    s.upgrade()
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        s.upgrade()
+    else:
+        s = Store(request.getfixturevalue("pg_store_url"))
     yield s
     s.dispose()
 

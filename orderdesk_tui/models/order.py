@@ -43,6 +43,8 @@ class SalesOrder(SQLModel, table=True):
     priority: str = string(10, default=Priority.NORMAL)
     ship_via: str = string(40, default="")
     ship_complete: bool = False
+    #: A promotion code the customer quoted; pricing checks it against the promotions.
+    promotion_code: str = string(20, default="")
     freight_terms: str = string(20, default="")
     incoterm: str = string(3, default="")
     incoterm_place: str = string(80, default="")
@@ -92,6 +94,8 @@ class SalesOrderLine(SQLModel, table=True):
     #: Which pricing rule won ("contract C-123", "list", "override"...).
     price_source: str = string(80, default="")
     discount_percent: Decimal = pct_col()
+    #: A line discount as an amount off the unit price (after any % discount).
+    discount_amount: Decimal = price_col()
     override_reason: str = string(200, default="")
     extended: Decimal = money_col()
     warehouse_id: int | None = Field(default=None, foreign_key="warehouses.id")

@@ -1,6 +1,7 @@
 """Next document number (SO0001234, INV…, RMA…), taken inside the caller's transaction."""
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from orderdesk_tui.models import NumberSequence
@@ -30,9 +31,12 @@ def next_number(session: Session, name: str) -> str:
     )
     if bumped.rowcount == 0:  # type: ignore[attr-defined]
         prefix, width = DEFAULTS[name]
-        session.add(NumberSequence(name=name, prefix=prefix, width=width, next_value=2))
-        session.flush()
-        return f"{prefix}{1:0{width}d}"
+        try:
+            with session.begin_nested():
+                session.add(NumberSequence(name=name, prefix=prefix, width=width, next_value=2))
+            return f"{prefix}{1:0{width}d}"
+        except IntegrityError:  # another terminal drew the very first number just now
+            return next_number(session, name)
     seq = session.get(NumberSequence, name, populate_existing=True)
     assert seq is not None
     return f"{seq.prefix}{seq.next_value - 1:0{seq.width}d}"

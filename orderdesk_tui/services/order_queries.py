@@ -91,8 +91,8 @@ def _where(session: Session, flt: OrderFilter, sqlite: bool) -> list[ColumnEleme
             _prefix(SalesOrder.number, needle.upper()),
             _prefix(SalesOrder.customer_po, needle),
         ]
-        if needle.upper() != needle:
-            options.append(_prefix(SalesOrder.customer_po, needle.upper()))
+        for variant in {needle.upper(), needle.lower()} - {needle}:  # POs are kept as sent
+            options.append(_prefix(SalesOrder.customer_po, variant))
         customer_ids = _customer_ids(session, needle, sqlite)
         if customer_ids:
             options.append(col(SalesOrder.customer_id).in_(customer_ids))

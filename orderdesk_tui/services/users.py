@@ -10,7 +10,8 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from orderdesk_tui.errors import OrderdeskError, PermissionDenied
 from orderdesk_tui.models import User
@@ -133,12 +134,12 @@ def verify_override(
         if not user.pin_hash or not user.pin_salt:
             raise PermissionDenied(f"supervisor '{name}' has no PIN set (orderdesk user pin)")
         now = utcnow()
-        if user.locked_until is not None and user.locked_until > now:
-            local = user.locked_until.astimezone().strftime("%H:%M")
-            raise PermissionDenied(f"override by '{name}' is locked until {local}")
         assert user.id is not None
-        ok = hmac.compare_digest(hash_pin(pin, bytes.fromhex(user.pin_salt)), user.pin_hash)
-        if ok:
+        if user.locked_until is not None and user.locked_until > now:
+            # refused without checking the PIN, but audited like any other attempt
+            local = user.locked_until.astimezone().strftime("%H:%M")
+            message = f"override by '{name}' is locked until {local}"
+        elif hmac.compare_digest(hash_pin(pin, bytes.fromhex(user.pin_salt)), user.pin_hash):
             user.failed_pin_attempts, user.locked_until = 0, None
             record(
                 session,
@@ -150,14 +151,21 @@ def verify_override(
                 reason=purpose,
             )
             return user
-        user.failed_pin_attempts += 1
-        left = max_attempts - user.failed_pin_attempts
-        if left <= 0:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_pin_attempts = 0
-            message = f"wrong PIN; override by '{name}' locked for {lockout_minutes} minutes"
         else:
-            message = f"wrong PIN for '{name}' ({left} attempt{'s' if left != 1 else ''} left)"
+            # counted in the database, so two terminals typing wrong PINs both count
+            session.execute(
+                update(User)
+                .where(col(User.id) == user.id)
+                .values(failed_pin_attempts=col(User.failed_pin_attempts) + 1)
+            )
+            session.refresh(user)
+            left = max_attempts - user.failed_pin_attempts
+            if left <= 0:
+                user.locked_until = now + timedelta(minutes=lockout_minutes)
+                user.failed_pin_attempts = 0
+                message = f"wrong PIN; override by '{name}' locked for {lockout_minutes} minutes"
+            else:
+                message = f"wrong PIN for '{name}' ({left} attempt{'s' if left != 1 else ''} left)"
         record(
             session,
             actor=requested_by,
