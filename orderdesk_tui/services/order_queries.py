@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, text
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.models import (
@@ -26,6 +26,7 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
+from orderdesk_tui.services.lookup import fts_ids, prefix, trgm_clause
 from orderdesk_tui.store import Store
 
 #: How many customers a name search may match before it is too vague to filter orders by.
@@ -56,28 +57,15 @@ class OrderRow:
     promised_date: date | None
 
 
-def _prefix(column: Any, value: str) -> ColumnElement[bool]:
-    """`column` starts with `value`, as an index range (LIKE would not use the index)."""
-    return (column >= value) & (column < value + "\uffff")
-
-
 def _customer_ids(session: Session, needle: str, sqlite: bool) -> list[int]:
     """Customers whose code starts with, or whose name contains, what was typed."""
-    by_code = select(Customer.id).where(_prefix(Customer.code, needle.upper()))
-    ids: set[int] = set(session.exec(by_code.limit(CUSTOMER_MATCH_CAP)).all())
-    if len(needle) >= 3:  # trigram search needs three characters
-        if sqlite:
-            phrase = '"' + needle.replace('"', '""') + '"'
-            found = session.connection().execute(
-                text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n"),
-                {"q": phrase, "n": CUSTOMER_MATCH_CAP},
-            )
-            ids.update(row[0] for row in found)
-        else:
-            by_name = select(Customer.id).where(
-                func.lower(Customer.name).contains(needle.lower(), autoescape=True)
-            )
-            ids.update(session.exec(by_name.limit(CUSTOMER_MATCH_CAP)).all())
+    by_code = select(Customer.id).where(prefix(Customer.code, needle.upper()))
+    ids: set[int | None] = set(session.exec(by_code.limit(CUSTOMER_MATCH_CAP)).all())
+    words = needle.split()
+    if sqlite:
+        ids.update(fts_ids(session, "customers", words, CUSTOMER_MATCH_CAP))
+    elif (clause := trgm_clause([Customer.name], words)) is not None:
+        ids.update(session.exec(select(Customer.id).where(clause).limit(CUSTOMER_MATCH_CAP)))
     return sorted(i for i in ids if i is not None)
 
 
@@ -88,11 +76,11 @@ def _where(session: Session, flt: OrderFilter, sqlite: bool) -> list[ColumnEleme
     needle = flt.text.strip()
     if needle:
         options = [
-            _prefix(SalesOrder.number, needle.upper()),
-            _prefix(SalesOrder.customer_po, needle),
+            prefix(SalesOrder.number, needle.upper()),
+            prefix(SalesOrder.customer_po, needle),
         ]
         for variant in {needle.upper(), needle.lower()} - {needle}:  # POs are kept as sent
-            options.append(_prefix(SalesOrder.customer_po, variant))
+            options.append(prefix(SalesOrder.customer_po, variant))
         customer_ids = _customer_ids(session, needle, sqlite)
         if customer_ids:
             options.append(col(SalesOrder.customer_id).in_(customer_ids))

@@ -1,0 +1,214 @@
+"""Ranked lookups as the coordinator types: customers and parts.
+
+Every path is an index: code and part-number prefixes use the unique B-tree indexes as ranges,
+words use SQLite FTS5 trigram tables (migration 0002) or PostgreSQL pg_trgm. Never a
+`LIKE '%x%'` scan, so a million-part catalog answers as fast as the demo.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlmodel import Session, col, select
+
+from orderdesk_tui.models import Address, Customer, Item, ItemCrossReference
+from orderdesk_tui.models.base import CrossRefKind
+from orderdesk_tui.store import Store
+
+#: Candidates a word search may collect before ranking.
+WORD_CANDIDATES = 200
+
+
+def prefix(column: object, value: str) -> ColumnElement[bool]:
+    """`column` starts with `value`, as an index range (LIKE would not use the index)."""
+    return (col(column) >= value) & (col(column) < value + "\uffff")  # type: ignore[arg-type]
+
+
+def _words(needle: str) -> list[str]:
+    return [w for w in needle.replace('"', " ").split() if w]
+
+
+def fts_ids(session: Session, table: str, words: list[str], limit: int) -> list[int]:
+    """Row ids whose indexed columns contain every word of 3+ letters (SQLite FTS5 trigram)."""
+    usable = [w for w in words if len(w) >= 3]
+    if not usable:
+        return []
+    query = " AND ".join('"' + w.replace('"', '""') + '"' for w in usable)
+    rows = session.connection().execute(
+        text(f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :q ORDER BY rank LIMIT :n"),
+        {"q": query, "n": limit},
+    )
+    return [row[0] for row in rows]
+
+
+def trgm_clause(columns: list[object], words: list[str]) -> ColumnElement[bool] | None:
+    """PostgreSQL: every word appears in one of the columns (served by the pg_trgm indexes)."""
+    if not words:
+        return None
+    return and_(
+        *(
+            or_(*(func.lower(c).contains(word.lower(), autoescape=True) for c in columns))
+            for word in words
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    id: int
+    code: str
+    name: str
+    city: str
+    phone: str
+    active: bool
+    #: Why it matched, for the prompt ("code", "ship-to ST-0102", "name", "phone").
+    matched: str
+
+
+@dataclass(frozen=True)
+class PartHit:
+    id: int
+    part_number: str
+    description: str
+    uom: str
+    list_price: Decimal
+    status: str
+    matched: str
+
+
+def find_customers(store: Store, needle: str, *, limit: int = 10) -> list[CustomerHit]:
+    """Customers for what was typed: code, ship-to code, phone, or words of the name/email."""
+    needle = needle.strip()
+    if not needle:
+        return []
+    ranked: dict[int, str] = {}
+
+    def add(ids: list[int | None], why: str) -> None:
+        for cid in ids:
+            if cid is not None and cid not in ranked and len(ranked) < limit:
+                ranked[cid] = why
+
+    with store.session() as session:
+        code = needle.upper()
+        add(list(session.exec(select(Customer.id).where(Customer.code == code))), "code")
+        add(
+            list(session.exec(select(Customer.id).where(prefix(Customer.code, code)).limit(limit))),
+            "code",
+        )
+        ship_tos = session.exec(
+            select(Address.customer_id, Address.code).where(prefix(Address.code, code)).limit(limit)
+        ).all()
+        for customer_id, ship_code in ship_tos:
+            add([customer_id], f"ship-to {ship_code}")
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        if len(digits) >= 4 and len(digits) >= len(needle.replace(" ", "")) - 4:
+            add(
+                list(
+                    session.exec(
+                        select(Customer.id).where(prefix(Customer.phone, needle)).limit(limit)
+                    )
+                ),
+                "phone",
+            )
+        words = _words(needle)
+        if store.is_sqlite:
+            add(fts_ids(session, "customers", words, WORD_CANDIDATES), "name")
+        else:
+            clause = trgm_clause([Customer.name, Customer.email, Customer.phone], words)
+            if clause is not None:
+                add(list(session.exec(select(Customer.id).where(clause).limit(limit))), "name")
+        if not ranked:
+            return []
+        rows = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(ranked)))}
+        cities = dict(
+            session.exec(
+                select(Address.customer_id, Address.city).where(
+                    col(Address.customer_id).in_(ranked),
+                    Address.is_default == True,  # noqa: E712
+                )
+            ).all()
+        )
+    hits = []
+    for cid, why in ranked.items():
+        customer = rows.get(cid)
+        if customer is not None:
+            hits.append(
+                CustomerHit(
+                    cid,
+                    customer.code,
+                    customer.name,
+                    cities.get(cid, ""),
+                    customer.phone,
+                    customer.active,
+                    why,
+                )
+            )
+    # active customers first, the match order kept otherwise
+    return sorted(hits, key=lambda h: not h.active)
+
+
+def find_parts(
+    store: Store, needle: str, *, customer_id: int | None = None, limit: int = 10
+) -> list[PartHit]:
+    """Parts for what was typed: part number (exact, prefix), the customer's own part number,
+    a UPC, or words of the description — ranked in that order."""
+    needle = needle.strip()
+    if not needle:
+        return []
+    ranked: dict[int, str] = {}
+
+    def add(ids: list[int | None], why: str) -> None:
+        for item_id in ids:
+            if item_id is not None and item_id not in ranked and len(ranked) < limit:
+                ranked[item_id] = why
+
+    upper = needle.upper()
+    with store.session() as session:
+        add(list(session.exec(select(Item.id).where(Item.part_number == upper))), "part")
+        if customer_id is not None:
+            refs = session.exec(
+                select(ItemCrossReference.item_id, ItemCrossReference.reference)
+                .where(
+                    ItemCrossReference.kind == CrossRefKind.CUSTOMER_PART,
+                    ItemCrossReference.customer_id == customer_id,
+                    prefix(ItemCrossReference.reference, upper),
+                )
+                .limit(limit)
+            ).all()
+            for item_id, reference in refs:
+                add([item_id], f"your part {reference}")
+        if needle.isdigit() and len(needle) >= 8:
+            add(list(session.exec(select(Item.id).where(Item.upc == needle))), "UPC")
+            upcs = session.exec(
+                select(ItemCrossReference.item_id).where(
+                    ItemCrossReference.kind == CrossRefKind.UPC,
+                    ItemCrossReference.reference == needle,
+                )
+            ).all()
+            add(list(upcs), "UPC")
+        add(
+            list(
+                session.exec(
+                    select(Item.id)
+                    .where(prefix(Item.part_number, upper))
+                    .order_by(Item.part_number)
+                    .limit(limit)
+                )
+            ),
+            "part",
+        )
+        words = _words(needle)
+        if store.is_sqlite:
+            add(fts_ids(session, "items", words, WORD_CANDIDATES), "description")
+        else:
+            clause = trgm_clause([Item.description, Item.part_number], words)
+            if clause is not None:
+                add(list(session.exec(select(Item.id).where(clause).limit(limit))), "description")
+        if not ranked:
+            return []
+        items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(ranked)))}
+    return [
+        PartHit(iid, it.part_number, it.description, it.uom, it.list_price, it.status, why)
+        for iid, why in ranked.items()
+        if (it := items.get(iid)) is not None
+    ]
