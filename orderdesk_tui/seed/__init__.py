@@ -1,0 +1,1 @@
+"""Filling an empty store: the bundled demo data set (`seed.demo`)."""
