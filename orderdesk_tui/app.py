@@ -8,7 +8,7 @@ overrides validated before they are applied.
 import time
 from collections.abc import Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -37,6 +37,7 @@ class OrderDeskApp(App[int]):
         bind("app.palette", "command_palette", "Commands", show=False, priority=True),
         bind("app.help", "help", "Help"),
         bind("app.orders", "orders", "Orders"),
+        bind("app.new_order", "new_order", "New order"),
     ]
 
     def __init__(
@@ -108,6 +109,19 @@ class OrderDeskApp(App[int]):
                 lambda node=node, action=action: self.run_action(action, node),
             )
         yield from super().get_system_commands(screen)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys for an entry screen go to it at once, in order (see screens/order_entry.py)."""
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            take = getattr(self.screen, "type_ahead_key", None)
+            if take is not None and take(event):
+                return
+        await super().on_event(event)
+
+    def action_new_order(self) -> None:
+        from screens.order_entry import OrderEntryScreen
+
+        self.push_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

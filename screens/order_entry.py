@@ -1,0 +1,873 @@
+"""Order entry: a whole order from the keyboard at green-screen speed.
+
+Keys are applied in the order they were typed (`type_ahead_key`, called by the app before
+Textual's own per-widget queues), so a coordinator can type a whole order as one burst. Enter
+follows the quick path (customer → PO → requested date → part → quantity → next line); Tab
+visits every field. Each committed field is written to the draft at once (one writer thread);
+price and availability arrive from workers and paint into the line without the cursor waiting.
+On a validation error the rest of the burst is thrown away, the bell rings and the cursor stays
+on the bad field with its message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import events, work
+from textual._time import get_time
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from orderdesk_tui.domain.availability import LineAvailability, parse_quantity
+from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
+from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, to_decimal
+from orderdesk_tui.domain.pricing import LineResult
+from orderdesk_tui.errors import FieldError, OrderdeskError
+from orderdesk_tui.models.base import FreightTerms, Priority
+from orderdesk_tui.services import drafts, order_entry
+from orderdesk_tui.services.desk import Desk
+from screens.base import DeskScreen
+from screens.keys import bind
+from screens.widgets.entry_field import EntryField
+from screens.widgets.status_bar import DeskStatus
+
+#: Header fields Enter walks through before the lines (the quick path); Tab visits them all.
+QUICK_HEADER = ("customer", "po", "requested")
+FREIGHT_CHOICES = {
+    "pp": FreightTerms.PREPAID,
+    "prepaid": FreightTerms.PREPAID,
+    "col": FreightTerms.COLLECT,
+    "collect": FreightTerms.COLLECT,
+    "ppa": FreightTerms.PREPAID_ADD,
+    "prepaid_add": FreightTerms.PREPAID_ADD,
+    "3p": FreightTerms.THIRD_PARTY,
+    "third_party": FreightTerms.THIRD_PARTY,
+}
+
+
+@dataclass
+class DraftRef:
+    """The draft being written; `id` is filled in by the writer thread when it is created."""
+
+    id: int | None = None
+
+
+@dataclass
+class LineState:
+    row: LineRow
+    item: order_entry.ItemInfo | None = None
+    quantity: Decimal | None = None
+    override: Decimal | None = None
+    reason: str = ""
+    price: LineResult | None = None
+    stock: LineAvailability | None = None
+    #: Bumped on every change, so a late worker result for an older version is dropped.
+    generation: int = 0
+    #: The quantity came with the part (`3*AB-1005`): Enter skips the quantity field.
+    quantity_from_part: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.item is None and not self.row.part.value and not self.row.qty.value
+
+
+class LineRow(Horizontal):
+    DEFAULT_CSS = """
+    LineRow { height: 1; }
+    LineRow > .cell { height: 1; padding: 0 1 0 0; }
+    LineRow > .no { width: 4; color: $text-muted; }
+    LineRow > .desc { width: 1fr; }
+    LineRow > .price { width: 30; }
+    LineRow > .ext { width: 13; text-align: right; }
+    LineRow > .stock { width: 30; padding-left: 1; }
+    """
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.part = EntryField("part", width=20, upper=True, label=f"line {number} part")
+        self.qty = EntryField("qty", width=8, label=f"line {number} quantity")
+        self.override = EntryField("price", width=10, label=f"line {number} price")
+        self.reason = EntryField("reason", width=16, label=f"line {number} override reason")
+        self.no = Static(f"{number:>3}", classes="cell no")
+        self.desc = Static("", classes="cell desc")
+        self.price = Static("", classes="cell price")
+        self.ext = Static("", classes="cell ext")
+        self.stock = Static("", classes="cell stock")
+
+    def compose(self) -> ComposeResult:
+        yield self.no
+        yield self.part
+        yield self.qty
+        yield self.override
+        yield self.reason
+        yield self.desc
+        yield self.price
+        yield self.ext
+        yield self.stock
+
+    def renumber(self, number: int) -> None:
+        self.number = number
+        self.no.update(f"{number:>3}")
+        for f, name in (
+            (self.part, "part"),
+            (self.qty, "quantity"),
+            (self.override, "price"),
+            (self.reason, "override reason"),
+        ):
+            f.label = f"line {number} {name}"
+
+
+class OrderEntryScreen(DeskScreen):
+    CSS_PATH = "order_entry.tcss"
+    BINDINGS: ClassVar = [
+        bind("entry.submit", "submit", "Submit"),
+        bind("entry.lookup", "lookup", "Prompt"),
+        bind("entry.copy_above", "copy_above", "Copy above"),
+        bind("entry.delete_line", "delete_line", "Del line"),
+        bind("entry.promise", "promise", "Promise"),
+        bind("entry.use_replacement", "use_replacement", "Replacement"),
+        bind("entry.park", "park", "Park"),
+        bind("entry.exit", "leave", "Exit"),
+    ]
+
+    def __init__(self, desk: Desk, status: DeskStatus, *, resume: int | None = None) -> None:
+        super().__init__(desk, status)
+        self.today = date.today()
+        self.draft = DraftRef()
+        self.writer = drafts.DraftWriter(self._write_failed)
+        self.customer: order_entry.CustomerInfo | None = None
+        self.ship_to_id: int | None = None
+        self.requested: date | None = None
+        self.lines: list[LineState] = []
+        self.active: EntryField | None = None
+        self.discard_before = 0.0
+        self._resume = resume
+        self.header = {
+            "customer": EntryField("customer", width=12, upper=True, label="customer"),
+            "po": EntryField("po", width=18, label="customer PO"),
+            "ship_to": EntryField("ship_to", width=12, upper=True, label="ship-to"),
+            "requested": EntryField("requested", width=12, label="requested date"),
+            "ship_via": EntryField("ship_via", width=14, upper=True, label="ship via"),
+            "freight": EntryField("freight", width=12, label="freight terms"),
+            "priority": EntryField("priority", width=8, label="priority"),
+            "notes": EntryField("notes", width=60, label="order notes"),
+        }
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        h = self.header
+        with Vertical(id="entry-header"):
+            with Horizontal(classes="hrow"):
+                yield Static("Customer", classes="lbl")
+                yield h["customer"]
+                yield Static("", id="customer-info", classes="info")
+            with Horizontal(classes="hrow"):
+                yield Static("PO", classes="lbl")
+                yield h["po"]
+                yield Static("Ship-to", classes="lbl2")
+                yield h["ship_to"]
+                yield Static("", id="ship-to-info", classes="info")
+            with Horizontal(classes="hrow"):
+                yield Static("Requested", classes="lbl")
+                yield h["requested"]
+                yield Static("", id="requested-info", classes="info-short")
+                yield Static("Ship via", classes="lbl2")
+                yield h["ship_via"]
+                yield Static("Freight", classes="lbl2")
+                yield h["freight"]
+                yield Static("Priority", classes="lbl2")
+                yield h["priority"]
+            with Horizontal(classes="hrow"):
+                yield Static("Notes", classes="lbl")
+                yield h["notes"]
+        yield Static(
+            "  #  Part                 Qty      Price      Reason           Description"
+            "                 Price / source                     Extended  Availability",
+            id="lines-header",
+        )
+        yield VerticalScroll(id="lines")
+        yield Static("", id="totals")
+        yield Static("", id="message")
+        yield Static("", id="missing")
+        yield Static("", id="matches")
+        yield from self.compose_frame()
+
+    async def on_mount(self) -> None:
+        await self._add_line()
+        self._activate(self.header["customer"])
+        self._refresh_missing()
+        if self._resume is not None:
+            self._load_draft(self._resume)
+
+    def on_unmount(self) -> None:
+        self.writer.close()
+
+    # -- the field order ----------------------------------------------------------------------
+
+    def fields(self) -> list[EntryField]:
+        order = list(self.header.values())
+        for line in self.lines:
+            order += [line.row.part, line.row.qty, line.row.override]
+            if line.row.override.value:
+                order.append(line.row.reason)
+        return order
+
+    def _line_of(self, f: EntryField) -> LineState | None:
+        return next(
+            (
+                ln
+                for ln in self.lines
+                if f in (ln.row.part, ln.row.qty, ln.row.override, ln.row.reason)
+            ),
+            None,
+        )
+
+    def _activate(self, f: EntryField) -> None:
+        if self.active is not None:
+            self.active.active = False
+        self.active = f
+        f.active = True
+        f.fresh = True
+        f.cursor = len(f.value)
+        f.scroll_visible(animate=False)
+        self._show_matches_for(f)
+
+    # -- keys, in the order typed ---------------------------------------------------------------
+
+    def type_ahead_key(self, event: events.Key | events.Paste) -> bool:
+        """Apply one key now; True if it was this screen's to take (the app then drops it)."""
+        if event.time <= self.discard_before:
+            return True  # typed before the last error was shown: thrown away, not replayed
+        if isinstance(event, events.Paste):
+            self._paste(event.text)
+            return True
+        f = self.active
+        if f is None:
+            return False
+        key = event.key
+        action = self._action_for(key)
+        if action is not None:
+            getattr(self, f"action_{action}")()
+            return True
+        if key in ("enter", "tab", "shift+tab"):
+            self._leave_field(f, key)
+            return True
+        if key == "backspace":
+            f.backspace()
+        elif key == "delete":
+            f.delete()
+        elif key == "left":
+            f.move(-1)
+        elif key == "right":
+            f.move(1)
+        elif key == "home":
+            f.home()
+        elif key == "end":
+            f.end()
+        elif key == "up":
+            self._vertical(f, -1)
+        elif key == "down":
+            self._vertical(f, 1)
+        elif key == "escape":
+            f.clear()
+        elif event.is_printable and event.character:
+            if f.fresh:  # the first character typed into a field replaces what it held
+                f.clear()
+            f.insert(event.character)
+        else:
+            return False
+        f.fresh = False
+        f.set_error(False)
+        if f.field in ("customer", "part"):
+            self._lookup_as_typed(f)
+        return True
+
+    def _action_for(self, key: str) -> str | None:
+        for binding in self._bindings.key_to_bindings.get(key, []):
+            if binding.action in {
+                "submit",
+                "lookup",
+                "copy_above",
+                "delete_line",
+                "promise",
+                "use_replacement",
+                "park",
+                "leave",
+            }:
+                return binding.action
+        return None
+
+    def _fail(self, f: EntryField, error: OrderdeskError) -> None:
+        """Stop the burst: drop keys already typed, ring, keep the cursor and text here."""
+        self.discard_before = get_time()
+        f.set_error(True)
+        self._activate(f)
+        self.app.bell()
+        self._say(f"[b red]{escape(f.label)}[/]: {escape(str(error).split(': ', 1)[-1])}")
+
+    def _say(self, markup: str) -> None:
+        self.query_one("#message", Static).update(markup)
+
+    def _vertical(self, f: EntryField, step: int) -> None:
+        line = self._line_of(f)
+        if line is None:
+            return
+        index = self.lines.index(line) + step
+        if 0 <= index < len(self.lines):
+            other = self.lines[index].row
+            target = {
+                "part": other.part,
+                "qty": other.qty,
+                "price": other.override,
+                "reason": other.reason,
+            }[f.field]
+            if self._commit(f):
+                self._activate(target)
+
+    # -- leaving a field: validate, write, move -------------------------------------------------
+
+    def _leave_field(self, f: EntryField, key: str) -> None:
+        line = self._line_of(f)
+        if key == "enter" and f.field == "part" and line is not None and line.empty:
+            self._leave_grid()
+            return
+        if not self._commit(f):
+            return
+        order = self.fields()
+        if key == "shift+tab":
+            self._activate(order[max(0, order.index(f) - 1)])
+        elif key == "tab":
+            self._activate(order[min(len(order) - 1, order.index(f) + 1)])
+        else:
+            self._activate(self._quick_next(f, line))
+        self._refresh_missing()
+
+    def _quick_next(self, f: EntryField, line: LineState | None) -> EntryField:
+        if line is None:
+            if f.field in QUICK_HEADER[:-1]:
+                return self.header[QUICK_HEADER[QUICK_HEADER.index(f.field) + 1]]
+            if f.field in ("requested", "notes"):
+                return self._next_empty_part()
+            order = self.fields()
+            return order[order.index(f) + 1]
+        if f.field == "part":
+            if line.quantity_from_part:
+                line.quantity_from_part = False
+                return self._part_after(line)
+            return line.row.qty
+        if f.field == "price" and line.row.override.value:
+            return line.row.reason
+        return self._part_after(line)
+
+    def _part_after(self, line: LineState) -> EntryField:
+        index = self.lines.index(line)
+        if index + 1 < len(self.lines):
+            return self.lines[index + 1].row.part
+        self._add_line_now()
+        return self.lines[-1].row.part
+
+    def _next_empty_part(self) -> EntryField:
+        for line in self.lines:
+            if line.item is None:
+                return line.row.part
+        self._add_line_now()
+        return self.lines[-1].row.part
+
+    def _leave_grid(self) -> None:
+        self._activate(self.header["notes"])
+        self._refresh_missing()
+
+    def _commit(self, f: EntryField) -> bool:
+        """Validate and store one field; on a problem, stop the burst and stay. True if OK."""
+        try:
+            line = self._line_of(f)
+            if line is None:
+                self._commit_header(f)
+            else:
+                self._commit_line_field(line, f)
+        except OrderdeskError as error:
+            self._fail(f, error)
+            return False
+        f.set_error(False)
+        self._say("")
+        return True
+
+    def _commit_header(self, f: EntryField) -> None:
+        value = f.value.strip()
+        store = self.desk.store
+        if f.field == "customer":
+            if not value:
+                raise FieldError("customer", "is required")
+            if self.customer is not None and value == self.customer.code:
+                return
+            customer = order_entry.resolve_customer(store, value)
+            self._set_customer(customer)
+        elif f.field == "po":
+            self._write_header({"customer_po": value})
+            self._check_duplicate_po(value)
+        elif f.field == "ship_to":
+            if self.customer is None:
+                raise FieldError("ship-to", "enter the customer first")
+            if not value:
+                raise FieldError("ship-to", "is required (the customer's ship-to code)")
+            address = order_entry.resolve_ship_to(store, self.customer.id, value)
+            f.set_value(address.code)
+            self.ship_to_id = address.id
+            self._show_ship_to(address)
+            self._write_header({"ship_to_id": address.id})
+            self._reprice_all()
+        elif f.field == "requested":
+            if not value:
+                self.requested = None
+                self.query_one("#requested-info", Static).update("")
+                return
+            when = parse_date(value, self.today, field="requested date")
+            if when < self.today:
+                raise FieldError("requested date", f"{when:%a %Y-%m-%d} is in the past")
+            self.requested = when
+            f.set_value(when.isoformat())
+            self.query_one("#requested-info", Static).update(f"{when:%a %d %b}")
+            self._write_header({"requested_date": when})
+        elif f.field == "ship_via":
+            self._write_header({"ship_via": value.upper()})
+        elif f.field == "freight":
+            if value:
+                terms = FREIGHT_CHOICES.get(value.lower())
+                if terms is None:
+                    raise FieldError(
+                        "freight terms",
+                        "pp prepaid, col collect, ppa prepaid & add, 3p third party",
+                    )
+                f.set_value(terms.value)
+                self._write_header({"freight_terms": terms.value})
+        elif f.field == "priority":
+            if value:
+                choice = {"n": Priority.NORMAL, "r": Priority.RUSH}.get(value[0].lower())
+                if choice is None:
+                    raise FieldError("priority", "n normal or r rush")
+                f.set_value(choice.value)
+                self._write_header({"priority": choice.value})
+        elif f.field == "notes":
+            self._write_header({"notes": value})
+
+    def _set_customer(self, customer: order_entry.CustomerInfo) -> None:
+        self.customer = customer
+        h = self.header
+        h["customer"].set_value(customer.code)
+        info = f"[b]{escape(customer.name)}[/b] · {customer.payment_terms} · {customer.currency}"
+        if customer.credit_status != "ok":
+            info += f" · [b red]CREDIT {customer.credit_status.upper()}[/]"
+        self.query_one("#customer-info", Static).update(info)
+        if not h["freight"].value:
+            h["freight"].set_value(customer.freight_terms)
+        if not h["ship_via"].value:
+            h["ship_via"].set_value(customer.ship_via)
+        if not h["priority"].value:
+            h["priority"].set_value(Priority.NORMAL.value)
+        if customer.default_ship_to is not None:
+            self.ship_to_id = customer.default_ship_to.id
+            h["ship_to"].set_value(customer.default_ship_to.code)
+            self._show_ship_to(customer.default_ship_to)
+        if self.draft.id is None and not self._writes_pending_create:
+            self._writes_pending_create = True
+            self.writer.submit(self._create_draft, customer.id)
+        else:
+            self._write_header({"customer_id": customer.id, "ship_to_id": self.ship_to_id})
+        self._reprice_all()
+
+    _writes_pending_create = False
+
+    @work(thread=True, exclusive=True, group="po-check")
+    def _check_duplicate_po(self, po: str) -> None:
+        if self.customer is None:
+            return
+        other = order_entry.duplicate_po(self.desk.store, self.customer.id, po, self.draft.id)
+        if other is not None:
+            warning = f"[b yellow]this customer already sent PO {escape(po)}: order {other}[/]"
+            self.app.call_from_thread(self._say, warning)
+
+    def _create_draft(self, customer_id: int) -> None:
+        order = drafts.create_draft(
+            self.desk.store, actor=self.desk.user.name, customer_id=customer_id
+        )
+        self.draft.id = order.id
+        self.app.call_from_thread(self._draft_started, order.number)
+
+    def _draft_started(self, number: str) -> None:
+        self.query_one("#totals", Static).update(f"draft [b]{number}[/b] (autosaved)")
+
+    def _show_ship_to(self, address: object) -> None:
+        a = address  # an Address row
+        text = f"{escape(a.name)}, {escape(a.city)} {a.region} {a.country}"  # type: ignore[attr-defined]
+        self.query_one("#ship-to-info", Static).update(text)
+
+    # -- lines ------------------------------------------------------------------------------
+
+    def _commit_line_field(self, line: LineState, f: EntryField) -> None:
+        store = self.desk.store
+        row = line.row
+        if f.field == "part":
+            typed = row.part.value.strip()
+            shorthand = split_quantity_part(typed)
+            if shorthand is not None:
+                quantity, typed = shorthand
+                row.qty.set_value(f"{quantity.normalize():f}")
+            if not typed:
+                raise FieldError(row.part.label, "is required")
+            if self.customer is None:
+                raise FieldError(row.part.label, "enter the customer first")
+            if line.item is None or line.item.part_number != typed.upper():
+                item = order_entry.resolve_part(store, typed, self.customer.id)
+                line.item = item
+                row.part.set_value(item.part_number)
+                note = escape(item.description)
+                if item.status != "active":
+                    note = f"[b yellow]{item.status.upper()}[/]"
+                    if item.replacement_part:
+                        note += f" → F6 use {escape(item.replacement_part)}"
+                    note += f" {escape(item.description)}"
+                if item.hazmat:
+                    note += f" [b magenta]HAZMAT {item.hazmat}[/]"
+                row.desc.update(note)
+            if shorthand is not None:
+                self._commit_quantity(line)
+                line.quantity_from_part = True
+            self._line_changed(line)
+        elif f.field == "qty":
+            self._commit_quantity(line)
+            self._line_changed(line)
+        elif f.field == "price":
+            text = row.override.value.strip()
+            if not text:
+                line.override, line.reason = None, ""
+                row.reason.clear()
+            else:
+                price = to_decimal(text)
+                if price is None or price <= 0:
+                    raise FieldError(row.override.label, f"'{text}' is not a positive price")
+                currency = self.customer.currency if self.customer else "USD"
+                if decimals_of(price) > MINOR_UNITS.get(currency, 2):
+                    raise FieldError(
+                        row.override.label,
+                        f"{currency} prices have at most {MINOR_UNITS.get(currency, 2)} decimals",
+                    )
+                line.override = price
+            self._line_changed(line)
+        elif f.field == "reason":
+            if line.override is not None and not row.reason.value.strip():
+                raise FieldError(row.reason.label, "a price override needs a reason")
+            line.reason = row.reason.value.strip()
+            self._line_changed(line)
+
+    def _commit_quantity(self, line: LineState) -> None:
+        row = line.row
+        if line.item is None:
+            raise FieldError(row.part.label, "enter the part first")
+        line.quantity = parse_quantity(
+            row.qty.value,
+            field=row.qty.label,
+            fractional=line.item.fractional_uom,
+            uom=line.item.uom,
+        )
+        row.qty.set_value(f"{line.quantity.normalize():f}")
+
+    def _line_changed(self, line: LineState) -> None:
+        """Write the line to the draft and ask for its price and availability."""
+        line.generation += 1
+        if line.item is None:
+            return
+        values: dict[str, object] = {
+            "item_id": line.item.id,
+            "part_number": line.item.part_number,
+            "description": line.item.description,
+            "uom": line.item.uom,
+            "list_price": line.item.list_price,
+        }
+        if line.quantity is not None:
+            values["quantity"] = line.quantity
+        if line.override is not None:
+            values["unit_price"] = line.override
+            values["override_reason"] = line.reason
+            values["price_source"] = "override"
+        self.writer.submit(self._save_line, line.row.number, values)
+        if line.quantity is not None:
+            self._quote(line)
+
+    def _save_line(self, number: int, values: dict[str, object]) -> None:
+        assert self.draft.id is not None, "the draft is created with the customer"
+        drafts.save_line(self.desk.store, self.draft.id, number, values, actor=self.desk.user.name)
+
+    async def _add_line(self) -> None:
+        row = LineRow(len(self.lines) + 1)
+        self.lines.append(LineState(row))
+        await self.query_one("#lines", VerticalScroll).mount(row)
+
+    def _add_line_now(self) -> None:
+        """A new empty line, usable at once (its widgets mount in the background)."""
+        row = LineRow(len(self.lines) + 1)
+        self.lines.append(LineState(row))
+        self.query_one("#lines", VerticalScroll).mount(row)
+
+    # -- workers: price and availability ---------------------------------------------------------
+
+    def _quote(self, line: LineState) -> None:
+        if self.customer is None or line.item is None or line.quantity is None:
+            return
+        self._price_worker(line, line.generation)
+        self._stock_worker(line, line.generation)
+
+    @work(thread=True, group="price")
+    def _price_worker(self, line: LineState, generation: int) -> None:
+        assert self.customer is not None and line.item is not None and line.quantity is not None
+        try:
+            result = order_entry.quote_price(
+                self.desk.store,
+                self.desk.settings,
+                customer_id=self.customer.id,
+                order_date=self.today,
+                promotion_code="",
+                ship_to_id=self.ship_to_id,
+                item_id=line.item.id,
+                quantity=line.quantity,
+                override_price=line.override,
+                override_reason=line.reason or ("-" if line.override is not None else ""),
+                line_no=line.row.number,
+            )
+        except OrderdeskError as error:
+            self.app.call_from_thread(self._line_problem, line, generation, str(error))
+            return
+        self.app.call_from_thread(self._priced, line, generation, result)
+
+    @work(thread=True, group="stock")
+    def _stock_worker(self, line: LineState, generation: int) -> None:
+        assert line.item is not None and line.quantity is not None
+        try:
+            result = order_entry.quote_stock(
+                self.desk.store,
+                item_id=line.item.id,
+                quantity=line.quantity,
+                order_id=self.draft.id,
+            )
+        except OrderdeskError as error:
+            self.app.call_from_thread(self._line_problem, line, generation, str(error))
+            return
+        self.app.call_from_thread(self._stocked, line, generation, result)
+
+    def _line_problem(self, line: LineState, generation: int, message: str) -> None:
+        if generation == line.generation and line in self.lines:
+            line.row.stock.update(f"[red]{escape(message)}[/]")
+
+    def _priced(self, line: LineState, generation: int, result: LineResult) -> None:
+        if generation != line.generation or line not in self.lines:
+            return  # the line changed since: a newer quote is on its way
+        before = line.price
+        line.price = result
+        changed = before is not None and before.unit_price != result.unit_price
+        text = f"{result.unit_price:,.4f} {escape(result.price_source)}"
+        if result.below_floor:
+            text += " [b red]under floor[/]"
+        if not result.quantity_check.ok:
+            text += f" [yellow]{escape(result.quantity_check.message)}[/]"
+        if changed:
+            text = f"[reverse]changed[/] {text}"
+        line.row.price.update(text)
+        line.row.ext.update(f"{result.extended:,.2f}")
+        values: dict[str, object] = {
+            "unit_price": result.unit_price,
+            "list_price": result.list_price,
+            "price_source": result.price_source,
+            "extended": result.extended,
+        }
+        self.writer.submit(self._save_line, line.row.number, values)
+        self._refresh_totals()
+        self._refresh_missing()
+
+    def _stocked(self, line: LineState, generation: int, result: LineAvailability) -> None:
+        if generation != line.generation or line not in self.lines:
+            return
+        before = line.stock
+        line.stock = result
+        if result.shortfall <= 0:
+            text = f"[green]✓ {result.now_quantity.normalize():f} now[/]"
+        elif result.rest_date is not None:
+            text = (
+                f"[yellow]{result.now_quantity.normalize():f} now, "
+                f"{result.shortfall.normalize():f} {result.rest_date:%m/%d}[/] F7"
+            )
+        else:
+            text = f"[red]short {result.shortfall.normalize():f}[/] F7"
+        if before is not None and before.now_quantity != result.now_quantity:
+            text = f"[reverse]changed[/] {text}"
+        line.row.stock.update(text)
+
+    def _reprice_all(self) -> None:
+        for line in self.lines:
+            if line.item is not None and line.quantity is not None:
+                line.generation += 1
+                self._quote(line)
+
+    def _refresh_totals(self) -> None:
+        total = sum((ln.price.extended for ln in self.lines if ln.price is not None), Decimal(0))
+        currency = self.customer.currency if self.customer else ""
+        lines = sum(1 for ln in self.lines if ln.item is not None)
+        self.query_one("#totals", Static).update(
+            f"{lines} line{'s' if lines != 1 else ''} · merchandise [b]{total:,.2f} {currency}[/b]"
+        )
+
+    # -- what is still missing ---------------------------------------------------------------------
+
+    def missing(self) -> list[str]:
+        """What must be filled in before the order can be submitted."""
+        todo = []
+        if self.customer is None:
+            todo.append("customer")
+        if not self.header["po"].value.strip():
+            todo.append("customer PO")
+        if self.customer is not None and self.ship_to_id is None:
+            todo.append("ship-to")
+        filled = [ln for ln in self.lines if not ln.empty]
+        if not filled:
+            todo.append("at least one line")
+        for line in filled:
+            n = line.row.number
+            if line.item is None:
+                todo.append(f"line {n} part")
+            elif line.quantity is None:
+                todo.append(f"line {n} quantity")
+            if line.override is not None and not line.reason:
+                todo.append(f"line {n} override reason")
+            if line.price is not None and not line.price.quantity_check.ok:
+                todo.append(f"line {n} quantity: {line.price.quantity_check.message}")
+        return todo
+
+    def _refresh_missing(self) -> None:
+        todo = self.missing()
+        text = "Missing: " + ", ".join(todo) if todo else "[green]complete: F9 submits[/]"
+        self.query_one("#missing", Static).update(text)
+
+    # -- as-you-type matches -------------------------------------------------------------------
+
+    def _show_matches_for(self, f: EntryField) -> None:
+        if f.field not in ("customer", "part"):
+            self.query_one("#matches", Static).update("")
+
+    def _lookup_as_typed(self, f: EntryField) -> None:
+        self._matches_worker(f.field, f.value)
+
+    @work(thread=True, exclusive=True, group="matches")
+    def _matches_worker(self, kind: str, text: str) -> None:
+        from orderdesk_tui.services.lookup import find_customers, find_parts
+
+        if len(text.strip()) < 2:
+            self.app.call_from_thread(self.query_one("#matches", Static).update, "")
+            return
+        if kind == "customer":
+            rows = [
+                f"{h.code:<10} {escape(h.name)[:40]:<40} {escape(h.city)[:18]:<18} {h.matched}"
+                for h in find_customers(self.desk.store, text, limit=6)
+            ]
+        else:
+            customer_id = self.customer.id if self.customer else None
+            rows = [
+                f"{escape(h.part_number):<22} {escape(h.description)[:50]:<50} {h.uom:<4} "
+                f"{h.list_price:>10,.2f} {h.matched}"
+                for h in find_parts(self.desk.store, text, customer_id=customer_id, limit=6)
+            ]
+        self.app.call_from_thread(
+            self.query_one("#matches", Static).update, "\n".join(rows) or "[dim]no match[/]"
+        )
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def _write_header(self, values: dict[str, object]) -> None:
+        if self.customer is None:
+            return
+        self.writer.submit(self._save_header, values)
+
+    def _save_header(self, values: dict[str, object]) -> None:
+        assert self.draft.id is not None
+        drafts.update_header(self.desk.store, self.draft.id, values, actor=self.desk.user.name)
+
+    def _write_failed(self, error: BaseException) -> None:
+        message = f"autosave failed: {error}; what you typed is kept on screen"
+        self.app.call_from_thread(self.notify, message, severity="error", timeout=10)
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        todo = self.missing()
+        if todo:
+            self.discard_before = get_time()
+            self.app.bell()
+            self._say("[b red]not complete[/]: " + escape(", ".join(todo)))
+            return
+        self._say("submitting…")
+
+    def action_lookup(self) -> None:
+        self._say("F4 prompt")
+
+    def action_copy_above(self) -> None:
+        f = self.active
+        line = self._line_of(f) if f is not None else None
+        if f is None or line is None or self.lines.index(line) == 0:
+            self.app.bell()
+            return
+        above = self.lines[self.lines.index(line) - 1].row
+        source = {
+            "part": above.part,
+            "qty": above.qty,
+            "price": above.override,
+            "reason": above.reason,
+        }[f.field]
+        f.set_value(source.value)
+
+    def action_delete_line(self) -> None:
+        f = self.active
+        line = self._line_of(f) if f is not None else None
+        if line is None:
+            self.app.bell()
+            return
+        index = self.lines.index(line)
+        number = line.row.number
+        if line.item is not None and self.draft.id is not None:
+            self.writer.submit(
+                drafts.delete_line,
+                self.desk.store,
+                self.draft.id,
+                number,
+                actor=self.desk.user.name,
+            )
+        line.row.remove()
+        self.lines.remove(line)
+        for n, other in enumerate(self.lines, start=1):
+            other.row.renumber(n)
+        if not self.lines:
+            self._add_line_now()
+        self._activate(self.lines[min(index, len(self.lines) - 1)].row.part)
+        self._refresh_totals()
+        self._refresh_missing()
+
+    def action_promise(self) -> None:
+        self._say("promise choices")
+
+    def action_use_replacement(self) -> None:
+        self._say("replacement")
+
+    def action_park(self) -> None:
+        self._say("parked")
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def _paste(self, text: str) -> None:
+        self._say("paste")
+
+    def _load_draft(self, order_id: int) -> None:
+        self._say(f"resume {order_id}")
