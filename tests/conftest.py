@@ -6,13 +6,17 @@ both stores were tested. ORDERDESK_TEST_PG overrides the server URL.
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from orderdesk_tui.seed.demo import load_demo
+from orderdesk_tui.services.users import set_pin
 from orderdesk_tui.store import Store
 
 PG_SERVER = os.environ.get("ORDERDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -116,3 +120,26 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s.upgrade()
     yield s
     s.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data loaded once (as of 2026-11-27); each test gets its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    load_demo(store, today=date(2026, 11, 27))
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
+    path = tmp_path / "desk.sqlite3"
+    shutil.copy(demo_template, path)
+    store = Store(f"sqlite:///{path}")
+    set_pin(store, "sam", "2468", actor="test")
+    yield store
+    store.dispose()

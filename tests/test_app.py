@@ -1,12 +1,9 @@
 """The app as a coordinator uses it: Pilot presses keys, the screen and the store are checked."""
 
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
@@ -14,37 +11,13 @@ from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import Settings
 from orderdesk_tui.models import AuditEvent, Hold, Note, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
-from orderdesk_tui.seed.demo import load_demo
-from orderdesk_tui.services.users import ensure_user, set_pin
+from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, ReasonDialog, SupervisorDialog
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
 
 SIZE = (180, 45)
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo data loaded once; each test gets its own copy of the file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    store = Store(f"sqlite:///{path}")
-    store.upgrade()
-    load_demo(store, today=date(2026, 11, 27))
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
-    path = tmp_path / "desk.sqlite3"
-    shutil.copy(demo_template, path)
-    store = Store(f"sqlite:///{path}")
-    set_pin(store, "sam", "2468", actor="test")
-    yield store
-    store.dispose()
 
 
 def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
@@ -249,9 +222,7 @@ async def test_state_filter_and_status_bar(demo_store: Store) -> None:
         await wait_for(pilot, lambda: app.status.outbox is not None)
 
 
-async def test_user_keymap_override_and_conflict_report(
-    demo_store: Store, tmp_path: Path
-) -> None:
+async def test_user_keymap_override_and_conflict_report(demo_store: Store, tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir()
     (config / "bindings.toml").write_text(
