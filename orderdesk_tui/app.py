@@ -119,9 +119,29 @@ class OrderDeskApp(App[int]):
         await super().on_event(event)
 
     def action_new_order(self) -> None:
+        """A new order, after offering back this coordinator's open drafts (crash or park)."""
+        from orderdesk_tui.services.drafts import open_drafts
+        from screens.dialogs import PickDialog
         from screens.order_entry import OrderEntryScreen
 
-        self.push_screen(OrderEntryScreen(self.desk, self.status))
+        waiting = open_drafts(self.desk.store, self.desk.user.name)
+        if not waiting:
+            self.push_screen(OrderEntryScreen(self.desk, self.status))
+            return
+        rows = ["new order"] + [
+            f"resume {d.number}  {d.customer_code:<8} {d.customer_name[:30]:<30} "
+            f"PO {d.customer_po or '-':<14} {d.lines} line{'s' if d.lines != 1 else ''}  "
+            f"{d.updated_at.astimezone():%m/%d %H:%M}"
+            for d in waiting
+        ]
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            resume = None if index == 0 else waiting[index - 1].order_id
+            self.push_screen(OrderEntryScreen(self.desk, self.status, resume=resume))
+
+        self.push_screen(PickDialog("Open drafts", rows, "Pick a draft to finish it"), chosen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

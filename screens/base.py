@@ -3,6 +3,7 @@
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -11,12 +12,19 @@ from screens.widgets.status_bar import DeskStatus, StatusBar
 
 
 class DeskScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DeskScreen #frame-bottom { dock: bottom; height: auto; }
+    DeskScreen #frame-bottom > Footer { dock: none; }
+    DeskScreen #frame-bottom > StatusBar { dock: none; }
+    """
+
     def __init__(self, desk: Desk, status: DeskStatus, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.desk = desk
         self.status = status
 
     def compose_frame(self) -> ComposeResult:
-        """Yield at the end of `compose`: status bar and F-key legend."""
-        yield StatusBar(self.status)
-        yield Footer()
+        """Yield at the end of `compose`: status bar and F-key legend, docked together."""
+        with Vertical(id="frame-bottom"):
+            yield StatusBar(self.status)
+            yield Footer()

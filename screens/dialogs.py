@@ -7,11 +7,11 @@ kept when a check fails, and the message says what is wrong.
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.models import User
@@ -145,3 +145,63 @@ class NoteDialog(_Dialog[tuple[str, str]]):
             return
         channel = self.query_one("#channel", Select).value
         self.dismiss((str(channel), body))
+
+
+class PickDialog(_Dialog[int]):
+    """Choose one of several rows: arrows and Enter, or its number key (1-9)."""
+
+    def __init__(self, title: str, rows: list[str], detail: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._rows = rows
+        self._detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self._title, classes="dialog-title")
+            if self._detail:
+                yield Static(self._detail, classes="dialog-detail")
+            yield OptionList(
+                *(f"{n}  {row}" if n <= 9 else f"   {row}" for n, row in enumerate(self._rows, 1)),
+                id="choices",
+            )
+            yield Static("↑↓ Enter or 1-9 choose · Esc/F12 cancel", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            index = int(event.character) - 1
+            if index < len(self._rows):
+                event.stop()
+                self.dismiss(index)
+
+    def action_ok(self) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(highlighted)
+
+
+class TextDialog(_Dialog[None]):
+    """A read-only text (an acknowledgement) with a line under it; any close key leaves."""
+
+    def __init__(self, title: str, text: str, footer: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._footer = footer
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide tall"):
+            yield Label(self._title, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(self._text, markup=False)
+            yield Static(self._footer or "Esc/F12 close", classes="dialog-help")
+
+    def action_ok(self) -> None:
+        self.dismiss(None)

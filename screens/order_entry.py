@@ -23,15 +23,21 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from orderdesk_tui.domain.availability import LineAvailability, parse_quantity
+from orderdesk_tui.domain.availability import (
+    Alternative,
+    AlternativeKind,
+    LineAvailability,
+    parse_quantity,
+)
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
 from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, to_decimal
 from orderdesk_tui.domain.pricing import LineResult
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
-from orderdesk_tui.services import drafts, order_entry
+from orderdesk_tui.services import drafts, order_entry, submit
 from orderdesk_tui.services.desk import Desk
 from screens.base import DeskScreen
+from screens.dialogs import PickDialog, TextDialog
 from screens.keys import bind
 from screens.widgets.entry_field import EntryField
 from screens.widgets.status_bar import DeskStatus
@@ -394,6 +400,8 @@ class OrderEntryScreen(DeskScreen):
                 self._commit_line_field(line, f)
         except OrderdeskError as error:
             self._fail(f, error)
+            if f.field in ("customer", "part") and "match" in str(error):
+                self._prompt(f, quiet=True)  # an unknown code opens the prompt pre-filled
             return False
         f.set_error(False)
         self._say("")
@@ -461,10 +469,7 @@ class OrderEntryScreen(DeskScreen):
         self.customer = customer
         h = self.header
         h["customer"].set_value(customer.code)
-        info = f"[b]{escape(customer.name)}[/b] · {customer.payment_terms} · {customer.currency}"
-        if customer.credit_status != "ok":
-            info += f" · [b red]CREDIT {customer.credit_status.upper()}[/]"
-        self.query_one("#customer-info", Static).update(info)
+        self._set_customer_info(customer)
         if not h["freight"].value:
             h["freight"].set_value(customer.freight_terms)
         if not h["ship_via"].value:
@@ -483,6 +488,12 @@ class OrderEntryScreen(DeskScreen):
         self._reprice_all()
 
     _writes_pending_create = False
+
+    def _set_customer_info(self, customer: order_entry.CustomerInfo) -> None:
+        info = f"[b]{escape(customer.name)}[/b] · {customer.payment_terms} · {customer.currency}"
+        if customer.credit_status != "ok":
+            info += f" · [b red]CREDIT {customer.credit_status.upper()}[/]"
+        self.query_one("#customer-info", Static).update(info)
 
     @work(thread=True, exclusive=True, group="po-check")
     def _check_duplicate_po(self, po: str) -> None:
@@ -720,6 +731,7 @@ class OrderEntryScreen(DeskScreen):
         self.query_one("#totals", Static).update(
             f"{lines} line{'s' if lines != 1 else ''} · merchandise [b]{total:,.2f} {currency}[/b]"
         )
+        self._write_header({"subtotal": total, "total": total})
 
     # -- what is still missing ---------------------------------------------------------------------
 
@@ -755,11 +767,11 @@ class OrderEntryScreen(DeskScreen):
     # -- as-you-type matches -------------------------------------------------------------------
 
     def _show_matches_for(self, f: EntryField) -> None:
-        if f.field not in ("customer", "part"):
-            self.query_one("#matches", Static).update("")
+        self.query_one("#matches", Static).update("")
 
     def _lookup_as_typed(self, f: EntryField) -> None:
-        self._matches_worker(f.field, f.value)
+        shorthand = split_quantity_part(f.value) if f.field == "part" else None
+        self._matches_worker(f.field, shorthand[1] if shorthand else f.value)
 
     @work(thread=True, exclusive=True, group="matches")
     def _matches_worker(self, kind: str, text: str) -> None:
@@ -799,9 +811,11 @@ class OrderEntryScreen(DeskScreen):
         message = f"autosave failed: {error}; what you typed is kept on screen"
         self.app.call_from_thread(self.notify, message, severity="error", timeout=10)
 
-    # -- actions -------------------------------------------------------------------------------------
+    # -- actions ---------------------------------------------------------------------------
 
     def action_submit(self) -> None:
+        if self.active is not None and not self._commit(self.active):
+            return
         todo = self.missing()
         if todo:
             self.discard_before = get_time()
@@ -809,65 +823,266 @@ class OrderEntryScreen(DeskScreen):
             self._say("[b red]not complete[/]: " + escape(", ".join(todo)))
             return
         self._say("submitting…")
+        self._submit_worker(accept_duplicate_po=False)
 
-    def action_lookup(self) -> None:
-        self._say("F4 prompt")
+    @work(thread=True, exclusive=True, group="submit")
+    def _submit_worker(self, accept_duplicate_po: bool) -> None:
+        from orderdesk_tui.documents.acknowledgement import write_acknowledgement
 
-    def action_copy_above(self) -> None:
-        f = self.active
-        line = self._line_of(f) if f is not None else None
-        if f is None or line is None or self.lines.index(line) == 0:
-            self.app.bell()
-            return
-        above = self.lines[self.lines.index(line) - 1].row
-        source = {
-            "part": above.part,
-            "qty": above.qty,
-            "price": above.override,
-            "reason": above.reason,
-        }[f.field]
-        f.set_value(source.value)
-
-    def action_delete_line(self) -> None:
-        f = self.active
-        line = self._line_of(f) if f is not None else None
-        if line is None:
-            self.app.bell()
-            return
-        index = self.lines.index(line)
-        number = line.row.number
-        if line.item is not None and self.draft.id is not None:
-            self.writer.submit(
-                drafts.delete_line,
+        self.writer.flush()
+        assert self.draft.id is not None
+        try:
+            result = submit.submit_order(
                 self.desk.store,
                 self.draft.id,
-                number,
                 actor=self.desk.user.name,
+                settings=self.desk.settings,
+                accept_duplicate_po=accept_duplicate_po,
             )
-        line.row.remove()
-        self.lines.remove(line)
-        for n, other in enumerate(self.lines, start=1):
-            other.row.renumber(n)
-        if not self.lines:
-            self._add_line_now()
-        self._activate(self.lines[min(index, len(self.lines) - 1)].row.part)
-        self._refresh_totals()
-        self._refresh_missing()
+        except submit.SubmitRefused as refused:
+            self.app.call_from_thread(self._refused, refused.problems)
+            return
+        except OrderdeskError as error:
+            self.app.call_from_thread(self._refused, [str(error)])
+            return
+        text, pdf = write_acknowledgement(self.desk.store, result.order_id)
+        self.app.call_from_thread(self._submitted, result, text, str(pdf))
+
+    def _refused(self, problems: list[str]) -> None:
+        self.discard_before = get_time()
+        self.app.bell()
+        duplicate = next((p for p in problems if "is already on order" in p), None)
+        if duplicate is not None and len(problems) == 1:
+
+            def answer(choice: int | None) -> None:
+                if choice == 0:
+                    self._submit_worker(accept_duplicate_po=True)
+
+            self.app.push_screen(
+                PickDialog("Duplicate customer PO", ["submit anyway", "go back"], duplicate),
+                answer,
+            )
+            return
+        self._say("[b red]not submitted[/]: " + escape("; ".join(problems)))
+
+    def _submitted(self, result: submit.SubmitResult, text: str, pdf: str) -> None:
+        holds = f" · on hold: {'; '.join(result.holds)}" if result.holds else ""
+        title = f"Order {result.number} {result.state.replace('_', ' ')}{holds}"
+        self.notify(f"order {result.number} submitted, {result.total:,.2f} {result.currency}")
+        self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
+        self.app.push_screen(TextDialog(title, text, f"PDF: {pdf} · Esc/F12 close"))
+
+    def action_lookup(self) -> None:
+        """F4: the full prompt for the customer or part field, pre-filled with what was typed."""
+        f = self.active
+        if f is None or f.field not in ("customer", "part"):
+            self.app.bell()
+            return
+        self._prompt(f)
+
+    def _prompt(self, f: EntryField, *, quiet: bool = False) -> None:
+        """The ranked matches for what was typed (a `3*` quantity prefix is kept aside)."""
+        from orderdesk_tui.services.lookup import find_customers, find_parts
+
+        text = f.value.strip()
+        shorthand = split_quantity_part(text) if f.field == "part" else None
+        needle = shorthand[1] if shorthand else text
+        if f.field == "customer":
+            hits = find_customers(self.desk.store, needle, limit=30) if needle else []
+            rows = [f"{h.code:<10} {h.name[:48]:<48} {h.city[:20]:<20} {h.matched}" for h in hits]
+            codes = [h.code for h in hits]
+        else:
+            customer_id = self.customer.id if self.customer else None
+            found = find_parts(self.desk.store, needle, customer_id=customer_id, limit=30)
+            rows = [
+                f"{h.part_number:<22} {h.description[:52]:<52} {h.uom:<4} {h.list_price:>9,.2f}"
+                f" {h.status if h.status != 'active' else ''} {h.matched}"
+                for h in found
+            ]
+            codes = [h.part_number for h in found]
+        if not rows:
+            if not quiet:
+                self._fail(f, FieldError(f.label, f"nothing matches '{needle}'"))
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            code = codes[index]
+            f.set_value(f"{shorthand[0].normalize():f}*{code}" if shorthand else code)
+            self._leave_field(f, "enter")
+
+        self.app.push_screen(PickDialog(f"Pick {f.label} for '{needle}'", rows), chosen)
+
+    def _active_line(self) -> LineState | None:
+        line = self._line_of(self.active) if self.active is not None else None
+        if line is None or line.item is None:
+            self.app.bell()
+            return None
+        return line
 
     def action_promise(self) -> None:
-        self._say("promise choices")
+        """F7: how to serve a short line, in one key (see the availability engine)."""
+        line = self._active_line()
+        if line is None:
+            return
+        if line.stock is None or line.stock.shortfall <= 0:
+            self._say("this line ships complete now")
+            return
+        options = list(line.stock.alternatives)
+        if not options:
+            self._say(
+                "[red]no way to promise this line[/]: " + escape("; ".join(line.stock.explanation))
+            )
+            return
+        rows = []
+        for alt in options:
+            kind = alt.kind.replace("_", " ")
+            text = f"{kind:<18} {alt.quantity.normalize():f} on {alt.day:%a %m/%d}"
+            if alt.backorder_quantity > 0 and alt.backorder_day is not None:
+                text += f", {alt.backorder_quantity.normalize():f} on {alt.backorder_day:%a %m/%d}"
+            if alt.part_number:
+                text += f"  {alt.part_number}"
+            if alt.detail:
+                text += f"  ({alt.detail})"
+            rows.append(text)
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._apply_promise(line, options[index])
+
+        detail = " · ".join(line.stock.explanation)
+        self.app.push_screen(PickDialog(f"Line {line.row.number}: promise", rows, detail), chosen)
+
+    def _apply_promise(self, line: LineState, alt: Alternative) -> None:
+        kind = AlternativeKind(alt.kind)
+        values: dict[str, object] = {}
+        if kind == AlternativeKind.REPLACEMENT and alt.item_id is not None:
+            self._swap_item(line, alt.item_id)
+            return
+        if kind == AlternativeKind.DROP_SHIP:
+            values["drop_ship"] = True
+        elif alt.warehouse_id is not None:
+            values["warehouse_id"] = alt.warehouse_id
+        if kind == AlternativeKind.SHIP_COMPLETE:
+            self._write_header({"ship_complete": True})
+        values["requested_date"] = alt.day
+        self.writer.submit(self._save_line, line.row.number, values)
+        line.row.stock.update(f"[cyan]{escape(kind.replace('_', ' '))}[/] {alt.day:%m/%d}")
+        self._say(f"line {line.row.number}: {kind.replace('_', ' ')}")
 
     def action_use_replacement(self) -> None:
-        self._say("replacement")
+        """F6: put the replacement item on a discontinued line."""
+        line = self._active_line()
+        if line is None or line.item is None:
+            return
+        if line.item.replacement_id is None:
+            self._say(f"{line.item.part_number} has no replacement")
+            self.app.bell()
+            return
+        self._swap_item(line, line.item.replacement_id)
+
+    def _swap_item(self, line: LineState, item_id: int) -> None:
+        old = line.item.part_number if line.item else ""
+        item = order_entry.item_info(self.desk.store, item_id)
+        line.item = item
+        line.row.part.set_value(item.part_number)
+        line.row.desc.update(f"{escape(item.description)} [dim](was {escape(old)})[/]")
+        self._line_changed(line)
+        self._refresh_missing()
 
     def action_park(self) -> None:
-        self._say("parked")
+        """F10: keep the draft (it is saved already) and start a new order."""
+        if self.draft.id is None:
+            self.app.bell()
+            self._say("nothing to park yet: enter a customer first")
+            return
+        self.writer.flush()
+        number = str(self.query_one("#totals", Static).render())
+        self.notify(f"parked: {number}; F2 order list → state draft, or Ctrl+N to resume")
+        self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_leave(self) -> None:
+        if self.draft.id is not None:
+            self.writer.flush()
+            self.notify("the draft is kept: Ctrl+N offers it back")
         self.app.pop_screen()
 
     def _paste(self, text: str) -> None:
-        self._say("paste")
+        """Many lines at once: `part<TAB>qty` (or `qty*part`) per line, into empty lines."""
+        rows = [r for r in text.replace("\r\n", "\n").split("\n") if r.strip()]
+        if not rows:
+            return
+        if self.customer is None:
+            self._fail(self.header["customer"], FieldError("customer", "enter the customer first"))
+            return
+        added, problems = 0, []
+        for raw in rows:
+            cells = [c.strip() for c in raw.replace(";", "\t").split("\t")]
+            part, qty = [*cells, ""][:2]
+            line = next((ln for ln in self.lines if ln.empty), None)
+            if line is None:
+                self._add_line_now()
+                line = self.lines[-1]
+            line.row.part.set_value(part)
+            line.row.qty.set_value(qty)
+            try:
+                self._commit_line_field(line, line.row.part)
+                if qty and line.quantity is None:
+                    self._commit_line_field(line, line.row.qty)
+                added += 1
+            except OrderdeskError as error:
+                problems.append(f"'{raw.strip()}': {error}")
+        self._activate(self._next_empty_part())
+        self._refresh_missing()
+        message = f"pasted {added} line{'s' if added != 1 else ''}"
+        if problems:
+            self.app.bell()
+            message += " · [red]fix[/]: " + escape("; ".join(problems))
+        self._say(message)
 
     def _load_draft(self, order_id: int) -> None:
-        self._say(f"resume {order_id}")
+        """Fill the screen from a stored draft (resumed after a park or a crash)."""
+        order, saved = drafts.load_draft(self.desk.store, order_id)
+        self.draft.id = order.id
+        self._writes_pending_create = True
+        customer = order_entry.customer_info(self.desk.store, order.customer_id)
+        self.customer = customer
+        h = self.header
+        h["customer"].set_value(customer.code)
+        self._set_customer_info(customer)
+        h["po"].set_value(order.customer_po)
+        h["ship_via"].set_value(order.ship_via)
+        h["freight"].set_value(order.freight_terms)
+        h["priority"].set_value(order.priority)
+        h["notes"].set_value(order.notes)
+        if order.requested_date is not None:
+            self.requested = order.requested_date
+            h["requested"].set_value(order.requested_date.isoformat())
+            self.query_one("#requested-info", Static).update(f"{order.requested_date:%a %d %b}")
+        if order.ship_to_id is not None:
+            address = order_entry.address(self.desk.store, order.ship_to_id)
+            self.ship_to_id = address.id
+            h["ship_to"].set_value(address.code)
+            self._show_ship_to(address)
+        for stored in saved:
+            line = next((ln for ln in self.lines if ln.empty), None)
+            if line is None:
+                self._add_line_now()
+                line = self.lines[-1]
+            if stored.item_id is not None:
+                line.item = order_entry.item_info(self.desk.store, stored.item_id)
+                line.row.part.set_value(line.item.part_number)
+                line.row.desc.update(escape(line.item.description))
+            if stored.quantity > 0:
+                line.quantity = stored.quantity
+                line.row.qty.set_value(f"{stored.quantity.normalize():f}")
+            if stored.override_reason:
+                line.override, line.reason = stored.unit_price, stored.override_reason
+                line.row.override.set_value(f"{stored.unit_price.normalize():f}")
+                line.row.reason.set_value(stored.override_reason)
+            line.generation += 1
+            self._quote(line)
+        self._draft_started(order.number)
+        self._activate(self._next_empty_part())
+        self._refresh_missing()

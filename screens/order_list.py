@@ -149,6 +149,11 @@ class OrderListScreen(DeskScreen):
         if row is None:
             self.app.bell()
             return
+        if row.state == "draft":
+            from screens.order_entry import OrderEntryScreen
+
+            self.app.push_screen(OrderEntryScreen(self.desk, self.status, resume=row.id))
+            return
         from screens.order_view import OrderViewScreen
 
         self.app.push_screen(OrderViewScreen(self.desk, self.status, row.id))

@@ -117,6 +117,14 @@ def resolve_ship_to(store: Store, customer_id: int, typed: str) -> Address:
         return address
 
 
+def address(store: Store, address_id: int) -> Address:
+    with store.session() as session:
+        found = session.get(Address, address_id)
+        if found is None:
+            raise FieldError("ship-to", "no longer exists")
+        return found
+
+
 def item_info(store: Store, item_id: int) -> ItemInfo:
     with store.session() as session:
         item = session.get(Item, item_id)

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 class EntryField(Widget):
     DEFAULT_CSS = """
-    EntryField { height: 1; width: 14; background: $boost; color: $text; }
+    EntryField { height: 1; width: 14; background: $surface-lighten-2; color: $text; }
     EntryField.-active { background: $accent 35%; }
     EntryField.-error { background: $error 45%; }
     EntryField.-readonly { background: transparent; color: $text-muted; }

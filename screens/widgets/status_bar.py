@@ -24,7 +24,7 @@ class DeskStatus:
 
 class StatusBar(Horizontal):
     DEFAULT_CSS = """
-    StatusBar { height: 1; dock: bottom; background: $panel; color: $text; }
+    StatusBar { height: 1; background: $panel; color: $text; }
     StatusBar > Static { width: auto; padding: 0 1; }
     StatusBar > #status-store { width: 1fr; color: $text-muted; }
     StatusBar > #status-erp.-problem { background: $error; }
