@@ -34,6 +34,11 @@ HEADLESS = [
     "orderdesk_tui.services.users",
     "orderdesk_tui.doctor",
     "orderdesk_tui.startup",
+    "orderdesk_tui.documents.acknowledgement",
+    "orderdesk_tui.services.pricing",
+    "orderdesk_tui.services.availability",
+    "orderdesk_tui.services.credit",
+    "orderdesk_tui.services.compliance",
 ]
 
 

@@ -21,8 +21,14 @@ from screens.order_entry import OrderEntryScreen
 
 SIZE = (200, 50)
 KEY_NAMES = {
-    "-": "minus", "/": "slash", "*": "asterisk", " ": "space", "+": "plus", ".": "full_stop",
-    "#": "number_sign", ",": "comma",
+    "-": "minus",
+    "/": "slash",
+    "*": "asterisk",
+    " ": "space",
+    "+": "plus",
+    ".": "full_stop",
+    "#": "number_sign",
+    ",": "comma",
 }
 
 
@@ -256,7 +262,5 @@ async def test_submit_refused_until_complete_then_entered_with_acknowledgement(
         assert order is not None
         assert order.state in {OrderState.ACKNOWLEDGED, OrderState.ON_HOLD}
         assert order.entered_at is not None and order.total > 0
-        outbox = session.exec(
-            select(SyncOutbox).where(SyncOutbox.entity_id == order_id)
-        ).all()
+        outbox = session.exec(select(SyncOutbox).where(SyncOutbox.entity_id == order_id)).all()
         assert [o.operation for o in outbox] == ["push_order"]

@@ -1,0 +1,1 @@
+"""Customer-facing documents (acknowledgement, ...) rendered headless as text and PDF."""
