@@ -8,7 +8,7 @@ against it), `last_promised_date` (the current promise), `shipped_at`.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from orderdesk_tui.models.base import (
@@ -78,7 +78,20 @@ class SalesOrder(SQLModel, table=True):
 
 class SalesOrderLine(SQLModel, table=True):
     __tablename__ = "sales_order_lines"
-    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no"),
+        # ATP reads only open demand (migration 0004)
+        Index(
+            "ix_sales_order_lines_open_demand",
+            "item_id",
+            sqlite_where=text(
+                "quantity > quantity_allocated + quantity_shipped + quantity_cancelled"
+            ),
+            postgresql_where=text(
+                "quantity > quantity_allocated + quantity_shipped + quantity_cancelled"
+            ),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="sales_orders.id", index=True)

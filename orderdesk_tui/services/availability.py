@@ -1,0 +1,668 @@
+"""Availability (ATP) from the store, and allocation of stock at submit.
+
+Loading one item's inputs is two prepared statements, returned as plain rows (not ORM
+objects): `ITEMS_QUERY` (the item and its replacement, by id) and `ATP_QUERY` (a UNION ALL of
+the active warehouses and of stock levels, open purchase order lines and open order lines by
+item_id). ATP for one line takes well under 2 ms on the `seed --scale 1000000` store
+(bench/atp.py); an item with thousands of order lines in its history pays for reading them
+all through ix_sales_order_lines_item_id, which a partial index on the open ones would avoid.
+
+Which rows count (domain.availability has the arithmetic):
+- stock: StockLevel rows of active warehouses;
+- supply: open replenishment purchase order lines (not drop ships, not special buys tied to a
+  sales order line), quantity - quantity_received, due on the line's ETA, else the PO's;
+- demand: lines of submitted, unshipped orders (entered, on hold, acknowledged, released,
+  partially shipped), not drop ship, with quantity - allocated - shipped - cancelled > 0, due on
+  their last promised date, else requested date (line, then order). Drafts are not demand:
+  their stock is taken when they are submitted (`allocate`).
+Supply or demand without a warehouse counts in the default warehouse (lowest id, active).
+
+`allocate` runs at submit in one transaction that no other allocation can interleave with:
+`BEGIN IMMEDIATE` on SQLite; on PostgreSQL the order row and then every StockLevel row of its
+items are locked FOR UPDATE, in id order so that two orders never deadlock. A line is
+allocated from one warehouse (an order line carries one warehouse_id).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
+from sqlmodel import Session
+
+from orderdesk_tui.domain.availability import (
+    ZERO,
+    Demand,
+    ItemFacts,
+    ItemSupply,
+    LineAvailability,
+    LineRequest,
+    Projection,
+    StockPosition,
+    Supply,
+    fmt_qty,
+    parse_quantity,
+    project,
+    promise_line,
+    promise_order,
+)
+from orderdesk_tui.errors import FieldError, RuleViolation
+from orderdesk_tui.models import SalesOrder, SalesOrderLine, StockLevel
+from orderdesk_tui.models.base import HoldKind, OrderState
+from orderdesk_tui.models.types import Quantity
+from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.store import Store
+
+#: Orders whose unallocated line quantities are open demand.
+DEMAND_STATES = (
+    OrderState.ENTERED,
+    OrderState.ON_HOLD,
+    OrderState.ACKNOWLEDGED,
+    OrderState.RELEASED,
+    OrderState.PARTIALLY_SHIPPED,
+)
+#: Orders that can take an allocation (at submit, or again for a backorder).
+ALLOCATABLE = frozenset(
+    {
+        OrderState.DRAFT,
+        OrderState.ENTERED,
+        OrderState.ON_HOLD,
+        OrderState.ACKNOWLEDGED,
+        OrderState.RELEASED,
+        OrderState.PARTIALLY_SHIPPED,
+    }
+)
+#: Purchase orders whose lines are general incoming supply.
+SUPPLY_KINDS = ("replenishment", "special_buy")
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+# -- the one query ------------------------------------------------------------------------------
+
+#: The items and their replacements, by primary key (a replacement may come twice).
+ITEMS_QUERY = (
+    text(
+        """
+SELECT id, part_number, status, lead_time_days, drop_ship_allowed, replacement_item_id,
+       fractional_uom, uom
+FROM items WHERE id IN :ids
+UNION ALL
+SELECT r.id, r.part_number, r.status, r.lead_time_days, r.drop_ship_allowed,
+       r.replacement_item_id, r.fractional_uom, r.uom
+FROM items i JOIN items r ON r.id = i.replacement_item_id
+WHERE i.id IN :ids
+"""
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(
+        id=Integer,
+        part_number=String,
+        status=String,
+        lead_time_days=Integer,
+        drop_ship_allowed=Boolean,
+        replacement_item_id=Integer,
+        fractional_uom=Boolean,
+        uom=String,
+    )
+)
+
+#: The rest of what ATP reads for those items, in one round trip: active warehouses ('w'),
+#: stock levels ('s'), open supply ('p') and open demand ('d'). Each branch is an indexed
+#: lookup (stock_levels, purchase_order_lines, sales_order_lines by item_id; their headers by
+#: primary key) given the item ids as literal parameters, so that the planner starts there.
+_ATP_SQL = """
+SELECT 'w' AS kind, NULL AS item_id, w.id AS warehouse_id, CAST(NULL AS NUMERIC) AS q1,
+       CAST(NULL AS NUMERIC) AS q2, CAST(NULL AS NUMERIC) AS q3, CAST(NULL AS NUMERIC) AS q4,
+       CAST(NULL AS DATE) AS day, w.code AS ref
+FROM warehouses w WHERE w.active
+UNION ALL
+SELECT 's', s.item_id, s.warehouse_id, s.on_hand, s.allocated, NULL, NULL, NULL, NULL
+FROM stock_levels s WHERE s.item_id IN :ids
+UNION ALL
+SELECT 'p', l.item_id, p.warehouse_id, l.quantity, l.quantity_received, NULL, NULL,
+       COALESCE(l.eta, p.eta), p.number
+FROM purchase_order_lines l JOIN purchase_orders p ON p.id = l.purchase_order_id
+WHERE l.item_id IN :ids AND p.state = 'open' AND p.kind IN :supply_kinds
+  AND l.sales_order_line_id IS NULL AND l.quantity > l.quantity_received
+UNION ALL
+SELECT 'd', l.item_id, l.warehouse_id, l.quantity, l.quantity_allocated, l.quantity_shipped,
+       l.quantity_cancelled, COALESCE(l.last_promised_date, l.requested_date, o.requested_date),
+       o.number
+FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id
+WHERE l.item_id IN :ids
+  AND l.quantity > l.quantity_allocated + l.quantity_shipped + l.quantity_cancelled
+  AND NOT l.drop_ship AND o.state IN :demand_states AND l.order_id <> :exclude
+"""
+
+ATP_QUERY = (
+    text(_ATP_SQL)
+    .bindparams(
+        bindparam("ids", expanding=True),
+        bindparam("supply_kinds", expanding=True),
+        bindparam("demand_states", expanding=True),
+    )
+    .columns(
+        kind=String,
+        item_id=Integer,
+        warehouse_id=Integer,
+        q1=Quantity,
+        q2=Quantity,
+        q3=Quantity,
+        q4=Quantity,
+        day=Date,
+        ref=String,
+    )
+)
+_SUPPLY_KINDS = list(SUPPLY_KINDS)
+_DEMAND_STATES = [str(s) for s in DEMAND_STATES]
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    item_id: int
+    warehouse_id: int
+    on_hand: Decimal
+    allocated: Decimal
+
+
+def load_supplies(
+    session: Session,
+    item_ids: Iterable[int],
+    *,
+    today: date,
+    exclude_order_id: int | None = None,
+    stock_rows: Sequence[StockRow] | None = None,
+) -> dict[int, ItemSupply]:
+    """The ATP inputs of `item_ids` and of their replacement items, read in two queries.
+
+    `stock_rows` replaces the stock read (allocation passes the rows it has locked).
+    """
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    conn = session.connection()
+    facts: dict[int, ItemFacts] = {}
+    for item_id, part, status, lead, drop, repl, fractional, uom in conn.execute(
+        ITEMS_QUERY, {"ids": ids}
+    ):
+        facts[item_id] = ItemFacts(
+            item_id=item_id,
+            part_number=part,
+            status=status,
+            lead_time_days=lead,
+            drop_ship_allowed=bool(drop),
+            replacement_item_id=repl,
+            fractional_uom=bool(fractional),
+            uom=uom,
+        )
+    if not facts:
+        return {}
+    rows = conn.execute(
+        ATP_QUERY,
+        {
+            "ids": sorted(facts),
+            "supply_kinds": _SUPPLY_KINDS,
+            "demand_states": _DEMAND_STATES,
+            "exclude": exclude_order_id or 0,
+        },
+    )
+    codes: dict[int, str] = {}
+    stock: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
+    supply: dict[int, list[Supply]] = defaultdict(list)
+    demand_rows: list[tuple[int, int | None, Decimal, date | None, str]] = []
+    for kind, item_id, wid, q1, q2, q3, q4, day, ref in rows:
+        if kind == "w":
+            codes[wid] = ref
+        elif kind == "s":
+            if stock_rows is None:
+                stock[item_id].append((wid, q1, q2))
+        elif kind == "p":
+            supply[item_id].append(Supply(wid, q1 - q2, day, ref))  # warehouse checked below
+        else:
+            demand_rows.append((item_id, wid, q1 - q2 - q3 - q4, day, ref))
+    if stock_rows is not None:
+        for r in stock_rows:
+            stock[r.item_id].append((r.warehouse_id, r.on_hand, r.allocated))
+    default = min(codes) if codes else None
+
+    def where(warehouse_id: int | None) -> int | None:
+        return warehouse_id if warehouse_id in codes else default
+
+    out: dict[int, ItemSupply] = {}
+    for item_id, item in facts.items():
+        item_supply = []
+        for s in supply.get(item_id, ()):
+            wid = where(s.warehouse_id)
+            if wid is not None:
+                item_supply.append(replace(s, warehouse_id=wid))
+        item_demand = []
+        for d_item, d_wid, qty, due, number in demand_rows:
+            wid = where(d_wid)
+            if d_item == item_id and wid is not None:
+                item_demand.append(Demand(wid, qty, due or today, number))
+        out[item_id] = ItemSupply(
+            item=item,
+            stock=tuple(
+                StockPosition(wid, on_hand, allocated, codes[wid])
+                for wid, on_hand, allocated in stock.get(item_id, ())
+                if wid in codes
+            ),
+            supply=tuple(item_supply),
+            demand=tuple(item_demand),
+            default_warehouse_id=default,
+        )
+    return out
+
+
+# -- reading availability -----------------------------------------------------------------------
+
+
+def _facts(supplies: dict[int, ItemSupply], item_id: int) -> ItemSupply:
+    supply = supplies.get(item_id)
+    if supply is None:
+        raise FieldError("item", f"no item with id {item_id}")
+    return supply
+
+
+def line_availability(
+    session: Session,
+    item_id: int,
+    quantity: object,
+    *,
+    preferred_warehouse_id: int | None = None,
+    exclude_order_id: int | None = None,
+    today: date | None = None,
+) -> LineAvailability:
+    """ATP for one line: what ships now from where, the rest by date, the alternatives.
+
+    A quantity that is not a positive number raises FieldError before anything is read.
+    `exclude_order_id`: the order the line belongs to (its own lines are not demand).
+    """
+    parse_quantity(quantity)
+    today = today or today_utc()
+    supplies = load_supplies(session, [item_id], today=today, exclude_order_id=exclude_order_id)
+    supply = _facts(supplies, item_id)
+    repl_id = supply.item.replacement_item_id
+    return promise_line(
+        supply,
+        quantity,
+        today,
+        preferred_warehouse_id=preferred_warehouse_id,
+        replacement=supplies.get(repl_id) if repl_id is not None else None,
+    )
+
+
+def check_line(
+    store: Store,
+    item_id: int,
+    quantity: object,
+    *,
+    preferred_warehouse_id: int | None = None,
+    exclude_order_id: int | None = None,
+    today: date | None = None,
+) -> LineAvailability:
+    """`line_availability` in a session of its own (for a screen worker)."""
+    parse_quantity(quantity)
+    with store.session() as session:
+        return line_availability(
+            session,
+            item_id,
+            quantity,
+            preferred_warehouse_id=preferred_warehouse_id,
+            exclude_order_id=exclude_order_id,
+            today=today,
+        )
+
+
+def item_projection(
+    session: Session,
+    item_id: int,
+    *,
+    today: date | None = None,
+    exclude_order_id: int | None = None,
+) -> Projection:
+    """An item's ATP per warehouse and in total, by date."""
+    today = today or today_utc()
+    supplies = load_supplies(session, [item_id], today=today, exclude_order_id=exclude_order_id)
+    return project(_facts(supplies, item_id), today)
+
+
+def _open_quantity(line: SalesOrderLine) -> Decimal:
+    return line.quantity - line.quantity_allocated - line.quantity_shipped - line.quantity_cancelled
+
+
+def _requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine, LineRequest]]:
+    """The lines that take stock (an item, not drop ship, something left to allocate)."""
+    out: list[tuple[SalesOrderLine, LineRequest]] = []
+    for line in lines:
+        if line.item_id is None or line.drop_ship:
+            continue
+        label = f"line {line.line_no} quantity"
+        if line.quantity <= 0:
+            parse_quantity(line.quantity, field=label)
+        need = _open_quantity(line)
+        if need <= 0:
+            continue
+        out.append(
+            (
+                line,
+                LineRequest(
+                    item_id=line.item_id,
+                    quantity=need,
+                    preferred_warehouse_id=line.warehouse_id,
+                    only_warehouse_id=line.warehouse_id if line.quantity_allocated > 0 else None,
+                    field=label,
+                ),
+            )
+        )
+    return out
+
+
+def order_availability(
+    session: Session, order_id: int, *, today: date | None = None
+) -> list[tuple[SalesOrderLine, LineAvailability]]:
+    """ATP for every line of an order still to allocate, each line seeing the ones before it."""
+    today = today or today_utc()
+    lines = _order_lines(session, order_id)
+    work = _requests(lines)
+    supplies = load_supplies(
+        session, [r.item_id for _, r in work], today=today, exclude_order_id=order_id
+    )
+    for _, req in work:
+        _facts(supplies, req.item_id)
+    results = promise_order([r for _, r in work], supplies, today)
+    return [(line, res) for (line, _), res in zip(work, results, strict=True)]
+
+
+def _order_lines(session: Session, order_id: int) -> list[SalesOrderLine]:
+    return list(
+        session.execute(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id == order_id)  # type: ignore[arg-type]
+            .order_by(SalesOrderLine.line_no)  # type: ignore[arg-type]
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+
+
+# -- allocation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineAllocation:
+    line_id: int
+    line_no: int
+    item_id: int
+    part_number: str
+    #: What this run allocated, and where.
+    allocated: Decimal
+    warehouse_id: int | None
+    #: What stays on backorder, and the date it is promised for (None: cannot be promised).
+    backordered: Decimal
+    backorder_date: date | None
+    #: The line's promised date: when it is complete (today if it all ships now).
+    promised_date: date | None
+    availability: LineAvailability
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationResult:
+    order_id: int
+    order_number: str
+    lines: tuple[LineAllocation, ...]
+    #: The reason of the stock hold placed on the order, "" if none.
+    hold_reason: str = ""
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum((line.allocated for line in self.lines), ZERO)
+
+    @property
+    def backordered(self) -> Decimal:
+        return sum((line.backordered for line in self.lines), ZERO)
+
+    @property
+    def promised_date(self) -> date | None:
+        """When the whole order is available; None if some line cannot be promised."""
+        dates = [line.promised_date for line in self.lines]
+        if any(d is None for d in dates):
+            return None
+        return max((d for d in dates if d is not None), default=None)
+
+
+def allocate(
+    store: Store, order_id: int, *, actor: str, today: date | None = None
+) -> AllocationResult:
+    """Allocate stock to the order's lines at submit (or again for what is on backorder), in
+    a transaction of its own: `BEGIN IMMEDIATE` on SQLite, the order row locked FOR UPDATE on
+    PostgreSQL. See `allocate_in`."""
+    with store.immediate() as session:
+        order = session.execute(
+            select(SalesOrder)
+            .where(SalesOrder.id == order_id)  # type: ignore[arg-type]
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if order is None:
+            raise RuleViolation(f"order {order_id} does not exist")
+        return allocate_in(session, order, actor=actor, today=today)
+
+
+def allocate_in(
+    session: Session, order: SalesOrder, *, actor: str, today: date | None = None
+) -> AllocationResult:
+    """Allocate stock to `order`'s lines inside the caller's transaction (submit's).
+
+    The caller holds the write lock: a `Store.immediate()` session on SQLite; on PostgreSQL
+    the order row is locked FOR UPDATE here (again, if the caller did) and then the StockLevel
+    rows of every item on the order, in id order, so two orders never deadlock.
+
+    Each line takes what one warehouse can ship now (never more than on hand - allocated, and
+    not what earlier orders' backorders wait for); the rest is backordered with its date
+    (incoming PO, else lead time). Writes the lines (quantity_allocated, quantity_backordered,
+    warehouse_id, first/last promised date), the order's promised dates, the StockLevel rows
+    (allocated, version) and audit events. A ship-complete order with a shortfall, or a line
+    that cannot be promised at all, gets a stock hold. An order past shipping raises
+    RuleViolation; a line quantity that is not positive, FieldError (nothing is written).
+    """
+    today = today or today_utc()
+    assert order.id is not None
+    order_id = order.id
+    session.flush()
+    session.execute(
+        select(SalesOrder.id).where(SalesOrder.id == order_id).with_for_update()  # type: ignore[arg-type]
+    )
+    if order.state not in ALLOCATABLE:
+        raise RuleViolation(
+            f"order {order.number} is {order.state.replace('_', ' ')}: "
+            "stock is allocated only to orders not yet shipped"
+        )
+    work = _requests(_order_lines(session, order_id))
+    item_ids = sorted({req.item_id for _, req in work})
+    locked: list[StockLevel] = []
+    if item_ids:
+        locked = list(
+            session.execute(
+                select(StockLevel)
+                .where(StockLevel.item_id.in_(item_ids))  # type: ignore[attr-defined]
+                .order_by(StockLevel.id)  # type: ignore[arg-type]
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalars()
+        )
+    supplies = load_supplies(
+        session,
+        item_ids,
+        today=today,
+        exclude_order_id=order_id,
+        stock_rows=[StockRow(s.item_id, s.warehouse_id, s.on_hand, s.allocated) for s in locked],
+    )
+    for _, req in work:
+        _facts(supplies, req.item_id)
+    results = promise_order(
+        [req for _, req in work],
+        supplies,
+        today,
+        single_warehouse=True,
+        ship_complete=order.ship_complete,
+    )
+    stock_by_key = {(s.item_id, s.warehouse_id): s for s in locked}
+    taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    out: list[LineAllocation] = []
+    for (line, req), res in zip(work, results, strict=True):
+        out.append(_write_line(session, order, line, req, res, taken, actor))
+    for key, qty in sorted(taken.items(), key=lambda kv: stock_by_key[kv[0]].id or 0):
+        stock = stock_by_key[key]
+        new = stock.allocated + qty
+        if new > stock.on_hand:  # cannot happen: the domain never promises more
+            raise RuleViolation(
+                f"allocating {fmt_qty(qty)} of item {key[0]} in warehouse {key[1]} would "
+                "exceed the stock on hand"
+            )
+        apply_update(
+            session,
+            stock,
+            {"allocated": new},
+            expected_version=stock.version,
+            actor=actor,
+            action="stock.allocated",
+            order_id=order_id,
+            reason=f"order {order.number}",
+        )
+    hold_reason = _hold_reason(order, out)
+    _write_order_dates(session, order, _order_lines(session, order_id), actor)
+    if out:
+        record(
+            session,
+            actor=actor,
+            entity="sales_orders",
+            entity_id=order_id,
+            action="order.allocated",
+            changes={
+                "allocated": (None, sum((a.allocated for a in out), ZERO)),
+                "backordered": (None, sum((a.backordered for a in out), ZERO)),
+            },
+            order_id=order_id,
+        )
+    if hold_reason:
+        place_hold(session, order, HoldKind.STOCK, hold_reason, actor=actor)
+    return AllocationResult(order_id, order.number, tuple(out), hold_reason)
+
+
+def _write_line(
+    session: Session,
+    order: SalesOrder,
+    line: SalesOrderLine,
+    req: LineRequest,
+    res: LineAvailability,
+    taken: dict[tuple[int, int], Decimal],
+    actor: str,
+) -> LineAllocation:
+    assert line.id is not None and line.item_id is not None
+    now = res.now_quantity
+    warehouses = res.warehouse_ids
+    warehouse_id = warehouses[0] if warehouses else line.warehouse_id
+    if now > 0:
+        assert len(res.ship_now) == 1 and res.ship_now[0].warehouse_id == warehouse_id
+        taken[(line.item_id, warehouse_id)] += now  # type: ignore[index]
+    backordered = res.quantity - now
+    promised = res.complete_date
+    values: dict[str, object] = {
+        "quantity_allocated": line.quantity_allocated + now,
+        "quantity_backordered": backordered,
+        "warehouse_id": warehouse_id,
+    }
+    if promised is not None:
+        values["last_promised_date"] = promised
+        if line.first_promised_date is None:
+            values["first_promised_date"] = promised
+    if any(getattr(line, k) != v for k, v in values.items()):
+        apply_update(
+            session,
+            line,
+            values,
+            expected_version=line.version,
+            actor=actor,
+            action="line.allocated",
+            order_id=order.id,
+            reason=_line_reason(res, now, warehouse_id)[:400],
+        )
+    return LineAllocation(
+        line_id=line.id,
+        line_no=line.line_no,
+        item_id=line.item_id,
+        part_number=res.item.part_number or line.part_number,
+        allocated=now,
+        warehouse_id=warehouse_id,
+        backordered=backordered,
+        backorder_date=res.rest_date,
+        promised_date=promised,
+        availability=res,
+    )
+
+
+def _line_reason(res: LineAvailability, now: Decimal, warehouse_id: int | None) -> str:
+    projection = res.projection
+    code = f"#{warehouse_id}"
+    if projection is not None and warehouse_id is not None:
+        w = projection.warehouse(warehouse_id)
+        code = w.warehouse_code if w is not None else code
+    text = f"{fmt_qty(now)} allocated in {code}"
+    rest = res.quantity - now
+    if rest > 0:
+        when = res.rest_date.isoformat() if res.rest_date else "no date (cannot be promised)"
+        text += f", {fmt_qty(rest)} backordered for {when}"
+    return text
+
+
+def _hold_reason(order: SalesOrder, lines: Sequence[LineAllocation]) -> str:
+    never = [a for a in lines if a.promised_date is None]
+    if never:
+        parts = ", ".join(
+            f"{a.part_number} ({fmt_qty(a.availability.unavailable)} {a.availability.item.status}"
+            ", nothing on order)"
+            for a in never
+        )
+        return f"cannot be promised: {parts}"
+    if order.ship_complete and any(a.backordered > 0 for a in lines):
+        short = ", ".join(
+            f"{a.part_number} short {fmt_qty(a.backordered)} until {a.promised_date}"
+            for a in lines
+            if a.backordered > 0
+        )
+        return f"insufficient stock for ship-complete order: {short}"
+    return ""
+
+
+def _write_order_dates(
+    session: Session, order: SalesOrder, lines: Sequence[SalesOrderLine], actor: str
+) -> None:
+    """The order is promised for when its last open line is complete."""
+    promised = [
+        line.last_promised_date
+        for line in lines
+        if line.last_promised_date is not None
+        and _open_quantity(line) + line.quantity_allocated > 0
+    ]
+    if not promised:
+        return
+    day = max(promised)
+    values: dict[str, object] = {"last_promised_date": day}
+    if order.first_promised_date is None:
+        values["first_promised_date"] = day
+    if any(getattr(order, k) != v for k, v in values.items()):
+        apply_update(
+            session,
+            order,
+            values,
+            expected_version=order.version,
+            actor=actor,
+            action="order.promised",
+            order_id=order.id,
+        )

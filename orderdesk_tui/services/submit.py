@@ -1,0 +1,211 @@
+"""Submitting a draft: validate, then order, lines, allocations, holds, audit and the ERP
+outbox entry in one transaction.
+
+Refusals (something is missing or wrong) raise `SubmitRefused` listing every problem, and
+nothing is written. Exceptions that a person must look at are not refusals: credit, price
+(margin floor), stock, compliance and address problems become holds on the order, and the
+order is entered all the same. An order with no hold is acknowledged at once.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from orderdesk_tui.config import Settings
+from orderdesk_tui.domain.pricing import OrderPricing
+from orderdesk_tui.errors import OrderdeskError, RuleViolation
+from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SalesOrderLine
+from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
+from orderdesk_tui.services.audit import apply_update
+from orderdesk_tui.services.availability import allocate_in
+from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
+from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in
+from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.outbox import enqueue
+from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_saved_order
+from orderdesk_tui.store import Store
+
+
+class SubmitRefused(RuleViolation):
+    """The draft cannot be submitted yet; `problems` says everything that is wrong."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("cannot submit: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    order_id: int
+    number: str
+    state: str
+    total: Decimal
+    currency: str
+    holds: tuple[str, ...]
+    backordered_lines: int
+
+
+def _address_problem(address: Address | None) -> str | None:
+    if address is None:
+        return "no ship-to address"
+    missing = [
+        name
+        for name, value in (
+            ("street", address.line1),
+            ("city", address.city),
+            ("country", address.country),
+        )
+        if not value.strip()
+    ]
+    if address.country in {"US", "CA", "MX"} and not address.postal_code.strip():
+        missing.append("postal code")
+    if address.country in {"US", "CA"} and not address.region.strip():
+        missing.append("state/province")
+    return f"ship-to {address.code} lacks {', '.join(missing)}" if missing else None
+
+
+def _refusals(
+    session: Session,
+    order: SalesOrder,
+    lines: list[SalesOrderLine],
+    pricing: OrderPricing,
+    accept_duplicate_po: bool,
+) -> list[str]:
+    problems: list[str] = []
+    customer = session.get(Customer, order.customer_id)
+    if customer is None or not customer.active:
+        problems.append("customer is inactive")
+    if not order.customer_po.strip():
+        problems.append("customer PO is missing")
+    elif not accept_duplicate_po:
+        other = session.exec(
+            select(SalesOrder.number).where(
+                SalesOrder.customer_id == order.customer_id,
+                SalesOrder.customer_po == order.customer_po,
+                SalesOrder.id != order.id,
+                col(SalesOrder.state).not_in([OrderState.CANCELLED, OrderState.DRAFT]),
+            )
+        ).first()
+        if other is not None:
+            problems.append(f"customer PO {order.customer_po} is already on order {other}")
+    ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+    if ship_to is None:
+        problems.append("ship-to is missing")
+    elif ship_to.customer_id != order.customer_id or ship_to.kind != AddressKind.SHIP_TO:
+        problems.append(f"ship-to {ship_to.code} is not a ship-to of this customer")
+    if not lines:
+        problems.append("the order has no lines")
+    for line in lines:
+        if line.item_id is None:
+            problems.append(f"line {line.line_no} has no part")
+        elif line.quantity <= 0:
+            problems.append(f"line {line.line_no} quantity must be more than zero")
+    for result in pricing.quantity_problems:
+        problems.append(
+            f"line {result.line_no} {result.part_number}: {result.quantity_check.message}"
+        )
+    return problems
+
+
+def submit_order(
+    store: Store,
+    order_id: int,
+    *,
+    actor: str,
+    settings: Settings,
+    today: date | None = None,
+    accept_duplicate_po: bool = False,
+) -> SubmitResult:
+    """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order."""
+    try:
+        pricing = price_saved_order(store, order_id, settings=settings)
+    except OrderdeskError as error:
+        raise SubmitRefused([str(error)]) from None
+    rules = load_rules(settings.compliance)
+    now = utcnow()
+    with store.immediate() as session:
+        order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
+        if order is None:
+            raise SubmitRefused([f"order {order_id} no longer exists"])
+        if order.state != OrderState.DRAFT:
+            raise SubmitRefused([f"order {order.number} was already submitted ({order.state})"])
+        lines = list(
+            session.exec(
+                select(SalesOrderLine)
+                .where(SalesOrderLine.order_id == order_id)
+                .order_by(col(SalesOrderLine.line_no))
+            )
+        )
+        problems = _refusals(session, order, lines, pricing, accept_duplicate_po)
+        if problems:
+            raise SubmitRefused(problems)
+        priced = {result.line_no: result for result in pricing.lines}
+        for line in lines:
+            result = priced[line.line_no]
+            line.unit_price, line.list_price = result.unit_price, result.list_price
+            line.price_source, line.extended = result.price_source, result.extended
+            line.discount_percent, line.discount_amount = (
+                result.discount_percent,
+                result.discount_amount,
+            )
+            line.requested_date = line.requested_date or order.requested_date
+            line.version += 1
+        apply_update(
+            session,
+            order,
+            {
+                "state": OrderState.ENTERED,
+                "entered_at": now,
+                "subtotal": pricing.subtotal,
+                "freight": pricing.freight.charge,
+                "tax": pricing.tax.amount,
+                "total": pricing.total,
+            },
+            expected_version=order.version,
+            actor=actor,
+            action="order.submitted",
+            order_id=order_id,
+        )
+        allocation = allocate_in(session, order, actor=actor, today=today)
+        credit = check_credit_in(
+            session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
+        )
+        apply_credit_hold(session, order, credit, actor)
+        apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
+        apply_price_hold_if_needed(session, order, pricing, actor)
+        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+        if (problem := _address_problem(ship_to)) is not None:
+            place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
+        session.refresh(order)
+        holds = session.exec(
+            select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
+        ).all()
+        if not holds:
+            apply_update(
+                session,
+                order,
+                {"state": OrderState.ACKNOWLEDGED, "acknowledged_at": utcnow()},
+                expected_version=order.version,
+                actor=actor,
+                action="order.acknowledged",
+                order_id=order_id,
+            )
+        assert order.id is not None
+        enqueue(
+            session,
+            entity="sales_orders",
+            entity_id=order.id,
+            operation="push_order",
+            payload={"number": order.number, "customer_po": order.customer_po},
+        )
+        return SubmitResult(
+            order_id=order.id,
+            number=order.number,
+            state=order.state,
+            total=order.total,
+            currency=order.currency,
+            holds=tuple(f"{h.kind}: {h.reason}" for h in holds),
+            backordered_lines=sum(1 for line in allocation.lines if line.backordered > 0),
+        )
