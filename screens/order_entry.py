@@ -21,6 +21,7 @@ from textual import events, work
 from textual._time import get_time
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from orderdesk_tui.domain.availability import (
@@ -509,7 +510,28 @@ class OrderEntryScreen(DeskScreen):
             self.desk.store, actor=self.desk.user.name, customer_id=customer_id
         )
         self.draft.id = order.id
-        self.app.call_from_thread(self._draft_started, order.number)
+        # post_message, not call_from_thread: the UI may be waiting on this writer (flush)
+        self.post_message(self.DraftStarted(order.number))
+
+    class DraftStarted(Message):
+        def __init__(self, number: str) -> None:
+            super().__init__()
+            self.number = number
+
+    class WriteFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def on_order_entry_screen_draft_started(self, message: DraftStarted) -> None:
+        self._draft_started(message.number)
+
+    def on_order_entry_screen_write_failed(self, message: WriteFailed) -> None:
+        self.notify(
+            f"autosave failed: {message.error}; what you typed is kept on screen",
+            severity="error",
+            timeout=10,
+        )
 
     def _draft_started(self, number: str) -> None:
         self.query_one("#totals", Static).update(f"draft [b]{number}[/b] (autosaved)")
@@ -808,8 +830,7 @@ class OrderEntryScreen(DeskScreen):
         drafts.update_header(self.desk.store, self.draft.id, values, actor=self.desk.user.name)
 
     def _write_failed(self, error: BaseException) -> None:
-        message = f"autosave failed: {error}; what you typed is kept on screen"
-        self.app.call_from_thread(self.notify, message, severity="error", timeout=10)
+        self.post_message(self.WriteFailed(str(error)))
 
     # -- actions ---------------------------------------------------------------------------
 
