@@ -35,7 +35,7 @@ from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, to_decimal
 from orderdesk_tui.domain.pricing import LineResult
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
-from orderdesk_tui.services import drafts, order_entry, submit
+from orderdesk_tui.services import drafts, order_entry, order_history, submit
 from orderdesk_tui.services.desk import Desk
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
@@ -55,6 +55,10 @@ FREIGHT_CHOICES = {
     "3p": FreightTerms.THIRD_PARTY,
     "third_party": FreightTerms.THIRD_PARTY,
 }
+
+
+def _check(problems: list[str]) -> str:
+    return " · [red]check[/]: " + escape("; ".join(problems)) if problems else ""
 
 
 @dataclass
@@ -140,6 +144,7 @@ class OrderEntryScreen(DeskScreen):
         bind("entry.promise", "promise", "Promise"),
         bind("entry.use_replacement", "use_replacement", "Replacement"),
         bind("entry.park", "park", "Park"),
+        bind("entry.history", "history", "Usual items"),
         bind("entry.exit", "leave", "Exit"),
     ]
 
@@ -935,6 +940,47 @@ class OrderEntryScreen(DeskScreen):
 
         self.app.push_screen(PickDialog(f"Pick {f.label} for '{needle}'", rows), chosen)
 
+    def action_copy_above(self) -> None:
+        f = self.active
+        line = self._line_of(f) if f is not None else None
+        if f is None or line is None or self.lines.index(line) == 0:
+            self.app.bell()
+            return
+        above = self.lines[self.lines.index(line) - 1].row
+        source = {
+            "part": above.part,
+            "qty": above.qty,
+            "price": above.override,
+            "reason": above.reason,
+        }[f.field]
+        f.set_value(source.value)
+
+    def action_delete_line(self) -> None:
+        f = self.active
+        line = self._line_of(f) if f is not None else None
+        if line is None:
+            self.app.bell()
+            return
+        index = self.lines.index(line)
+        number = line.row.number
+        if self.draft.id is not None:  # the store's lines keep the screen's numbers
+            self.writer.submit(
+                drafts.delete_line,
+                self.desk.store,
+                self.draft.id,
+                number,
+                actor=self.desk.user.name,
+            )
+        line.row.remove()
+        self.lines.remove(line)
+        for n, other in enumerate(self.lines, start=1):
+            other.row.renumber(n)
+        if not self.lines:
+            self._add_line_now()
+        self._activate(self.lines[min(index, len(self.lines) - 1)].row.part)
+        self._refresh_totals()
+        self._refresh_missing()
+
     def _active_line(self) -> LineState | None:
         line = self._line_of(self.active) if self.active is not None else None
         if line is None or line.item is None:
@@ -1031,36 +1077,92 @@ class OrderEntryScreen(DeskScreen):
 
     def _paste(self, text: str) -> None:
         """Many lines at once: `part<TAB>qty` (or `qty*part`) per line, into empty lines."""
-        rows = [r for r in text.replace("\r\n", "\n").split("\n") if r.strip()]
-        if not rows:
-            return
         if self.customer is None:
             self._fail(self.header["customer"], FieldError("customer", "enter the customer first"))
             return
-        added, problems = 0, []
-        for raw in rows:
+        wanted: list[tuple[str, Decimal]] = []
+        problems: list[str] = []
+        for raw in (r for r in text.replace("\r\n", "\n").split("\n") if r.strip()):
             cells = [c.strip() for c in raw.replace(";", "\t").split("\t")]
-            part, qty = [*cells, ""][:2]
+            shorthand = split_quantity_part(cells[0])
+            quantity = (
+                shorthand[0] if shorthand else to_decimal(cells[1]) if len(cells) > 1 else None
+            )
+            if quantity is None:
+                problems.append(f"'{raw.strip()}': no quantity")
+                continue
+            wanted.append((shorthand[1] if shorthand else cells[0], quantity))
+        problems += self._add_items(wanted)
+        self._say(f"pasted {len(wanted)} line{'s' if len(wanted) != 1 else ''}" + _check(problems))
+
+    def action_history(self) -> None:
+        """F11: start from the customer's history: copy the last order, or add usual items."""
+        if self.customer is None:
+            self._fail(self.header["customer"], FieldError("customer", "enter the customer first"))
+            return
+        self._history_worker(self.customer.id)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _history_worker(self, customer_id: int) -> None:
+        last = order_history.last_order(self.desk.store, customer_id)
+        usual = order_history.usual_items(self.desk.store, customer_id, today=self.today)
+        self.app.call_from_thread(self._offer_history, last, usual)
+
+    def _offer_history(
+        self, last: order_history.PastOrder | None, usual: list[order_history.UsualItem]
+    ) -> None:
+        if last is None and not usual:
+            self._say(f"{self.customer.code if self.customer else ''} has no order history yet")
+            return
+        rows: list[str] = []
+        if last is not None:
+            rows.append(
+                f"copy last order {last.number} (PO {last.customer_po or '-'}, "
+                f"{last.entered_at:%Y-%m-%d}, {len(last.lines)} lines)"
+            )
+        rows += [
+            f"{u.part_number:<22} {u.description[:40]:<40} usual {u.usual_quantity.normalize():f}"
+            f" {u.uom:<3} last {u.last_date:%m/%d/%y} {u.times_ordered}x"
+            + ("" if u.status == "active" else f" {u.status.upper()}")
+            for u in usual
+        ]
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            if last is not None and index == 0:
+                problems = self._add_items([(ln.part_number, ln.quantity) for ln in last.lines])
+                copied = len(last.lines) - len(problems)
+                self._say(f"copied {copied} lines of {last.number}" + _check(problems))
+                return
+            item = usual[index - (1 if last is not None else 0)]
+            problems = self._add_items([(item.part_number, item.usual_quantity)])
+            self._say(f"added {item.part_number}" + _check(problems))
+            if not problems:
+                self._offer_history(last, usual)  # pick another, Esc when done
+
+        self.app.push_screen(PickDialog("Usual items and last order", rows), chosen)
+
+    def _add_items(self, wanted: list[tuple[str, Decimal]]) -> list[str]:
+        """Put these parts and quantities on empty lines, as if typed; returns the problems."""
+        problems = []
+        for part, quantity in wanted:
             line = next((ln for ln in self.lines if ln.empty), None)
             if line is None:
                 self._add_line_now()
                 line = self.lines[-1]
             line.row.part.set_value(part)
-            line.row.qty.set_value(qty)
+            line.row.qty.set_value(f"{quantity.normalize():f}")
             try:
                 self._commit_line_field(line, line.row.part)
-                if qty and line.quantity is None:
-                    self._commit_line_field(line, line.row.qty)
-                added += 1
+                self._commit_line_field(line, line.row.qty)
             except OrderdeskError as error:
-                problems.append(f"'{raw.strip()}': {error}")
+                problems.append(f"{part}: {error}")
         self._activate(self._next_empty_part())
         self._refresh_missing()
-        message = f"pasted {added} line{'s' if added != 1 else ''}"
         if problems:
             self.app.bell()
-            message += " · [red]fix[/]: " + escape("; ".join(problems))
-        self._say(message)
+        return problems
 
     def _load_draft(self, order_id: int) -> None:
         """Fill the screen from a stored draft (resumed after a park or a crash)."""
@@ -1087,10 +1189,9 @@ class OrderEntryScreen(DeskScreen):
             h["ship_to"].set_value(address.code)
             self._show_ship_to(address)
         for stored in saved:
-            line = next((ln for ln in self.lines if ln.empty), None)
-            if line is None:
+            while len(self.lines) < stored.line_no:  # rows keep the stored line numbers
                 self._add_line_now()
-                line = self.lines[-1]
+            line = self.lines[stored.line_no - 1]
             if stored.item_id is not None:
                 line.item = order_entry.item_info(self.desk.store, stored.item_id)
                 line.row.part.set_value(line.item.part_number)

@@ -265,3 +265,83 @@ async def test_submit_refused_until_complete_then_entered_with_acknowledgement(
         assert order.entered_at is not None and order.total > 0
         outbox = session.exec(select(SyncOutbox).where(SyncOutbox.entity_id == order_id)).all()
         assert [o.operation for o in outbox] == ["push_order"]
+
+
+async def test_copy_last_order_and_usual_items(demo_store: Store) -> None:
+    from orderdesk_tui.services.order_history import last_order
+
+    with demo_store.session() as session:
+        acme = session.exec(select(Customer).where(Customer.code == "ACME01")).one()
+    last = last_order(demo_store, acme.id or 0)
+    assert last is not None and last.lines
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "acme01\n")
+        await settle(pilot, screen)
+        await pilot.press("f11")
+        await settle(pilot, screen)
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("1")  # copy the last order
+        await settle(pilot, screen)
+        assert app.screen is screen
+        filled = [ln for ln in screen.lines if ln.item is not None]
+        assert [(ln.item.part_number, ln.quantity) for ln in filled] == [
+            (ln.part_number, ln.quantity) for ln in last.lines
+        ]
+        await pilot.press("f11")
+        await settle(pilot, screen)
+        await pilot.press("2")  # the first usual item: added, the list offered again
+        await settle(pilot, screen)
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("escape")
+        await settle(pilot, screen)
+        assert len([ln for ln in screen.lines if ln.item is not None]) == len(last.lines) + 1
+
+
+async def test_paste_copy_above_and_delete_line(demo_store: Store) -> None:
+    items = parts_in_stock(demo_store, 3)
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "acme01\nPO-PASTE\n\n")
+        await settle(pilot, screen)
+        pasted = (
+            f"{items[0].part_number}\t4\n{items[1].part_number}\t6\r\n2*{items[2].part_number}\n"
+        )
+        app.post_message(events.Paste(pasted + "NO-SUCH-PART\t1\n"))
+        await settle(pilot, screen, 0.5)
+        filled = [ln for ln in screen.lines if ln.item is not None]
+        assert [(ln.item.part_number, ln.quantity) for ln in filled] == [
+            (items[0].part_number, Decimal(4)),
+            (items[1].part_number, Decimal(6)),
+            (items[2].part_number, Decimal(2)),
+        ]
+        assert "NO-SUCH-PART" in str(screen.query_one("#message", Static).render())
+        # F8 copies the field from the line above; Ctrl+Delete removes a line
+        empty = next(ln for ln in screen.lines if ln.item is None and ln is not screen.lines[0])
+        screen._activate(empty.row.part)
+        empty.row.part.clear()
+        await pilot.press("f8")
+        assert empty.row.part.value
+        await pilot.press("ctrl+delete")
+        await settle(pilot, screen)
+        await pilot.press("up")
+        screen._activate(screen.lines[0].row.part)
+        await pilot.press("ctrl+delete")
+        await settle(pilot, screen)
+        assert [ln.item.part_number for ln in screen.lines if ln.item] == [
+            items[1].part_number,
+            items[2].part_number,
+        ]
+        order_id = screen.draft.id
+    with demo_store.session() as session:
+        stored = session.exec(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id == order_id)
+            .order_by(col(SalesOrderLine.line_no))
+        ).all()
+        assert [(ln.line_no, ln.part_number) for ln in stored] == [
+            (1, items[1].part_number),
+            (2, items[2].part_number),
+        ]

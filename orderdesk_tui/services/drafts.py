@@ -193,23 +193,22 @@ def delete_line(store: Store, order_id: int, line_no: int, *, actor: str) -> Non
             .order_by(col(SalesOrderLine.line_no))
         ).all()
         victim = next((ln for ln in lines if ln.line_no == line_no), None)
-        if victim is None:
-            return
-        assert victim.id is not None
-        record(
-            session,
-            actor=actor,
-            entity="sales_order_lines",
-            entity_id=victim.id,
-            action="draft.line_deleted",
-            order_id=order_id,
-            changes={
-                "part_number": (victim.part_number, None),
-                "quantity": (victim.quantity, None),
-            },
-        )
-        session.delete(victim)
-        session.flush()
+        if victim is not None:  # a line never saved (no part yet) only closes the gap
+            assert victim.id is not None
+            record(
+                session,
+                actor=actor,
+                entity="sales_order_lines",
+                entity_id=victim.id,
+                action="draft.line_deleted",
+                order_id=order_id,
+                changes={
+                    "part_number": (victim.part_number, None),
+                    "quantity": (victim.quantity, None),
+                },
+            )
+            session.delete(victim)
+            session.flush()
         for line in lines:
             if line.line_no > line_no:
                 line.line_no -= 1

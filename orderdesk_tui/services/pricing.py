@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.config import Settings, load_settings
+from orderdesk_tui.config import Settings
 from orderdesk_tui.domain import pricing as rules
 from orderdesk_tui.domain.pricing import (
     BreakRule,
@@ -114,7 +114,7 @@ def load_pricing_context(
     Raises FieldError for an unknown customer, item or ship-to, and for a promotion code that
     does not exist, is paused or is not running on `order_date`. Writes nothing.
     """
-    settings = settings or load_settings()
+    settings = settings or Settings()
     ids = sorted(set(item_ids))
     with store.session() as session:
         customer = session.get(Customer, customer_id)
