@@ -2,9 +2,9 @@
 
 from functools import cache
 
-from orderdesk_tui.keymap import Keymap, load_keymap
 from textual.binding import Binding
 
+from orderdesk_tui.keymap import Keymap, load_keymap
 from orderdesk_tui.paths import bundled
 
 

@@ -10,7 +10,7 @@ BIN = Path(sys.executable).parent
 
 def test_ruff_clean() -> None:
     result = subprocess.run(
-        [str(BIN / "ruff"), "check", "--output-format", "concise", "."],
+        [str(BIN / "ruff"), "check", "--no-cache", "--output-format", "concise", "."],
         cwd=ROOT,
         capture_output=True,
         text=True,
