@@ -159,6 +159,8 @@ class OrderEntryScreen(DeskScreen):
         self.lines: list[LineState] = []
         self.active: EntryField | None = None
         self.discard_before = 0.0
+        #: Warehouse codes by id, read once when the first availability arrives.
+        self._warehouses: dict[int, str] = {}
         self._resume = resume
         self.header = {
             "customer": EntryField("customer", width=12, upper=True, label="customer"),
@@ -732,18 +734,28 @@ class OrderEntryScreen(DeskScreen):
             return
         before = line.stock
         line.stock = result
+        where = self._where(result)
         if result.shortfall <= 0:
-            text = f"[green]✓ {result.now_quantity.normalize():f} now[/]"
+            text = f"[green]✓ {where}[/]"
         elif result.rest_date is not None:
             text = (
-                f"[yellow]{result.now_quantity.normalize():f} now, "
-                f"{result.shortfall.normalize():f} {result.rest_date:%m/%d}[/] F7"
+                f"[yellow]{where or '0'} now, {result.shortfall.normalize():f} "
+                f"{result.rest_date:%m/%d}[/] F7"
             )
         else:
-            text = f"[red]short {result.shortfall.normalize():f}[/] F7"
+            text = f"[red]{where or '0'} now, short {result.shortfall.normalize():f}[/] F7"
         if before is not None and before.now_quantity != result.now_quantity:
             text = f"[reverse]changed[/] {text}"
         line.row.stock.update(text)
+
+    def _where(self, result: LineAvailability) -> str:
+        """What ships now, by warehouse: "10 ELK" or "6 ELK+4 RNO"."""
+        if not self._warehouses:
+            self._warehouses = order_entry.warehouse_codes(self.desk.store)
+        return "+".join(
+            f"{piece.quantity.normalize():f} {self._warehouses.get(piece.warehouse_id or 0, '?')}"
+            for piece in result.ship_now
+        )
 
     def _reprice_all(self) -> None:
         for line in self.lines:

@@ -15,7 +15,7 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.availability import LineAvailability
 from orderdesk_tui.domain.pricing import LineRequest, LineResult
 from orderdesk_tui.errors import FieldError
-from orderdesk_tui.models import Address, Customer, Item, SalesOrder
+from orderdesk_tui.models import Address, Customer, Item, SalesOrder, Warehouse
 from orderdesk_tui.models.base import AddressKind, ItemStatus, OrderState
 from orderdesk_tui.services.availability import check_line
 from orderdesk_tui.services.lookup import CustomerHit, PartHit, find_customers, find_parts
@@ -209,6 +209,11 @@ def quote_stock(
     store: Store, *, item_id: int, quantity: Decimal, order_id: int | None
 ) -> LineAvailability:
     return check_line(store, item_id, quantity, exclude_order_id=order_id)
+
+
+def warehouse_codes(store: Store) -> dict[int, str]:
+    with store.session() as session:
+        return {w.id: w.code for w in session.exec(select(Warehouse)) if w.id is not None}
 
 
 def duplicate_po(store: Store, customer_id: int, po: str, order_id: int | None) -> str | None:
