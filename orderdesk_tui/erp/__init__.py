@@ -1,0 +1,1 @@
+"""ERP connectors and the sync engine (outbox push, master-data pull)."""

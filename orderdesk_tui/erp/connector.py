@@ -1,0 +1,144 @@
+"""What the sync engine needs from an ERP, whichever it is (Tryton first; Business Central,
+NetSuite, ERPNext, SAP, Odoo later): plain records in, plain records out, async.
+
+Connectors raise `TransientErpError` for what a retry may fix (network, timeout, 5xx, 429 with
+its Retry-After) and `PermanentErpError` for what it will not (validation, unknown product);
+the engine decides about retries, idempotency and holds, so connectors stay small.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, Protocol, TypeVar
+
+
+class ErpError(Exception):
+    """Any failure talking to the ERP. Messages never contain credentials."""
+
+
+class TransientErpError(ErpError):
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentErpError(ErpError):
+    """The ERP refused the request for a reason a retry will not change; shown on an ERP hold."""
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    code: str
+    name: str
+    street: str
+    city: str
+    postal_code: str
+    country: str
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class OrderLinePayload:
+    line_no: int
+    part_number: str
+    description: str
+    quantity: Decimal
+    uom: str
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class OrderPayload:
+    """One of our orders as the ERP must receive it; `number` is its reference there."""
+
+    number: str
+    customer_code: str
+    customer_name: str
+    customer_po: str
+    currency: str
+    bill_to: PostalAddress | None
+    ship_to: PostalAddress | None
+    lines: tuple[OrderLinePayload, ...]
+    requested_date: date | None = None
+    payment_terms: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ErpOrderRef:
+    erp_id: str
+    erp_number: str
+
+
+@dataclass(frozen=True)
+class ErpOrderState:
+    ref: ErpOrderRef
+    state: str
+    #: When the ERP last changed the order (conflict detection against our last sync).
+    changed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ErpCustomer:
+    code: str
+    name: str
+    erp_id: str
+    addresses: tuple[PostalAddress, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ErpItem:
+    part_number: str
+    description: str
+    erp_id: str
+    uom: str = "EA"
+    list_price: Decimal | None = None
+    cost: Decimal | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ErpStock:
+    part_number: str
+    warehouse_code: str
+    on_hand: Decimal
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PullPage(Generic[T]):
+    """Records changed since a cursor, and the cursor to ask from next time."""
+
+    records: tuple[T, ...] = field(default_factory=tuple)
+    cursor: str | None = None
+
+
+class Connector(Protocol):
+    """An ERP as the sync engine sees it."""
+
+    name: str
+
+    async def find_order(self, reference: str) -> ErpOrderRef | None:
+        """The ERP order whose reference is our order number (idempotent retries)."""
+        ...
+
+    async def push_order(self, order: OrderPayload) -> ErpOrderRef:
+        """Create the order (customer, addresses, products resolved) and confirm it."""
+        ...
+
+    async def push_change(self, ref: ErpOrderRef, order: OrderPayload) -> ErpOrderRef: ...
+
+    async def push_cancel(self, ref: ErpOrderRef, reason: str) -> None: ...
+
+    async def order_state(self, ref: ErpOrderRef) -> ErpOrderState: ...
+
+    async def pull_customers(self, cursor: str | None) -> PullPage[ErpCustomer]: ...
+
+    async def pull_items(self, cursor: str | None) -> PullPage[ErpItem]: ...
+
+    async def pull_stock(self, cursor: str | None) -> PullPage[ErpStock]: ...
+
+    async def aclose(self) -> None: ...
