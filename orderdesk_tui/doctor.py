@@ -7,6 +7,7 @@ The ERP key is never printed.
 from dataclasses import dataclass
 
 import httpx
+from pydantic import SecretStr
 
 from orderdesk_tui.config import Settings, config_path, load_settings
 from orderdesk_tui.errors import OrderdeskError
@@ -34,6 +35,23 @@ def check_config() -> tuple[Check, Settings | None]:
         return Check("config", False, str(exc)), None
     where = str(path) if path.exists() else f"{path} (absent: defaults and ORDERDESK_* in force)"
     return Check("config", True, where), settings
+
+
+def settings_in_force(settings: Settings) -> list[Check]:
+    """Each settings section as one line; secrets only say whether they are set."""
+    checks = []
+    for section, values in settings.model_dump().items():
+        shown = []
+        for key, value in values.items():
+            if isinstance(value, SecretStr):
+                value = "set" if value.get_secret_value() else "not set"
+            elif value in ("", None):
+                value = "(default)" if key == "url" and section == "store" else "-"
+            elif isinstance(value, list):
+                value = ",".join(str(v) for v in value)
+            shown.append(f"{key}={value}")
+        checks.append(Check(section, True, " ".join(shown)))
+    return checks
 
 
 def check_store(cli_db: str | None, settings: Settings) -> Check:
@@ -98,6 +116,8 @@ def run_doctor(cli_db: str | None) -> list[Check]:
     checks = [config_check]
     if settings is None:
         settings = Settings()
+    else:
+        checks.extend(settings_in_force(settings))
     checks.append(check_store(cli_db, settings))
     checks.extend(check_keymap())
     checks.append(check_erp(settings))
