@@ -50,7 +50,7 @@ def settings_in_force(settings: Settings) -> list[Check]:
             elif isinstance(value, list):
                 value = ",".join(str(v) for v in value)
             shown.append(f"{key}={value}")
-        checks.append(Check(section, True, " ".join(shown)))
+        checks.append(Check("setting", True, f"[{section}] " + " ".join(shown)))
     return checks
 
 

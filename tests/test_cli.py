@@ -194,7 +194,8 @@ def test_doctor_on_a_healthy_store(tmp_path: Path, healthy: Path) -> None:
     result = _doctor(tmp_path, healthy)
     assert result.returncode == 0, result.stdout
     lines = _lines(result)
-    assert set(lines) == {"config", "store", "keymap", "erp"}
+    assert set(lines) == {"config", "setting", "store", "keymap", "erp"}
+    assert any(line.startswith("ok   setting [desk] ") for line in lines["setting"])
     assert all(line.startswith("ok") for group in lines.values() for line in group)
     assert "config.toml" in lines["config"][0]
     assert str(healthy) in lines["store"][0] and "(current)" in lines["store"][0]
