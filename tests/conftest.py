@@ -19,6 +19,9 @@ from orderdesk_tui.seed.demo import load_demo
 from orderdesk_tui.services.users import set_pin
 from orderdesk_tui.store import Store
 
+#: The real Tryton 8.2 fixture (`tryton`) for the ERP tests.
+pytest_plugins = ["conftest_tryton"]
+
 PG_SERVER = os.environ.get("ORDERDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
