@@ -152,6 +152,7 @@ class OrderEntryScreen(DeskScreen):
         super().__init__(desk, status)
         self.today = date.today()
         self.draft = DraftRef()
+        self.draft_number = ""
         self.writer = drafts.DraftWriter(self._write_failed)
         self.customer: order_entry.CustomerInfo | None = None
         self.ship_to_id: int | None = None
@@ -250,7 +251,8 @@ class OrderEntryScreen(DeskScreen):
         f.active = True
         f.fresh = True
         f.cursor = len(f.value)
-        f.scroll_visible(animate=False)
+        # after the next refresh: a row just added is laid out by then
+        self.call_after_refresh(f.scroll_visible, animate=False)
         self._show_matches_for(f)
 
     # -- keys, in the order typed ---------------------------------------------------------------
@@ -327,7 +329,7 @@ class OrderEntryScreen(DeskScreen):
         self._say(f"[b red]{escape(f.label)}[/]: {escape(str(error).split(': ', 1)[-1])}")
 
     def _say(self, markup: str) -> None:
-        self.query_one("#message", Static).update(markup)
+        self.query_one("#message", Static).update(markup, layout=False)
 
     def _vertical(self, f: EntryField, step: int) -> None:
         line = self._line_of(f)
@@ -541,7 +543,8 @@ class OrderEntryScreen(DeskScreen):
         )
 
     def _draft_started(self, number: str) -> None:
-        self.query_one("#totals", Static).update(f"draft [b]{number}[/b] (autosaved)")
+        self.draft_number = number
+        self._refresh_totals()
 
     def _show_ship_to(self, address: object) -> None:
         a = address  # an Address row
@@ -575,7 +578,7 @@ class OrderEntryScreen(DeskScreen):
                     note += f" {escape(item.description)}"
                 if item.hazmat:
                     note += f" [b magenta]HAZMAT {item.hazmat}[/]"
-                row.desc.update(note)
+                row.desc.update(note, layout=False)
             if shorthand is not None:
                 self._commit_quantity(line)
                 line.quantity_from_part = True
@@ -702,7 +705,7 @@ class OrderEntryScreen(DeskScreen):
 
     def _line_problem(self, line: LineState, generation: int, message: str) -> None:
         if generation == line.generation and line in self.lines:
-            line.row.stock.update(f"[red]{escape(message)}[/]")
+            line.row.stock.update(f"[red]{escape(message)}[/]", layout=False)
 
     def _priced(self, line: LineState, generation: int, result: LineResult) -> None:
         if generation != line.generation or line not in self.lines:
@@ -717,8 +720,8 @@ class OrderEntryScreen(DeskScreen):
             text += f" [yellow]{escape(result.quantity_check.message)}[/]"
         if changed:
             text = f"[reverse]changed[/] {text}"
-        line.row.price.update(text)
-        line.row.ext.update(f"{result.extended:,.2f}")
+        line.row.price.update(text, layout=False)
+        line.row.ext.update(f"{result.extended:,.2f}", layout=False)
         values: dict[str, object] = {
             "unit_price": result.unit_price,
             "list_price": result.list_price,
@@ -746,7 +749,7 @@ class OrderEntryScreen(DeskScreen):
             text = f"[red]{where or '0'} now, short {result.shortfall.normalize():f}[/] F7"
         if before is not None and before.now_quantity != result.now_quantity:
             text = f"[reverse]changed[/] {text}"
-        line.row.stock.update(text)
+        line.row.stock.update(text, layout=False)
 
     def _where(self, result: LineAvailability) -> str:
         """What ships now, by warehouse: "10 ELK" or "6 ELK+4 RNO"."""
@@ -767,8 +770,11 @@ class OrderEntryScreen(DeskScreen):
         total = sum((ln.price.extended for ln in self.lines if ln.price is not None), Decimal(0))
         currency = self.customer.currency if self.customer else ""
         lines = sum(1 for ln in self.lines if ln.item is not None)
+        draft = f"draft [b]{self.draft_number}[/b] (autosaved) · " if self.draft_number else ""
         self.query_one("#totals", Static).update(
-            f"{lines} line{'s' if lines != 1 else ''} · merchandise [b]{total:,.2f} {currency}[/b]"
+            f"{draft}{lines} line{'s' if lines != 1 else ''} · "
+            f"merchandise [b]{total:,.2f} {currency}[/b]",
+            layout=False,
         )
         self._write_header({"subtotal": total, "total": total})
 
@@ -801,7 +807,7 @@ class OrderEntryScreen(DeskScreen):
     def _refresh_missing(self) -> None:
         todo = self.missing()
         text = "Missing: " + ", ".join(todo) if todo else "[green]complete: F9 submits[/]"
-        self.query_one("#missing", Static).update(text)
+        self.query_one("#missing", Static).update(text, layout=False)
 
     # -- as-you-type matches -------------------------------------------------------------------
 
@@ -852,7 +858,10 @@ class OrderEntryScreen(DeskScreen):
     # -- actions ---------------------------------------------------------------------------
 
     def action_submit(self) -> None:
-        if self.active is not None and not self._commit(self.active):
+        f = self.active
+        line = self._line_of(f) if f is not None else None
+        on_empty_line = line is not None and line.empty
+        if f is not None and not on_empty_line and not self._commit(f):
             return
         todo = self.missing()
         if todo:
@@ -1077,8 +1086,7 @@ class OrderEntryScreen(DeskScreen):
             self._say("nothing to park yet: enter a customer first")
             return
         self.writer.flush()
-        number = str(self.query_one("#totals", Static).render())
-        self.notify(f"parked: {number}; F2 order list → state draft, or Ctrl+N to resume")
+        self.notify(f"parked draft {self.draft_number}: Ctrl+N offers it back")
         self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_leave(self) -> None:

@@ -41,6 +41,9 @@ HEADER_FIELDS = frozenset(
         "currency",
         "received_at",
         "source",
+        "ship_complete",
+        "subtotal",
+        "total",
     }
 )
 LINE_FIELDS = frozenset(
