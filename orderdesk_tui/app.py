@@ -5,9 +5,11 @@ action in force on the current screen; keys come from bindings.toml by id, with 
 overrides validated before they are applied.
 """
 
+import asyncio
 import gc
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -24,6 +26,9 @@ from screens.help import HelpScreen
 from screens.keys import bind
 from screens.order_list import OrderListScreen
 from screens.widgets.status_bar import DeskStatus
+
+if TYPE_CHECKING:
+    from orderdesk_tui.erp.engine import SyncStatus
 
 #: Seconds between reads of the outbox count for the status bar.
 OUTBOX_POLL_S = 5.0
@@ -78,6 +83,8 @@ class OrderDeskApp(App[int]):
             )
         self.refresh_outbox()
         self.set_interval(OUTBOX_POLL_S, self.refresh_outbox)
+        if self.desk.settings.erp.configured:
+            self.run_worker(self._sync_with_erp(), group="erp-sync", exit_on_error=False)
 
     def on_ready(self) -> None:
         # Everything loaded so far lives as long as the app: keep it out of the collector's
@@ -93,6 +100,33 @@ class OrderDeskApp(App[int]):
         except Exception:  # the status bar must never take the app down; shown as unknown
             count = -1
         self.call_from_thread(self._set_outbox, count)
+
+    async def _sync_with_erp(self) -> None:
+        """The sync engine in the background; the status bar shows its state and the outbox.
+        The desk never waits on it: orders are written locally and wait in the outbox."""
+        from orderdesk_tui.erp.connector import ErpError
+        from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
+
+        try:
+            connector = connector_from_settings(self.desk.settings)
+        except (ErpError, ValueError) as exc:
+            self.status.erp_state = "error"
+            self.notify(f"ERP: {exc}", severity="error")
+            return
+        if connector is None:
+            return
+        engine = engine_from_settings(self.desk.store, self.desk.settings, connector)
+        stop = asyncio.Event()
+
+        def show(status: "SyncStatus") -> None:
+            self.status.erp_state = status.erp_state or "idle"
+            self.status.outbox = status.pending
+
+        try:
+            await engine.run(stop, on_cycle=show)
+        finally:
+            stop.set()
+            await connector.aclose()
 
     def _set_outbox(self, count: int) -> None:
         self.status.outbox = count if count >= 0 else None

@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     pin = user_sub.add_parser("pin", help="set a user's override PIN (asked for)")
     pin.add_argument("name")
     user_sub.add_parser("list", help="list users and roles")
+
+    sync = sub.add_parser("sync", help="ERP sync: push the outbox, pull master data")
+    actions = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    actions.add_parser("push", help="send the due outbox entries once")
+    actions.add_parser("pull", help="pull customers, items and stock changed since last time")
+    actions.add_parser("status", help="outbox counts, last success and error, failed entries")
+    run = actions.add_parser("run", help="push and pull until Ctrl+C or SIGTERM")
+    run.add_argument("--interval", type=float, metavar="S", help="seconds between passes")
     return parser
 
 
@@ -154,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_seed(args, settings)
         if args.command == "user":
             return _cmd_user(args, settings)
+        if args.command == "sync":
+            from orderdesk_tui.sync_cli import cmd_sync
+
+            return cmd_sync(args, settings)
         return _cmd_tui(args, settings)
     except OrderdeskError as exc:
         print(f"orderdesk: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ from orderdesk_tui.models.pricing import (
 from orderdesk_tui.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from orderdesk_tui.models.rma import RMA, RMALine
 from orderdesk_tui.models.shipment import Package, Shipment, ShipmentLine
+from orderdesk_tui.models.sync_state import SyncCursor
 from orderdesk_tui.models.user import User
 from orderdesk_tui.models.warehouse import StockLevel, Warehouse
 
@@ -51,6 +52,7 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "StockLevel",
+    "SyncCursor",
     "SyncOutbox",
     "User",
     "Warehouse",

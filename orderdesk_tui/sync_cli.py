@@ -1,0 +1,172 @@
+"""`orderdesk sync pull|push|status|run`: the sync engine from the command line.
+
+- `status`: outbox counts, last success and last error, and the failed entries, one a line
+  (reads the store only; works with no ERP configured).
+- `push` / `pull`: one pass; a summary line, then every failure on its own line (stderr);
+  exit 0 when everything went, 1 when something failed or waits for a retry.
+- `run`: push and pull until Ctrl+C or SIGTERM; one line whenever the counts change.
+
+Every ERP or store failure ends as one line, and the ERP key is never printed: messages pass
+through `redact` whatever their origin.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from orderdesk_tui.config import Settings
+from orderdesk_tui.erp.connector import ErpError
+from orderdesk_tui.erp.engine import FAILED, SyncEngine, SyncStatus, read_status
+from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
+from orderdesk_tui.models import SalesOrder, SyncOutbox
+from orderdesk_tui.store import Store
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_PROBLEM = 0, 1, 2
+#: Failed entries listed by `status` (the rest are counted).
+FAILED_SHOWN = 20
+
+
+def redact(text: str, settings: Settings) -> str:
+    """`text` with the ERP key (and any bearer token) blanked out, one line."""
+    key = settings.erp.key.get_secret_value()
+    if key:
+        text = text.replace(key, "***")
+    return " ".join(text.split())
+
+
+def _say(text: str, settings: Settings, *, err: bool = False) -> None:
+    print(redact(text, settings), file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "never"
+
+
+def _status_lines(store: Store, status: SyncStatus) -> list[str]:
+    lines = [
+        f"outbox: {status.pending} pending, {status.failed} failed, {status.done_today} done today",
+        f"last success: {_when(status.last_success_at)}",
+        f"last pull: {_when(status.last_pull_at)}",
+    ]
+    if status.last_error:
+        lines.append(f"last error ({_when(status.last_error_at)}): {status.last_error}")
+    if status.failed:
+        with store.session() as session:
+            rows = session.exec(
+                select(SyncOutbox, SalesOrder.number)
+                .join(SalesOrder, col(SalesOrder.id) == SyncOutbox.entity_id, isouter=True)
+                .where(SyncOutbox.state == FAILED)
+                .order_by(col(SyncOutbox.id))
+                .limit(FAILED_SHOWN)
+            ).all()
+        for entry, number in rows:
+            lines.append(
+                f"failed: {number or entry.entity_id} {entry.operation}: {entry.last_error}"
+            )
+        if status.failed > len(rows):
+            lines.append(f"... and {status.failed - len(rows)} more failed")
+    return lines
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `orderdesk sync <action>`; returns the exit code."""
+    from orderdesk_tui.startup import open_for_use
+
+    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    try:
+        if args.sync_command == "status":
+            for line in _status_lines(store, read_status(store)):
+                _say(line, settings)
+            erp = settings.erp
+            where = (
+                f"{erp.kind} at {erp.url}, database '{erp.database}'"
+                if erp.configured
+                else "not configured (offline: orders wait in the outbox)"
+            )
+            _say(f"erp: {where}", settings)
+            return EXIT_OK
+        try:
+            connector = connector_from_settings(settings)
+        except ErpError as exc:
+            _say(f"orderdesk: ERP: {exc}", settings, err=True)
+            return EXIT_PROBLEM
+        if connector is None:
+            pending = read_status(store).pending
+            _say(
+                "orderdesk: no ERP configured (set [erp] url, database and key in config.toml "
+                f"or ORDERDESK_ERP_URL/_DATABASE/_KEY); {pending} outbox entries wait",
+                settings,
+                err=True,
+            )
+            return EXIT_PROBLEM
+        overrides: dict[str, Any] = {}
+        if getattr(args, "interval", None):
+            overrides["poll_interval_s"] = args.interval
+        engine = engine_from_settings(store, settings, connector, **overrides)
+        return asyncio.run(_run_action(args.sync_command, engine, store, settings))
+    finally:
+        store.dispose()
+
+
+async def _run_action(action: str, engine: SyncEngine, store: Store, settings: Settings) -> int:
+    try:
+        if action == "push":
+            report = await engine.push_once()
+            _say(f"push: {report}; {read_status(store).pending} pending", settings)
+            for error in report.errors:
+                _say(f"push: {error}", settings, err=True)
+            return EXIT_INCOMPLETE if report.errors else EXIT_OK
+        if action == "pull":
+            pulled = await engine.pull_once()
+            _say(f"pull: {pulled}", settings)
+            for error in pulled.errors:
+                _say(error, settings, err=True)
+            return EXIT_INCOMPLETE if pulled.errors else EXIT_OK
+        return await _run_until_stopped(engine, settings)
+    except ErpError as exc:
+        _say(f"orderdesk: ERP: {exc}", settings, err=True)
+        return EXIT_PROBLEM
+    finally:
+        with contextlib.suppress(Exception):
+            await engine.connector.aclose()
+
+
+async def _run_until_stopped(engine: SyncEngine, settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    last: tuple[Any, ...] | None = None
+
+    def on_cycle(status: SyncStatus) -> None:
+        nonlocal last
+        shown = (status.pending, status.failed, status.done_today, status.erp_state)
+        if shown != last:
+            last = shown
+            line = (
+                f"{datetime.now():%H:%M:%S} ERP {status.erp_state}: {status.pending} pending, "
+                f"{status.failed} failed, {status.done_today} done today"
+            )
+            if status.erp_state in {"unreachable", "error"} and status.last_error:
+                line += f"; {status.last_error}"
+            _say(line, settings)
+
+    _say(
+        f"sync: running against {settings.erp.kind} at {settings.erp.url}; Ctrl+C stops",
+        settings,
+    )
+    try:
+        await engine.run(stop, on_cycle=on_cycle)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    _say("sync: stopped", settings)
+    return EXIT_OK

@@ -1,0 +1,302 @@
+"""A small real HTTP ERP on 127.0.0.1 that stores sales by reference, and its connector.
+
+`ErpStub` speaks a REST shape like Tryton's (`/<db>/rest/model/sale.sale[/<id>[/<action>]]`,
+bearer key, `{"message": ...}` on a 400) through the stdlib threading HTTP server: every create
+is committed before the answer is written, so a lost answer leaves a committed sale behind, as
+a real ERP would. It never refuses a second sale with the same reference: counting sales per
+reference on this side is how the fault tests see duplicates.
+
+`StubConnector` is the `Connector` for it on `httpx.AsyncClient`, mapping transport errors,
+timeouts, 5xx and 429 (with Retry-After) to TransientErpError and 4xx to PermanentErpError.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from orderdesk_tui.erp.connector import (
+    ErpCustomer,
+    ErpItem,
+    ErpOrderRef,
+    ErpOrderState,
+    ErpStock,
+    OrderPayload,
+    PermanentErpError,
+    PullPage,
+    TransientErpError,
+)
+
+DATABASE = "stub"
+MODEL = f"/{DATABASE}/rest/model/sale.sale"
+
+
+@dataclass
+class StubSale:
+    id: int
+    number: str
+    reference: str
+    party: str
+    lines: list[dict[str, str]]
+    state: str = "processing"
+    write_date: str = ""
+    cancel_reason: str = ""
+
+
+class ErpStub:
+    """The ERP: `with ErpStub(key="k") as erp: erp.url ...; erp.count_by_reference()`."""
+
+    def __init__(
+        self,
+        *,
+        key: str = "stub-key",
+        create_latency_s: float = 0.0,
+        unknown_products: frozenset[str] = frozenset(),
+    ) -> None:
+        self.key = key
+        self.create_latency_s = create_latency_s
+        self.unknown_products = unknown_products
+        self.sales: list[StubSale] = []
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> ErpStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # one send per answer (headers and body together), no Nagle: no 40 ms stalls
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                stub._dispatch(self, "GET")
+
+            def do_POST(self) -> None:
+                stub._dispatch(self, "POST")
+
+            def do_PUT(self) -> None:
+                stub._dispatch(self, "PUT")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> ErpStub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what the tests count ---------------------------------------------------------------
+
+    def count_by_reference(self) -> Counter[str]:
+        with self._lock:
+            return Counter(s.reference for s in self.sales)
+
+    # -- the REST side ----------------------------------------------------------------------
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = json.loads(handler.rfile.read(length) or b"null") if length else None
+        if handler.headers.get("Authorization") != f"Bearer {self.key}":
+            return _send(handler, 401, {"message": "invalid application key"})
+        url = urlsplit(handler.path)
+        parts = url.path.removeprefix(MODEL).strip("/").split("/")
+        self.requests[f"{method} {'/'.join(p for p in parts if not p.isdigit()) or '-'}"] += 1
+        try:
+            if not url.path.startswith(MODEL):
+                return _send(handler, 404, {"message": "no such model"})
+            if method == "GET" and parts == [""]:
+                reference = parse_qs(url.query).get("reference", [""])[0]
+                return _send(handler, 200, self._search(reference))
+            if method == "POST" and parts == [""]:
+                return self._create(handler, body or {})
+            sale = self._get(int(parts[0]))
+            if sale is None:
+                return _send(handler, 404, {"message": f"sale {parts[0]} does not exist"})
+            if method == "GET" and len(parts) == 1:
+                return _send(handler, 200, _record(sale))
+            if method == "PUT" and len(parts) == 1:
+                with self._lock:
+                    sale.lines = list((body or {}).get("lines", sale.lines))
+                    sale.write_date = _now()
+                return _send(handler, 200, _record(sale))
+            if method == "POST" and parts[1:] == ["cancel"]:
+                with self._lock:
+                    if sale.state != "cancelled":
+                        sale.state, sale.write_date = "cancelled", _now()
+                        sale.cancel_reason = (body or {}).get("reason", "")
+                return _send(handler, 200, _record(sale))
+            return _send(handler, 404, {"message": "no such route"})
+        except (BrokenPipeError, ConnectionResetError):
+            return None
+
+    def _search(self, reference: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [_record(s) for s in self.sales if s.reference == reference]
+
+    def _get(self, sale_id: int) -> StubSale | None:
+        with self._lock:
+            return next((s for s in self.sales if s.id == sale_id), None)
+
+    def _create(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        for line in body.get("lines", []):
+            if line.get("product") in self.unknown_products:
+                return _send(
+                    handler, 400, {"message": f'The product "{line["product"]}" is not salable.'}
+                )
+        if self.create_latency_s:
+            time.sleep(self.create_latency_s)
+        with self._lock:
+            n = len(self.sales) + 1
+            sale = StubSale(
+                id=n,
+                number=f"S{n:05d}",
+                reference=str(body.get("reference", "")),
+                party=str(body.get("party", "")),
+                lines=list(body.get("lines", [])),
+                write_date=_now(),
+            )
+            self.sales.append(sale)  # committed before the answer leaves
+        return _send(handler, 201, {"id": sale.id, "number": sale.number})
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _record(sale: StubSale) -> dict[str, Any]:
+    return {
+        "id": sale.id,
+        "number": sale.number,
+        "reference": sale.reference,
+        "state": sale.state,
+        "write_date": sale.write_date,
+    }
+
+
+def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
+    data = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+class StubConnector:
+    """The Connector for `ErpStub` (any base URL: the stub itself or a proxy in front)."""
+
+    name = "stub"
+
+    def __init__(self, url: str, key: str, *, timeout_s: float = 5.0) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=url.rstrip("/"),
+            timeout=timeout_s,
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._client.request(method, MODEL + path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise TransientErpError(f"stub ERP timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise TransientErpError(f"stub ERP unreachable ({type(exc).__name__})") from None
+        if response.status_code in (429, 503):
+            retry_after = response.headers.get("Retry-After")
+            raise TransientErpError(
+                f"stub ERP busy (HTTP {response.status_code})",
+                retry_after=float(retry_after) if retry_after else None,
+            )
+        if response.status_code >= 500:
+            raise TransientErpError(f"stub ERP error (HTTP {response.status_code})")
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("message", "")
+            except ValueError:
+                message = response.text[:200]
+            raise PermanentErpError(message or f"HTTP {response.status_code}")
+        return response.json()
+
+    async def find_order(self, reference: str) -> ErpOrderRef | None:
+        found = await self._call("GET", "", params={"reference": reference})
+        if not found:
+            return None
+        first = min(found, key=lambda r: r["id"])
+        return ErpOrderRef(str(first["id"]), first["number"])
+
+    @staticmethod
+    def _body(order: OrderPayload) -> dict[str, Any]:
+        return {
+            "reference": order.number,
+            "party": order.customer_code,
+            "lines": [
+                {
+                    "product": line.part_number,
+                    "quantity": str(line.quantity),
+                    "unit_price": str(line.unit_price),
+                }
+                for line in order.lines
+            ],
+        }
+
+    async def push_order(self, order: OrderPayload) -> ErpOrderRef:
+        created = await self._call("POST", "", json=self._body(order))
+        return ErpOrderRef(str(created["id"]), created["number"])
+
+    async def push_change(self, ref: ErpOrderRef, order: OrderPayload) -> ErpOrderRef:
+        await self._call("PUT", f"/{ref.erp_id}", json=self._body(order))
+        return ref
+
+    async def push_cancel(self, ref: ErpOrderRef, reason: str) -> None:
+        await self._call("POST", f"/{ref.erp_id}/cancel", json={"reason": reason})
+
+    async def order_state(self, ref: ErpOrderRef) -> ErpOrderState:
+        record = await self._call("GET", f"/{ref.erp_id}")
+        changed = datetime.fromisoformat(record["write_date"]) if record["write_date"] else None
+        return ErpOrderState(ref=ref, state=record["state"], changed_at=changed)
+
+    async def pull_customers(self, cursor: str | None) -> PullPage[ErpCustomer]:
+        return PullPage((), cursor)
+
+    async def pull_items(self, cursor: str | None) -> PullPage[ErpItem]:
+        return PullPage((), cursor)
+
+    async def pull_stock(self, cursor: str | None) -> PullPage[ErpStock]:
+        return PullPage((), cursor)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def as_decimal(value: str) -> Decimal:
+    return Decimal(value)
