@@ -7,6 +7,7 @@ overrides validated before they are applied.
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -68,6 +69,7 @@ class OrderDeskApp(App[int]):
             erp_state="idle" if settings.erp.configured else "not configured",
         )
         self._notices = list(notices)
+        self._sync_stop = threading.Event()
         self.started_ms: float | None = None
 
     def on_mount(self) -> None:
@@ -84,7 +86,7 @@ class OrderDeskApp(App[int]):
         self.refresh_outbox()
         self.set_interval(OUTBOX_POLL_S, self.refresh_outbox)
         if self.desk.settings.erp.configured:
-            self.run_worker(self._sync_with_erp(), group="erp-sync", exit_on_error=False)
+            self.set_timer(1.0, self.sync_with_erp)  # after the first paint
 
     def on_ready(self) -> None:
         # Everything loaded so far lives as long as the app: keep it out of the collector's
@@ -101,32 +103,36 @@ class OrderDeskApp(App[int]):
             count = -1
         self.call_from_thread(self._set_outbox, count)
 
-    async def _sync_with_erp(self) -> None:
-        """The sync engine in the background; the status bar shows its state and the outbox.
-        The desk never waits on it: orders are written locally and wait in the outbox."""
+    @work(thread=True, exclusive=True, group="erp-sync", exit_on_error=False)
+    def sync_with_erp(self) -> None:
+        """The sync engine on its own thread and event loop (ERP answers are parsed there, not
+        on the UI loop); the status bar shows its state and the outbox. The desk never waits
+        on it: orders are written locally and wait in the outbox."""
         from orderdesk_tui.erp.connector import ErpError
         from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
-
-        try:
-            connector = connector_from_settings(self.desk.settings)
-        except (ErpError, ValueError) as exc:
-            self.status.erp_state = "error"
-            self.notify(f"ERP: {exc}", severity="error")
-            return
-        if connector is None:
-            return
-        engine = engine_from_settings(self.desk.store, self.desk.settings, connector)
-        stop = asyncio.Event()
 
         def show(status: "SyncStatus") -> None:
             self.status.erp_state = status.erp_state or "idle"
             self.status.outbox = status.pending
 
+        async def main() -> None:
+            connector = connector_from_settings(self.desk.settings)
+            if connector is None:
+                return
+            engine = engine_from_settings(self.desk.store, self.desk.settings, connector)
+            try:
+                await engine.run(self._sync_stop, on_cycle=show)
+            finally:
+                await connector.aclose()
+
         try:
-            await engine.run(stop, on_cycle=show)
-        finally:
-            stop.set()
-            await connector.aclose()
+            asyncio.run(main())
+        except (ErpError, ValueError) as exc:
+            self.status.erp_state = "error"
+            self.call_from_thread(self.notify, f"ERP: {exc}", severity="error")
+
+    def on_unmount(self) -> None:
+        self._sync_stop.set()
 
     def _set_outbox(self, count: int) -> None:
         self.status.outbox = count if count >= 0 else None

@@ -27,13 +27,11 @@ STALE_SNAPSHOT_RETRIES = 0
 
 
 def _again(step: Callable[[], T]) -> T:
-    """Repeat a draft step that SQLite refused with "database is locked".
+    """Run a draft step, counting any "database is locked" refusal (and repeating it).
 
-    drafts.create_draft/update_header/save_line read, then write, in a deferred transaction: when
-    another connection (the sync engine, another terminal) commits in between, SQLite refuses
-    the write at once (a stale snapshot; the busy timeout does not apply). Until those services
-    take the write lock up front (`store.immediate()`), the desk would show that error; here it
-    is counted and the step repeated.
+    The draft services take the write lock up front (`store.immediate()`), so a commit by the
+    sync engine in between can no longer make SQLite refuse them; the fault test asserts the
+    count stays 0, which would catch a regression to deferred read-then-write transactions.
     """
     global STALE_SNAPSHOT_RETRIES
     for attempt in range(50):

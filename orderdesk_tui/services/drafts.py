@@ -93,7 +93,7 @@ def customer_defaults(session: Session, customer: Customer) -> dict[str, Any]:
 
 
 def create_draft(store: Store, *, actor: str, customer_id: int) -> SalesOrder:
-    with store.session() as session:
+    with store.immediate() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise RuleViolation(f"customer {customer_id} no longer exists")
@@ -127,7 +127,7 @@ def update_header(store: Store, order_id: int, values: dict[str, Any], *, actor:
     unknown = set(values) - HEADER_FIELDS
     if unknown:
         raise ValueError(f"not header fields: {sorted(unknown)}")
-    with store.session() as session:
+    with store.immediate() as session:
         order = _draft(session, order_id)
         if "customer_id" in values and values["customer_id"] != order.customer_id:
             customer = session.get(Customer, values["customer_id"])
@@ -153,7 +153,7 @@ def save_line(
     unknown = set(values) - LINE_FIELDS
     if unknown:
         raise ValueError(f"not line fields: {sorted(unknown)}")
-    with store.session() as session:
+    with store.immediate() as session:
         _draft(session, order_id)
         line = session.exec(
             select(SalesOrderLine).where(
@@ -188,7 +188,7 @@ def save_line(
 
 def delete_line(store: Store, order_id: int, line_no: int, *, actor: str) -> None:
     """Remove a line and close the gap (lines are numbered 1..n on screen and in the store)."""
-    with store.session() as session:
+    with store.immediate() as session:
         _draft(session, order_id)
         lines = session.exec(
             select(SalesOrderLine)

@@ -52,7 +52,7 @@ def release_hold(
     reason = reason.strip()
     if not reason:
         raise RuleViolation("a hold is released with a reason")
-    with store.session() as session:
+    with store.immediate() as session:
         hold = session.get(Hold, hold_id)
         if hold is None:
             raise RuleViolation(f"hold {hold_id} no longer exists")
@@ -179,7 +179,7 @@ def add_note(
         raise RuleViolation("a note needs some text")
     if channel not in set(NoteChannel):
         raise RuleViolation(f"channel '{channel}' is not one of {', '.join(NoteChannel)}")
-    with store.session() as session:
+    with store.immediate() as session:
         if order_id is not None and customer_id is None:
             order = session.get(SalesOrder, order_id)
             if order is None:

@@ -40,7 +40,7 @@ def login_name(explicit: str | None) -> str:
 
 def ensure_user(store: Store, name: str) -> User:
     """The user row for `name`; a first-time login becomes a coordinator (audited)."""
-    with store.session() as session:
+    with store.immediate() as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
             user = User(name=name, role=Role.COORDINATOR)
@@ -69,7 +69,7 @@ def add_user(store: Store, name: str, role: str, *, actor: str, pin: str | None 
         raise OrderdeskError(f"user name '{name}' must be letters, digits, '.', '-' or '_'")
     if pin is not None:
         validate_pin(pin)
-    with store.session() as session:
+    with store.immediate() as session:
         if session.exec(select(User).where(User.name == name)).first() is not None:
             raise OrderdeskError(f"user '{name}' already exists")
         user = User(name=name, role=role)
@@ -92,7 +92,7 @@ def add_user(store: Store, name: str, role: str, *, actor: str, pin: str | None 
 
 def set_pin(store: Store, name: str, pin: str, *, actor: str) -> None:
     validate_pin(pin)
-    with store.session() as session:
+    with store.immediate() as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
             raise OrderdeskError(f"no user '{name}'")
@@ -125,7 +125,7 @@ def verify_override(
     PIN set, wrong PIN with attempts left, locked until hh:mm). Each attempt is audited.
     """
     name = name.strip().lower()
-    with store.session() as session:
+    with store.immediate() as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None or not user.active:
             raise PermissionDenied(f"'{name}' is not an active user")
