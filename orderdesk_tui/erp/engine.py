@@ -941,37 +941,40 @@ class SyncEngine:
                 .execution_options(synchronize_session=False)
             )
 
-    async def _push_change(self, claim: Claim, report: PushReport) -> None:
+    async def _target(
+        self, claim: Claim, report: PushReport, what: str
+    ) -> tuple[OrderView, ErpOrderRef] | None:
+        """The order and its ERP reference for a change or cancel, or None when it was settled
+        here: not in the ERP (nothing to `what`) or changed in both places (a conflict)."""
         order = await self._db(self._load_order, claim.entity_id)
         ref = await self._ref_for(claim, order, report)
         if ref is None:
-            await self._db(self._succeed, claim, None, "not in the ERP: nothing to change")
+            await self._db(self._succeed, claim, None, f"not in the ERP: nothing to {what}")
             report.skipped += 1
-            return
+            return None
         report.sent += 1
         if (conflict := await self._conflict(claim, ref)) is not None:
             report.conflicts += 1
             await self._db(self._fail, claim, conflict, conflict)
-            return
+            return None
         report.sent += 1
+        return order, ref
+
+    async def _push_change(self, claim: Claim, report: PushReport) -> None:
+        target = await self._target(claim, report, "change")
+        if target is None:
+            return
+        order, ref = target
         new_ref = await self.connector.push_change(ref, order.payload)
         self.erp_state = "online"
         await self._db(self._succeed, claim, new_ref, "")
         report.done += 1
 
     async def _push_cancel(self, claim: Claim, report: PushReport) -> None:
-        order = await self._db(self._load_order, claim.entity_id)
-        ref = await self._ref_for(claim, order, report)
-        if ref is None:
-            await self._db(self._succeed, claim, None, "not in the ERP: nothing to cancel")
-            report.skipped += 1
+        target = await self._target(claim, report, "cancel")
+        if target is None:
             return
-        report.sent += 1
-        if (conflict := await self._conflict(claim, ref)) is not None:
-            report.conflicts += 1
-            await self._db(self._fail, claim, conflict, conflict)
-            return
-        report.sent += 1
+        _, ref = target
         reason = str(claim.payload.get("reason") or "cancelled")
         await self.connector.push_cancel(ref, reason)
         self.erp_state = "online"
