@@ -52,6 +52,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+# First, as `orderdesk` does: the package sets TEXTUAL_FPS before Textual is imported.
+import orderdesk_tui  # noqa: F401
+
+# isort: split
 from sqlalchemy import text
 from textual import events
 from textual._compositor import CompositorUpdate
@@ -65,6 +69,7 @@ from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog
 from screens.order_entry import OrderEntryScreen
+from screens.widgets.lines_grid import GridCell
 
 OUT = Path(__file__).resolve().parent / "out"
 SCALE_N = 1_000_000
@@ -180,6 +185,14 @@ class Sample:
     frame: float = 0.0
 
 
+def drawn(screen: Screen[object], field: object) -> bool:
+    """Whether the field is on screen: a header widget, or a lines-grid cell in view."""
+    if isinstance(field, GridCell) and isinstance(screen, OrderEntryScreen):
+        grid = screen.grid
+        return grid in screen._compositor.visible_widgets and grid.row_on_screen(field.row)
+    return field in screen._compositor.visible_widgets
+
+
 class Probe:
     def __init__(self, app: OrderDeskApp) -> None:
         self.app = app
@@ -207,7 +220,7 @@ class Probe:
 
         def take(screen: OrderEntryScreen, event: events.Key | events.Paste) -> bool:
             before = screen.active
-            on_screen = before in screen._compositor.visible_widgets
+            on_screen = drawn(screen, before)
             start = get_time()
             taken = original_take(screen, event)
             end = get_time()
@@ -245,10 +258,9 @@ class Probe:
             probe.frames += 1
             if not probe.pending:
                 return
-            visible = app.screen._compositor.visible_widgets
             keep = []
             for sample in probe.pending:
-                if sample.target is None or sample.target in visible:
+                if sample.target is None or drawn(app.screen, sample.target):
                     sample.frame = now
                     probe.done.append(sample)
                 else:

@@ -4,14 +4,14 @@
     .venv/bin/python bench/keystrokes.py --verbose      # every key sequence as it is pressed
 
 The demo data is loaded into a fresh SQLite file; a coordinator (`alice`) keys five orders as
-she would from a customer's PO, heads-down: customer code, PO number, a requested-date shorthand
-(or Enter to leave it), then part and quantity per line, some lines as `qty*part`, some by the
+she would from a customer's PO, heads-down: customer code (no Enter: a whole code moves on by
+itself, see `desk.customer_code_autoskip`), PO number, a requested-date shorthand (or Enter to
+leave it), then part and quantity per line, some lines as `qty*part`, some by the
 customer's own part number (NSTR01, GLMS01 and LONE01 send theirs), and F9 after the last
 quantity. Every key is pressed with `pilot.press`, one at a time (correctness, not speed).
 
-Counted as keys: every key pressed from the one that opens the order (Ctrl+N, and the "1" of
-the drafts dialog if it shows; for the later orders the F12 that closes the previous order's
-acknowledgement, which leaves a new entry screen ready) to F9, Enter and Tab included.
+Counted as keys: every key pressed from the one that opens the order (Ctrl+N for the first; F9
+leaves the next order ready, the acknowledgement on F12) to F9, Enter and Tab included.
 Counted as information: the characters of what the PO says — customer code, PO number, each
 part code as the coordinator reads it (ours or the customer's), each quantity, and the date
 shorthand as typed (`fri` = 3, `+7` = 2, none = 0). `*` in `qty*part` is a key, not
@@ -49,9 +49,9 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import CrossRefKind, OrderState
 from orderdesk_tui.seed.demo import load_demo
+from orderdesk_tui.services.order_entry import customer_code_length
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
-from screens.dialogs import PickDialog, TextDialog
 from screens.order_entry import OrderEntryScreen
 
 GOAL = 1.15
@@ -164,16 +164,19 @@ def parse_line(line: str) -> tuple[str, str, bool]:
     return part, qty, False
 
 
-def plan(order: Order) -> None:
+def plan(order: Order, code_length: int | None) -> None:
     """The keys of the order after its opening key, the information they carry, and the keys
-    that carry none, by kind."""
+    that carry none, by kind. A whole customer code moves on by itself when every code has
+    the same length (auto-skip); the coordinator knows it and types no Enter there."""
     keys: list[str] = []
     info = 0
     overhead: Counter[str] = Counter()
     for text in (order.customer, order.po, order.date):
-        keys += [*text, "enter"]
+        keys += [*text]
         info += len(text)
-        overhead["header Enter"] += 1
+        if not (text is order.customer and len(text) == code_length):
+            keys.append("enter")
+            overhead["header Enter"] += 1
     for n, line in enumerate(order.lines):
         part, qty, shorthand = parse_line(line)
         if shorthand:
@@ -225,8 +228,9 @@ def prepare(store: Store) -> None:
     """Plan every order and check its parts and quantities against the demo data first."""
     with store.session() as session:
         ids = dict(session.exec(select(Customer.code, Customer.id)).all())
+    code_length = customer_code_length(store) if Settings().desk.customer_code_autoskip else None
     for order in ORDERS:
-        plan(order)
+        plan(order, code_length)
         order.expected = expected_lines(store, order, ids[order.customer.upper()])
 
 
@@ -257,15 +261,10 @@ async def key_orders(store: Store, verbose: bool) -> list[tuple[Order, int]]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
         for number, order in enumerate(ORDERS):
-            # the first order opens with Ctrl+N; a submitted order leaves a new entry screen
-            # under its acknowledgement, which F12 closes
-            opening = ["ctrl+n"] if number == 0 else ["f12"]
+            # the first order opens with Ctrl+N; a submitted order leaves the next one ready
+            opening = ["ctrl+n"] if number == 0 else []
             await pilot.press(*opening)
             await pilot.pause(0.1)
-            if isinstance(app.screen, PickDialog):  # open drafts offered back: start a new one
-                opening.append("1")
-                await pilot.press("1")
-                await pilot.pause(0.1)
             screen = app.screen
             assert isinstance(screen, OrderEntryScreen), screen
             if verbose:
@@ -277,16 +276,16 @@ async def key_orders(store: Store, verbose: bool) -> list[tuple[Order, int]]:
             assert order_id is not None
             await pilot.press("f9")
             for _ in range(300):
-                if isinstance(app.screen, TextDialog):
+                if app.screen is not screen:
                     break
                 await pilot.pause(0.1)
             else:
                 message = screen.query_one("#message").render()
                 raise SystemExit(f"{order.title}: not submitted: {message}")
             order.keys = opening + order.keys
-            order.overhead["open"] = len(opening)
+            if opening:
+                order.overhead["open"] = len(opening)
             results.append((order, order_id))
-        await pilot.press("f12")
     return results
 
 

@@ -7,6 +7,7 @@ overrides validated before they are applied.
 
 import asyncio
 import gc
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -92,6 +93,10 @@ class OrderDeskApp(App[int]):
         # Everything loaded so far lives as long as the app: keep it out of the collector's
         # full passes, which otherwise stall typing for 100+ ms (bench/entry_latency.py).
         gc.freeze()
+        # Worker threads (prices, availability, lookups, the ERP sync) keep the interpreter
+        # for up to this long before the UI thread gets it back: 1 ms, not 5, so a key's frame
+        # does not queue behind them.
+        sys.setswitchinterval(0.001)
         self.started_ms = (time.perf_counter() - self._started) * 1000
         self.log.info(f"orderdesk started in {self.started_ms:.0f} ms")
 
@@ -163,29 +168,13 @@ class OrderDeskApp(App[int]):
         await super().on_event(event)
 
     def action_new_order(self) -> None:
-        """A new order, after offering back this coordinator's open drafts (crash or park)."""
-        from orderdesk_tui.services.drafts import open_drafts
-        from screens.dialogs import PickDialog
+        """A new order at once; its screen lists this coordinator's open drafts (F5 resumes)."""
         from screens.order_entry import OrderEntryScreen
 
-        waiting = open_drafts(self.desk.store, self.desk.user.name)
-        if not waiting:
-            self.push_screen(OrderEntryScreen(self.desk, self.status))
-            return
-        rows = ["new order"] + [
-            f"resume {d.number}  {d.customer_code:<8} {d.customer_name[:30]:<30} "
-            f"PO {d.customer_po or '-':<14} {d.lines} line{'s' if d.lines != 1 else ''}  "
-            f"{d.updated_at.astimezone():%m/%d %H:%M}"
-            for d in waiting
-        ]
-
-        def chosen(index: int | None) -> None:
-            if index is None:
-                return
-            resume = None if index == 0 else waiting[index - 1].order_id
-            self.push_screen(OrderEntryScreen(self.desk, self.status, resume=resume))
-
-        self.push_screen(PickDialog("Open drafts", rows, "Pick a draft to finish it"), chosen)
+        current = self.screen
+        if isinstance(current, OrderEntryScreen) and current.draft.id is None:
+            return  # already on a new, untouched order
+        self.push_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

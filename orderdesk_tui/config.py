@@ -50,6 +50,9 @@ class DeskSettings(_Section):
     pin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
     #: Rows fetched per page by the order list.
     page_size: int = Field(default=200, ge=20, le=5000)
+    #: Typing a whole customer code moves on to the PO at once (green-screen auto-skip), when
+    #: every customer code has the same length; an Enter typed right after it is ignored.
+    customer_code_autoskip: bool = True
 
 
 class PricingSettings(_Section):

@@ -20,8 +20,9 @@ from rich.markup import escape
 from textual import events, work
 from textual._time import get_time
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
 from orderdesk_tui.domain.availability import (
@@ -41,10 +42,15 @@ from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
 from screens.keys import bind
 from screens.widgets.entry_field import EntryField
+from screens.widgets.lines_grid import GridCell, LineRow, LinesGrid
 from screens.widgets.status_bar import DeskStatus
 
 #: Header fields Enter walks through before the lines (the quick path); Tab visits them all.
 QUICK_HEADER = ("customer", "po", "requested")
+#: Seconds of no typing after which the as-you-type matches are looked up.
+MATCH_PAUSE_S = 0.12
+#: A field of the screen: a header widget or a cell of the lines grid.
+Field = EntryField | GridCell
 FREIGHT_CHOICES = {
     "pp": FreightTerms.PREPAID,
     "prepaid": FreightTerms.PREPAID,
@@ -57,8 +63,26 @@ FREIGHT_CHOICES = {
 }
 
 
+def _draft_row(d: drafts.DraftSummary) -> str:
+    return (
+        f"resume {d.number}  {d.customer_code:<8} {d.customer_name[:30]:<30} "
+        f"PO {d.customer_po or '-':<14} {d.lines} line{'s' if d.lines != 1 else ''}  "
+        f"{d.updated_at.astimezone():%m/%d %H:%M}"
+    )
+
+
 def _check(problems: list[str]) -> str:
     return " · [red]check[/]: " + escape("; ".join(problems)) if problems else ""
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """The order just submitted: shown on the next order's screen, F12 opens its text."""
+
+    title: str
+    text: str
+    pdf: str
+    summary: str
 
 
 @dataclass
@@ -87,53 +111,6 @@ class LineState:
         return self.item is None and not self.row.part.value and not self.row.qty.value
 
 
-class LineRow(Horizontal):
-    DEFAULT_CSS = """
-    LineRow { height: 1; }
-    LineRow > .cell { height: 1; padding: 0 1 0 0; }
-    LineRow > .no { width: 4; color: $text-muted; }
-    LineRow > .desc { width: 1fr; }
-    LineRow > .price { width: 30; }
-    LineRow > .ext { width: 13; text-align: right; }
-    LineRow > .stock { width: 30; padding-left: 1; }
-    """
-
-    def __init__(self, number: int) -> None:
-        super().__init__()
-        self.number = number
-        self.part = EntryField("part", width=20, upper=True, label=f"line {number} part")
-        self.qty = EntryField("qty", width=8, label=f"line {number} quantity")
-        self.override = EntryField("price", width=10, label=f"line {number} price")
-        self.reason = EntryField("reason", width=16, label=f"line {number} override reason")
-        self.no = Static(f"{number:>3}", classes="cell no")
-        self.desc = Static("", classes="cell desc")
-        self.price = Static("", classes="cell price")
-        self.ext = Static("", classes="cell ext")
-        self.stock = Static("", classes="cell stock")
-
-    def compose(self) -> ComposeResult:
-        yield self.no
-        yield self.part
-        yield self.qty
-        yield self.override
-        yield self.reason
-        yield self.desc
-        yield self.price
-        yield self.ext
-        yield self.stock
-
-    def renumber(self, number: int) -> None:
-        self.number = number
-        self.no.update(f"{number:>3}")
-        for f, name in (
-            (self.part, "part"),
-            (self.qty, "quantity"),
-            (self.override, "price"),
-            (self.reason, "override reason"),
-        ):
-            f.label = f"line {number} {name}"
-
-
 class OrderEntryScreen(DeskScreen):
     CSS_PATH = "order_entry.tcss"
     BINDINGS: ClassVar = [
@@ -145,10 +122,19 @@ class OrderEntryScreen(DeskScreen):
         bind("entry.use_replacement", "use_replacement", "Replacement"),
         bind("entry.park", "park", "Park"),
         bind("entry.history", "history", "Usual items"),
+        bind("entry.drafts", "drafts", "Drafts"),
+        bind("entry.last_ack", "last_ack", "Last ack"),
         bind("entry.exit", "leave", "Exit"),
     ]
 
-    def __init__(self, desk: Desk, status: DeskStatus, *, resume: int | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        status: DeskStatus,
+        *,
+        resume: int | None = None,
+        previous: Acknowledged | None = None,
+    ) -> None:
         super().__init__(desk, status)
         self.today = date.today()
         self.draft = DraftRef()
@@ -158,11 +144,18 @@ class OrderEntryScreen(DeskScreen):
         self.ship_to_id: int | None = None
         self.requested: date | None = None
         self.lines: list[LineState] = []
-        self.active: EntryField | None = None
+        self.active: Field | None = None
+        self.grid = LinesGrid(id="lines")
         self.discard_before = 0.0
         #: Warehouse codes by id, read once when the first availability arrives.
         self._warehouses: dict[int, str] = {}
         self._resume = resume
+        self.previous = previous
+        #: Auto-skip from the customer field at this many characters (None: Enter only).
+        self._code_length: int | None = None
+        #: The field an auto-skip just moved to: an Enter or Tab typed next is not applied.
+        self._skipped_into: Field | None = None
+        self._match_timer: Timer | None = None
         self.header = {
             "customer": EntryField("customer", width=12, upper=True, label="customer"),
             "po": EntryField("po", width=18, label="customer PO"),
@@ -202,57 +195,52 @@ class OrderEntryScreen(DeskScreen):
             with Horizontal(classes="hrow"):
                 yield Static("Notes", classes="lbl")
                 yield h["notes"]
-        yield Static(
-            "  #  Part                 Qty      Price      Reason           Description"
-            "                 Price / source                     Extended  Availability",
-            id="lines-header",
-        )
-        yield VerticalScroll(id="lines")
+        yield self.grid
         yield Static("", id="totals")
         yield Static("", id="message")
         yield Static("", id="missing")
         yield Static("", id="matches")
         yield from self.compose_frame()
 
-    async def on_mount(self) -> None:
-        await self._add_line()
+    def on_mount(self) -> None:
+        self._add_line_now()
         self._activate(self.header["customer"])
         self._refresh_missing()
+        if self.desk.settings.desk.customer_code_autoskip:
+            self._code_length = order_entry.customer_code_length(self.desk.store)
+        if self.previous is not None:
+            self._say(self.previous.summary)
         if self._resume is not None:
             self._load_draft(self._resume)
+        else:
+            self._offer_drafts()
 
     def on_unmount(self) -> None:
         self.writer.close()
 
     # -- the field order ----------------------------------------------------------------------
 
-    def fields(self) -> list[EntryField]:
-        order = list(self.header.values())
+    def fields(self) -> list[Field]:
+        order: list[Field] = list(self.header.values())
         for line in self.lines:
             order += [line.row.part, line.row.qty, line.row.override]
             if line.row.override.value:
                 order.append(line.row.reason)
         return order
 
-    def _line_of(self, f: EntryField) -> LineState | None:
-        return next(
-            (
-                ln
-                for ln in self.lines
-                if f in (ln.row.part, ln.row.qty, ln.row.override, ln.row.reason)
-            ),
-            None,
-        )
+    def _line_of(self, f: Field) -> LineState | None:
+        if not isinstance(f, GridCell):
+            return None
+        return next((ln for ln in self.lines if ln.row is f.row), None)
 
-    def _activate(self, f: EntryField) -> None:
+    def _activate(self, f: Field) -> None:
         if self.active is not None:
             self.active.active = False
         self.active = f
         f.active = True
         f.fresh = True
         f.cursor = len(f.value)
-        # after the next refresh: a row just added is laid out by then
-        self.call_after_refresh(f.scroll_visible, animate=False)
+        f.reveal()
         self._show_matches_for(f)
 
     # -- keys, in the order typed ---------------------------------------------------------------
@@ -268,6 +256,9 @@ class OrderEntryScreen(DeskScreen):
         if f is None:
             return False
         key = event.key
+        skipped, self._skipped_into = self._skipped_into, None
+        if skipped is f and key in ("enter", "tab") and not f.value:
+            return True  # the auto-skip already left the customer field
         action = self._action_for(key)
         if action is not None:
             getattr(self, f"action_{action}")()
@@ -301,9 +292,18 @@ class OrderEntryScreen(DeskScreen):
             return False
         f.fresh = False
         f.set_error(False)
-        if f.field in ("customer", "part"):
+        if f.field == "customer" and self._auto_skips(f):
+            self._leave_field(f, "enter")
+            if self.active is not f:
+                self._skipped_into = self.active
+        elif f.field in ("customer", "part"):
             self._lookup_as_typed(f)
         return True
+
+    def _auto_skips(self, f: Field) -> bool:
+        """A whole customer code was just typed at the end of the field."""
+        n = self._code_length
+        return n is not None and len(f.value) == n and f.cursor == n
 
     def _action_for(self, key: str) -> str | None:
         for binding in self._bindings.key_to_bindings.get(key, []):
@@ -315,12 +315,14 @@ class OrderEntryScreen(DeskScreen):
                 "promise",
                 "use_replacement",
                 "park",
+                "drafts",
+                "last_ack",
                 "leave",
             }:
                 return binding.action
         return None
 
-    def _fail(self, f: EntryField, error: OrderdeskError) -> None:
+    def _fail(self, f: Field, error: OrderdeskError) -> None:
         """Stop the burst: drop keys already typed, ring, keep the cursor and text here."""
         self.discard_before = get_time()
         f.set_error(True)
@@ -331,7 +333,7 @@ class OrderEntryScreen(DeskScreen):
     def _say(self, markup: str) -> None:
         self.query_one("#message", Static).update(markup, layout=False)
 
-    def _vertical(self, f: EntryField, step: int) -> None:
+    def _vertical(self, f: Field, step: int) -> None:
         line = self._line_of(f)
         if line is None:
             return
@@ -349,7 +351,7 @@ class OrderEntryScreen(DeskScreen):
 
     # -- leaving a field: validate, write, move -------------------------------------------------
 
-    def _leave_field(self, f: EntryField, key: str) -> None:
+    def _leave_field(self, f: Field, key: str) -> None:
         line = self._line_of(f)
         if key == "enter" and f.field == "part" and line is not None and line.empty:
             self._leave_grid()
@@ -365,7 +367,7 @@ class OrderEntryScreen(DeskScreen):
             self._activate(self._quick_next(f, line))
         self._refresh_missing()
 
-    def _quick_next(self, f: EntryField, line: LineState | None) -> EntryField:
+    def _quick_next(self, f: Field, line: LineState | None) -> Field:
         if line is None:
             if f.field in QUICK_HEADER[:-1]:
                 return self.header[QUICK_HEADER[QUICK_HEADER.index(f.field) + 1]]
@@ -382,14 +384,14 @@ class OrderEntryScreen(DeskScreen):
             return line.row.reason
         return self._part_after(line)
 
-    def _part_after(self, line: LineState) -> EntryField:
+    def _part_after(self, line: LineState) -> GridCell:
         index = self.lines.index(line)
         if index + 1 < len(self.lines):
             return self.lines[index + 1].row.part
         self._add_line_now()
         return self.lines[-1].row.part
 
-    def _next_empty_part(self) -> EntryField:
+    def _next_empty_part(self) -> GridCell:
         for line in self.lines:
             if line.item is None:
                 return line.row.part
@@ -400,12 +402,15 @@ class OrderEntryScreen(DeskScreen):
         self._activate(self.header["notes"])
         self._refresh_missing()
 
-    def _commit(self, f: EntryField) -> bool:
+    def _commit(self, f: Field) -> bool:
         """Validate and store one field; on a problem, stop the burst and stay. True if OK."""
         try:
             line = self._line_of(f)
             if line is None:
                 self._commit_header(f)
+            elif line.empty:
+                f.set_error(False)  # an untouched line: nothing to check, free to leave
+                return True
             else:
                 self._commit_line_field(line, f)
         except OrderdeskError as error:
@@ -553,7 +558,7 @@ class OrderEntryScreen(DeskScreen):
 
     # -- lines ------------------------------------------------------------------------------
 
-    def _commit_line_field(self, line: LineState, f: EntryField) -> None:
+    def _commit_line_field(self, line: LineState, f: Field) -> None:
         store = self.desk.store
         row = line.row
         if f.field == "part":
@@ -578,7 +583,7 @@ class OrderEntryScreen(DeskScreen):
                     note += f" {escape(item.description)}"
                 if item.hazmat:
                     note += f" [b magenta]HAZMAT {item.hazmat}[/]"
-                row.desc.update(note, layout=False)
+                row.paint(desc=note)
             if shorthand is not None:
                 self._commit_quantity(line)
                 line.quantity_from_part = True
@@ -647,16 +652,9 @@ class OrderEntryScreen(DeskScreen):
         assert self.draft.id is not None, "the draft is created with the customer"
         drafts.save_line(self.desk.store, self.draft.id, number, values, actor=self.desk.user.name)
 
-    async def _add_line(self) -> None:
-        row = LineRow(len(self.lines) + 1)
-        self.lines.append(LineState(row))
-        await self.query_one("#lines", VerticalScroll).mount(row)
-
     def _add_line_now(self) -> None:
-        """A new empty line, usable at once (its widgets mount in the background)."""
-        row = LineRow(len(self.lines) + 1)
-        self.lines.append(LineState(row))
-        self.query_one("#lines", VerticalScroll).mount(row)
+        """A new empty line, usable at once."""
+        self.lines.append(LineState(self.grid.add_row()))
 
     # -- workers: price and availability ---------------------------------------------------------
 
@@ -705,7 +703,7 @@ class OrderEntryScreen(DeskScreen):
 
     def _line_problem(self, line: LineState, generation: int, message: str) -> None:
         if generation == line.generation and line in self.lines:
-            line.row.stock.update(f"[red]{escape(message)}[/]", layout=False)
+            line.row.paint(stock=f"[red]{escape(message)}[/]")
 
     def _priced(self, line: LineState, generation: int, result: LineResult) -> None:
         if generation != line.generation or line not in self.lines:
@@ -720,8 +718,7 @@ class OrderEntryScreen(DeskScreen):
             text += f" [yellow]{escape(result.quantity_check.message)}[/]"
         if changed:
             text = f"[reverse]changed[/] {text}"
-        line.row.price.update(text, layout=False)
-        line.row.ext.update(f"{result.extended:,.2f}", layout=False)
+        line.row.paint(quote=text, ext=f"{result.extended:,.2f}")
         values: dict[str, object] = {
             "unit_price": result.unit_price,
             "list_price": result.list_price,
@@ -749,7 +746,7 @@ class OrderEntryScreen(DeskScreen):
             text = f"[red]{where or '0'} now, short {result.shortfall.normalize():f}[/] F7"
         if before is not None and before.now_quantity != result.now_quantity:
             text = f"[reverse]changed[/] {text}"
-        line.row.stock.update(text, layout=False)
+        line.row.paint(stock=text)
 
     def _where(self, result: LineAvailability) -> str:
         """What ships now, by warehouse: "10 ELK" or "6 ELK+4 RNO"."""
@@ -811,19 +808,28 @@ class OrderEntryScreen(DeskScreen):
 
     # -- as-you-type matches -------------------------------------------------------------------
 
-    def _show_matches_for(self, f: EntryField) -> None:
-        self.query_one("#matches", Static).update("")
+    def _show_matches_for(self, f: Field) -> None:
+        self._show_matches("")
 
-    def _lookup_as_typed(self, f: EntryField) -> None:
-        shorthand = split_quantity_part(f.value) if f.field == "part" else None
-        self._matches_worker(f.field, shorthand[1] if shorthand else f.value)
+    def _lookup_as_typed(self, f: Field) -> None:
+        """Look up the matches once typing pauses: a lookup per key of a fast typist would
+        compete with the typing for the interpreter and be stale before it is drawn."""
+        if self._match_timer is not None:
+            self._match_timer.stop()
+        self._match_timer = self.set_timer(MATCH_PAUSE_S, lambda: self._look_up_now(f))
+
+    def _look_up_now(self, f: Field) -> None:
+        self._match_timer = None
+        if f is self.active:
+            shorthand = split_quantity_part(f.value) if f.field == "part" else None
+            self._matches_worker(f.field, shorthand[1] if shorthand else f.value)
 
     @work(thread=True, exclusive=True, group="matches")
     def _matches_worker(self, kind: str, text: str) -> None:
         from orderdesk_tui.services.lookup import find_customers, find_parts
 
         if len(text.strip()) < 2:
-            self.app.call_from_thread(self.query_one("#matches", Static).update, "")
+            self.app.call_from_thread(self._show_matches, "")
             return
         if kind == "customer":
             rows = [
@@ -837,9 +843,10 @@ class OrderEntryScreen(DeskScreen):
                 f"{h.list_price:>10,.2f} {h.matched}"
                 for h in find_parts(self.desk.store, text, customer_id=customer_id, limit=6)
             ]
-        self.app.call_from_thread(
-            self.query_one("#matches", Static).update, "\n".join(rows) or "[dim]no match[/]"
-        )
+        self.app.call_from_thread(self._show_matches, "\n".join(rows) or "[dim]no match[/]")
+
+    def _show_matches(self, markup: str) -> None:
+        self.query_one("#matches", Static).update(markup, layout=False)
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -913,11 +920,64 @@ class OrderEntryScreen(DeskScreen):
         self._say("[b red]not submitted[/]: " + escape("; ".join(problems)))
 
     def _submitted(self, result: submit.SubmitResult, text: str, pdf: str) -> None:
-        holds = f" · on hold: {'; '.join(result.holds)}" if result.holds else ""
-        title = f"Order {result.number} {result.state.replace('_', ' ')}{holds}"
-        self.notify(f"order {result.number} submitted, {result.total:,.2f} {result.currency}")
-        self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
-        self.app.push_screen(TextDialog(title, text, f"PDF: {pdf} · Esc/F12 close"))
+        """The next order starts at once; the acknowledgement waits on F12 (no dialog to
+        close, so keys typed ahead go into the new order)."""
+        holds = f" · [b red]on hold[/]: {escape('; '.join(result.holds))}" if result.holds else ""
+        state = result.state.replace("_", " ")
+        summary = (
+            f"[b green]order {result.number} {state}[/] · {result.total:,.2f} {result.currency}"
+            f"{holds} · acknowledgement {escape(pdf)} · F12 shows it"
+        )
+        done = Acknowledged(f"Order {result.number} {state}", text, pdf, summary)
+        self.app.switch_screen(OrderEntryScreen(self.desk, self.status, previous=done))
+
+    def action_last_ack(self) -> None:
+        """F12: the acknowledgement of the order submitted last, as the customer gets it."""
+        if self.previous is None:
+            self.app.bell()
+            self._say("no order submitted from this screen yet")
+            return
+        footer = f"PDF: {self.previous.pdf} · Esc/F12 close"
+        self.app.push_screen(TextDialog(self.previous.title, self.previous.text, footer))
+
+    # -- drafts left open (parked, or a crash) -------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="drafts")
+    def _offer_drafts(self) -> None:
+        waiting = drafts.open_drafts(self.desk.store, self.desk.user.name)
+        if waiting:
+            self.app.call_from_thread(self._show_drafts, waiting)
+
+    def _show_drafts(self, waiting: list[drafts.DraftSummary]) -> None:
+        if self.customer is not None or self.header["customer"].value:
+            return  # typing has started: the drafts stay on F5
+        rows = [f"[b]{len(waiting)} open draft{'s' if len(waiting) != 1 else ''}[/]: F5 resumes"]
+        rows += [escape(_draft_row(d)) for d in waiting[:5]]
+        self._show_matches("\n".join(rows))
+
+    def action_drafts(self) -> None:
+        """F5: pick one of this coordinator's open drafts to finish it."""
+        waiting = [
+            d
+            for d in drafts.open_drafts(self.desk.store, self.desk.user.name)
+            if d.order_id != self.draft.id
+        ]
+        if not waiting:
+            self.app.bell()
+            self._say("no other open drafts")
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            if self.draft.id is not None:
+                self.writer.flush()
+                self.notify(f"draft {self.draft_number} kept: F5 offers it back")
+            resume = waiting[index].order_id
+            self.app.switch_screen(OrderEntryScreen(self.desk, self.status, resume=resume))
+
+        rows = [_draft_row(d) for d in waiting]
+        self.app.push_screen(PickDialog("Open drafts", rows, "Pick a draft to finish it"), chosen)
 
     def action_lookup(self) -> None:
         """F4: the full prompt for the customer or part field, pre-filled with what was typed."""
@@ -927,7 +987,7 @@ class OrderEntryScreen(DeskScreen):
             return
         self._prompt(f)
 
-    def _prompt(self, f: EntryField, *, quiet: bool = False) -> None:
+    def _prompt(self, f: Field, *, quiet: bool = False) -> None:
         """The ranked matches for what was typed (a `3*` quantity prefix is kept aside)."""
         from orderdesk_tui.services.lookup import find_customers, find_parts
 
@@ -992,10 +1052,8 @@ class OrderEntryScreen(DeskScreen):
                 number,
                 actor=self.desk.user.name,
             )
-        line.row.remove()
+        self.grid.remove_row(line.row)
         self.lines.remove(line)
-        for n, other in enumerate(self.lines, start=1):
-            other.row.renumber(n)
         if not self.lines:
             self._add_line_now()
         self._activate(self.lines[min(index, len(self.lines) - 1)].row.part)
@@ -1056,7 +1114,7 @@ class OrderEntryScreen(DeskScreen):
             self._write_header({"ship_complete": True})
         values["requested_date"] = alt.day
         self.writer.submit(self._save_line, line.row.number, values)
-        line.row.stock.update(f"[cyan]{escape(kind.replace('_', ' '))}[/] {alt.day:%m/%d}")
+        line.row.paint(stock=f"[cyan]{escape(kind.replace('_', ' '))}[/] {alt.day:%m/%d}")
         self._say(f"line {line.row.number}: {kind.replace('_', ' ')}")
 
     def action_use_replacement(self) -> None:
@@ -1075,7 +1133,7 @@ class OrderEntryScreen(DeskScreen):
         item = order_entry.item_info(self.desk.store, item_id)
         line.item = item
         line.row.part.set_value(item.part_number)
-        line.row.desc.update(f"{escape(item.description)} [dim](was {escape(old)})[/]")
+        line.row.paint(desc=f"{escape(item.description)} [dim](was {escape(old)})[/]")
         self._line_changed(line)
         self._refresh_missing()
 
@@ -1215,7 +1273,7 @@ class OrderEntryScreen(DeskScreen):
             if stored.item_id is not None:
                 line.item = order_entry.item_info(self.desk.store, stored.item_id)
                 line.row.part.set_value(line.item.part_number)
-                line.row.desc.update(escape(line.item.description))
+                line.row.paint(desc=escape(line.item.description))
             if stored.quantity > 0:
                 line.quantity = stored.quantity
                 line.row.qty.set_value(f"{stored.quantity.normalize():f}")

@@ -59,9 +59,6 @@ async def open_entry(pilot, app: OrderDeskApp) -> OrderEntryScreen:  # type: ign
     await pilot.pause(0.2)
     await pilot.press("ctrl+n")
     await pilot.pause(0.2)
-    if isinstance(app.screen, PickDialog):  # drafts offered back: start a new one
-        await pilot.press("1")
-        await pilot.pause(0.2)
     screen = app.screen
     assert isinstance(screen, OrderEntryScreen)
     return screen
@@ -161,7 +158,7 @@ async def test_error_in_a_burst_discards_the_rest_and_stays_on_the_field(
         row = screen.lines[0].row
         assert screen.active is row.qty, "the cursor sits on the bad quantity"
         assert row.qty.value == "-3", "what was typed is kept"
-        assert row.qty.has_class("-error")
+        assert row.qty.error
         assert bells, "the bell rang"
         message = str(screen.query_one("#message", Static).render())
         assert "line 1 quantity" in message
@@ -253,8 +250,15 @@ async def test_submit_refused_until_complete_then_entered_with_acknowledgement(
         await pilot.press("f9")
         for _ in range(100):
             await pilot.pause(0.1)
-            if isinstance(app.screen, TextDialog):
+            if app.screen is not screen:
                 break
+        after = app.screen
+        assert isinstance(after, OrderEntryScreen) and after is not screen, "a new order is ready"
+        summary = str(after.query_one("#message", Static).render())
+        assert "acknowledged" in summary or "on hold" in summary
+        assert after.active is after.header["customer"]
+        await pilot.press("f12")
+        await pilot.pause(0.2)
         assert isinstance(app.screen, TextDialog)
         ack = str(app.screen.query_one(".dialog-body Static", Static).render())
         assert "PO-SUBMIT-9" in ack and items[0].part_number in ack

@@ -148,6 +148,34 @@ def find_customers(store: Store, needle: str, *, limit: int = 10) -> list[Custom
     return sorted(hits, key=lambda h: not h.active)
 
 
+def exact_part(store: Store, needle: str, *, customer_id: int | None) -> int | None:
+    """The item `needle` names exactly: our part number, the customer's own part number or a
+    UPC (a few index look-ups, so Enter on a typed part number costs no word search)."""
+    upper = needle.strip().upper()
+    if not upper:
+        return None
+    with store.session() as session:
+        found = session.exec(select(Item.id).where(Item.part_number == upper)).first()
+        if found is None and customer_id is not None:
+            found = session.exec(
+                select(ItemCrossReference.item_id).where(
+                    ItemCrossReference.kind == CrossRefKind.CUSTOMER_PART,
+                    ItemCrossReference.customer_id == customer_id,
+                    ItemCrossReference.reference == upper,
+                )
+            ).first()
+        if found is None and upper.isdigit() and len(upper) >= 8:
+            found = session.exec(select(Item.id).where(Item.upc == upper)).first()
+            if found is None:
+                found = session.exec(
+                    select(ItemCrossReference.item_id).where(
+                        ItemCrossReference.kind == CrossRefKind.UPC,
+                        ItemCrossReference.reference == upper,
+                    )
+                ).first()
+    return found
+
+
 def find_parts(
     store: Store, needle: str, *, customer_id: int | None = None, limit: int = 10
 ) -> list[PartHit]:

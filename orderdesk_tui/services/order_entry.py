@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.availability import LineAvailability
@@ -18,7 +18,13 @@ from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import Address, Customer, Item, SalesOrder, Warehouse
 from orderdesk_tui.models.base import AddressKind, ItemStatus, OrderState
 from orderdesk_tui.services.availability import check_line
-from orderdesk_tui.services.lookup import CustomerHit, PartHit, find_customers, find_parts
+from orderdesk_tui.services.lookup import (
+    CustomerHit,
+    PartHit,
+    exact_part,
+    find_customers,
+    find_parts,
+)
 from orderdesk_tui.services.pricing import load_pricing_context, price_line
 from orderdesk_tui.store import Store
 
@@ -151,20 +157,15 @@ def item_info(store: Store, item_id: int) -> ItemInfo:
 def resolve_part(store: Store, typed: str, customer_id: int | None) -> ItemInfo:
     """The one item `typed` names: exact part, the customer's part number, a UPC, or a unique
     match of a prefix or words; FieldError (F4 opens the lookup pre-filled) otherwise."""
-    hits: list[PartHit] = find_parts(store, typed, customer_id=customer_id, limit=5)
-    needle = typed.strip().upper()
-    exact = [
-        h for h in hits if h.part_number == needle or h.matched in {f"your part {needle}", "UPC"}
-    ]
-    if exact:
-        chosen = exact[0]
-    elif len(hits) == 1:
-        chosen = hits[0]
-    elif not hits:
-        raise FieldError("part", f"no part matches '{typed.strip()}'")
-    else:
-        raise FieldError("part", f"'{typed.strip()}' matches {len(hits)}+ parts: F4 to pick")
-    info = item_info(store, chosen.id)
+    item_id = exact_part(store, typed, customer_id=customer_id)
+    if item_id is None:
+        hits: list[PartHit] = find_parts(store, typed, customer_id=customer_id, limit=5)
+        if not hits:
+            raise FieldError("part", f"no part matches '{typed.strip()}'")
+        if len(hits) > 1:
+            raise FieldError("part", f"'{typed.strip()}' matches {len(hits)}+ parts: F4 to pick")
+        item_id = hits[0].id
+    info = item_info(store, item_id)
     if info.status == ItemStatus.OBSOLETE and not info.replacement_id:
         raise FieldError("part", f"{info.part_number} is obsolete and has no replacement")
     return info
@@ -214,6 +215,15 @@ def quote_stock(
 def warehouse_codes(store: Store) -> dict[int, str]:
     with store.session() as session:
         return {w.id: w.code for w in session.exec(select(Warehouse)) if w.id is not None}
+
+
+def customer_code_length(store: Store) -> int | None:
+    """The length every customer code has, or None when they differ (then no auto-skip)."""
+    with store.session() as session:
+        shortest, longest = session.exec(
+            select(func.min(func.length(Customer.code)), func.max(func.length(Customer.code)))
+        ).one()
+    return shortest if shortest is not None and shortest == longest else None
 
 
 def duplicate_po(store: Store, customer_id: int, po: str, order_id: int | None) -> str | None:
