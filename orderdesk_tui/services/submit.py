@@ -69,12 +69,13 @@ def _address_problem(address: Address | None) -> str | None:
 def _refusals(
     session: Session,
     order: SalesOrder,
+    customer: Customer | None,
+    ship_to: Address | None,
     lines: list[SalesOrderLine],
     pricing: OrderPricing,
     accept_duplicate_po: bool,
 ) -> list[str]:
     problems: list[str] = []
-    customer = session.get(Customer, order.customer_id)
     if customer is None or not customer.active:
         problems.append("customer is inactive")
     if not order.customer_po.strip():
@@ -90,7 +91,6 @@ def _refusals(
         ).first()
         if other is not None:
             problems.append(f"customer PO {order.customer_po} is already on order {other}")
-    ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
     if ship_to is None:
         problems.append("ship-to is missing")
     elif ship_to.customer_id != order.customer_id or ship_to.kind != AddressKind.SHIP_TO:
@@ -138,7 +138,11 @@ def submit_order(
                 .order_by(col(SalesOrderLine.line_no))
             )
         )
-        problems = _refusals(session, order, lines, pricing, accept_duplicate_po)
+        # Held for the whole transaction: the session's identity map holds rows weakly, and
+        # credit, compliance and the address check read them again by primary key.
+        customer = session.get(Customer, order.customer_id)
+        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+        problems = _refusals(session, order, customer, ship_to, lines, pricing, accept_duplicate_po)
         if problems:
             raise SubmitRefused(problems)
         priced = {result.line_no: result for result in pricing.lines}
@@ -175,7 +179,6 @@ def submit_order(
         apply_credit_hold(session, order, credit, actor)
         apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
         apply_price_hold_if_needed(session, order, pricing, actor)
-        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
         if (problem := _address_problem(ship_to)) is not None:
             place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
         session.refresh(order)
