@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 import orderdesk_tui.models  # noqa: F401  (registers every table on the metadata)
 from orderdesk_tui.errors import StoreError
@@ -227,20 +227,24 @@ class Store:
         return before, after
 
     def ensure_statistics(self) -> None:
-        """ANALYZE a SQLite store whose tables have no planner statistics yet (a store seeded
-        or bulk-loaded since it was created). PostgreSQL's autovacuum keeps its own."""
+        """ANALYZE a SQLite store if one of its tables has rows but no planner statistics (a
+        store seeded or bulk-loaded since it was last analyzed). One query when there is
+        nothing to do. PostgreSQL's autovacuum keeps its own statistics."""
         if not self.is_sqlite:
             return
         with self.engine.connect() as conn:
-            analyzed = (
-                conn.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
-                ).first()
-                and conn.exec_driver_sql("SELECT 1 FROM sqlite_stat1 LIMIT 1").first()
-            )
-        if not analyzed:
-            with self.engine.execution_options(begin_immediate=True).begin() as conn:
-                conn.exec_driver_sql("ANALYZE")
+            if conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).first():
+                unanalyzed = " UNION ALL ".join(
+                    f"SELECT 1 WHERE EXISTS (SELECT 1 FROM {name}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = '{name}')"
+                    for name in SQLModel.metadata.tables
+                )
+                if not conn.exec_driver_sql(f"SELECT 1 FROM ({unanalyzed}) LIMIT 1").first():
+                    return
+        with self.engine.execution_options(begin_immediate=True).begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -24,7 +24,7 @@ from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules,
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_saved_order
+from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
 from orderdesk_tui.store import Store
 
 
@@ -118,11 +118,9 @@ def submit_order(
     today: date | None = None,
     accept_duplicate_po: bool = False,
 ) -> SubmitResult:
-    """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order."""
-    try:
-        pricing = price_saved_order(store, order_id, settings=settings)
-    except OrderdeskError as error:
-        raise SubmitRefused([str(error)]) from None
+    """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order.
+
+    The order is priced in the submit's own transaction, from the lines it writes."""
     rules = load_rules(settings.compliance)
     now = utcnow()
     with store.immediate() as session:
@@ -139,9 +137,13 @@ def submit_order(
             )
         )
         # Held for the whole transaction: the session's identity map holds rows weakly, and
-        # credit, compliance and the address check read them again by primary key.
+        # pricing, credit, compliance and the address check read them again by primary key.
         customer = session.get(Customer, order.customer_id)
         ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+        try:
+            pricing = price_order_in(session, order, lines, settings=settings)
+        except OrderdeskError as error:
+            raise SubmitRefused([str(error)]) from None
         problems = _refusals(session, order, customer, ship_to, lines, pricing, accept_duplicate_po)
         if problems:
             raise SubmitRefused(problems)
