@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
 from orderdesk_tui.errors import StaleEdit
@@ -120,9 +122,10 @@ def apply_updates(
     """`apply_update` for many rows at once, with the same checks and one audit event each.
 
     One executemany UPDATE per table and set of columns (… WHERE id = ? AND version = ?), one
-    SELECT per table to reload the rows, and one executemany INSERT of the audit events (the
-    ORM would insert them one by one on SQLite, to read back each id): allocating a 10-line
-    order is a handful of statements instead of sixty. If any row was changed by someone
+    SELECT per table to reload the rows (a single row comes back from its UPDATE … RETURNING),
+    and one executemany INSERT of the audit events (the ORM would insert them one by one on
+    SQLite, to read back each id): allocating a 10-line order is a handful of statements
+    instead of sixty. If any row was changed by someone
     else, StaleEdit names it and the caller's transaction must roll back, as with
     `apply_update`. Returns each update's {field: (old, new)}.
     """
@@ -150,7 +153,13 @@ def apply_updates(
         stmt = table.update().where(
             table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version")
         )
-        result = session.execute(stmt, params if len(params) > 1 else params[0])
+        if len(group) == 1:  # the row comes back from the UPDATE itself
+            written = session.execute(stmt.returning(*table.c), params[0]).first()
+            if written is None:
+                _raise_stale(session, table, group)
+            _load(group[0].row, written)
+            continue
+        result = session.execute(stmt, params)
         if result.rowcount != len(params):  # type: ignore[attr-defined]
             _raise_stale(session, table, group)
         reload[model].extend(u.row.id for u in group)  # type: ignore[attr-defined]
@@ -176,6 +185,12 @@ def apply_updates(
     if events:
         session.execute(insert(AuditEvent.__table__), events)  # type: ignore[attr-defined]
     return changes
+
+
+def _load(row: SQLModel, written: Any) -> None:
+    """Give `row` the values its UPDATE … RETURNING read back, as a refresh would."""
+    for prop in sa_inspect(type(row)).column_attrs:
+        set_committed_value(row, prop.key, written._mapping[prop.columns[0]])
 
 
 def _raise_stale(session: Session, table: Any, group: Sequence[VersionedUpdate]) -> None:
