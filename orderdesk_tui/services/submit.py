@@ -183,7 +183,8 @@ def submit_order(
         apply_price_hold_if_needed(session, order, pricing, actor)
         if (problem := _address_problem(ship_to)) is not None:
             place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
-        session.refresh(order)
+        # `order` is current: every hold above changed it through apply_update, which reads
+        # the row back from its UPDATE.
         holds = session.exec(
             select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
         ).all()
