@@ -41,5 +41,6 @@ def open_for_use(cli_db: str | None, settings: Settings, *, demo_on_first_run: b
         from orderdesk_tui.seed.demo import load_demo
 
         summary = load_demo(store)
+        store.ensure_statistics()
         events.append(f"loaded the bundled demo data ({summary})")
     return OpenedStore(store, events)

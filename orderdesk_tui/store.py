@@ -4,8 +4,16 @@ SQLite runs with foreign keys on, WAL and a busy timeout, and with the driver's 
 handling switched off so that a writer that must not lose a race (stock allocation) can take the
 write lock up front with `BEGIN IMMEDIATE` (`Store.immediate()`). PostgreSQL uses row locks
 (`SELECT ... FOR UPDATE`) for the same purpose.
+
+SQLite's query planner needs row statistics (ANALYZE) to prefer a selective index: without
+them it guesses, and on the 1M-order store it read every open purchase order to find one item's
+incoming supply. `upgrade()` gathers them for a store that has none, and every connection runs
+`PRAGMA optimize` as it closes (SQLite's advice for long-lived databases) to keep them current;
+`analysis_limit` bounds both to a sample, a tenth of a second on the 1M store.
 """
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +22,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 import orderdesk_tui.models  # noqa: F401  (registers every table on the metadata)
 from orderdesk_tui.errors import StoreError
@@ -51,9 +59,23 @@ def _sqlite_pragmas(busy_timeout_s: float) -> Any:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         cur.close()
 
     return on_connect
+
+
+def _sqlite_optimize_on_close(dbapi_conn: Any, _record: Any) -> None:
+    """Refresh the planner statistics of the tables this connection used, if they are stale.
+
+    Never worth waiting for: if another writer holds the lock, it is done next time."""
+    with contextlib.suppress(sqlite3.Error):
+        dbapi_conn.execute("PRAGMA busy_timeout=50")
+        dbapi_conn.execute("PRAGMA optimize")
+
+
+#: Rows ANALYZE samples per index (SQLite's recommended 100-1000).
+ANALYSIS_LIMIT = 400
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -78,6 +100,7 @@ class Store:
             self.engine = create_engine(url, connect_args={"check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_s))
             event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "close", _sqlite_optimize_on_close)
         else:
             try:
                 self.engine = create_engine(
@@ -188,6 +211,7 @@ class Store:
         """Create or upgrade the schema; returns (revision before, revision after)."""
         before = self.check_not_newer()
         if before == HEAD and revision in {"head", HEAD}:
+            self.ensure_statistics()
             return before, before
         from alembic import command
 
@@ -199,7 +223,28 @@ class Store:
             ) from None
         after = self.current_revision()
         assert after is not None
+        self.ensure_statistics()
         return before, after
+
+    def ensure_statistics(self) -> None:
+        """ANALYZE a SQLite store if one of its tables has rows but no planner statistics (a
+        store seeded or bulk-loaded since it was last analyzed). One query when there is
+        nothing to do. PostgreSQL's autovacuum keeps its own statistics."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            if conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).first():
+                unanalyzed = " UNION ALL ".join(
+                    f"SELECT 1 WHERE EXISTS (SELECT 1 FROM {name}) "
+                    f"AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = '{name}')"
+                    for name in SQLModel.metadata.tables
+                )
+                if not conn.exec_driver_sql(f"SELECT 1 FROM ({unanalyzed}) LIMIT 1").first():
+                    return
+        with self.engine.execution_options(begin_immediate=True).begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -301,6 +301,48 @@ def test_immediate_takes_the_sqlite_write_lock_up_front(tmp_path: Path) -> None:
         other.dispose()
 
 
+# -- planner statistics (SQLite) ------------------------------------------------------------------
+
+
+def _analyzed(store: Store) -> set[str]:
+    with store.engine.connect() as conn:
+        return {row[0] for row in conn.execute(text("SELECT tbl FROM sqlite_stat1"))}
+
+
+def test_upgrade_analyzes_tables_loaded_since_the_last_analysis(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'stats.sqlite3'}")
+    try:
+        store.upgrade()  # a new store: its tables are empty, nothing to learn yet
+        assert "customers" not in _analyzed(store)
+        with store.session() as session:  # a bulk load (a seed, an import)
+            session.add_all(Customer(code=f"C{n}", name=f"Customer {n}") for n in range(50))
+        store.upgrade()
+        assert "customers" in _analyzed(store)
+        with store.engine.connect() as conn:
+            stat = conn.execute(
+                text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_customers_code'")
+            ).scalar()
+        assert stat == "50 1"  # 50 rows, 1 per code: the planner knows the index is selective
+    finally:
+        store.dispose()
+
+
+def test_a_closing_connection_refreshes_the_statistics_of_what_it_read(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'stats.sqlite3'}")
+    store.upgrade()
+    with store.session() as session:
+        session.add_all(Customer(code=f"C{n}", name=f"Customer {n % 5}") for n in range(30))
+    with store.session() as session:  # a lookup by name: a non-unique index
+        assert len(session.exec(select(Customer).where(Customer.name == "Customer 2")).all()) == 6
+    assert "customers" not in _analyzed(store)
+    store.dispose()  # PRAGMA optimize as the connection closes
+    reopened = Store(f"sqlite:///{tmp_path / 'stats.sqlite3'}")
+    try:
+        assert "customers" in _analyzed(reopened)
+    finally:
+        reopened.dispose()
+
+
 # -- stores that cannot be used ------------------------------------------------------------------
 
 

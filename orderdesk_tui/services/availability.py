@@ -52,7 +52,7 @@ from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import SalesOrder, SalesOrderLine, StockLevel
 from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.models.types import Quantity
-from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates, record
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.store import Store
 
@@ -483,7 +483,8 @@ def allocate_in(
             f"order {order.number} is {order.state.replace('_', ' ')}: "
             "stock is allocated only to orders not yet shipped"
         )
-    work = _requests(_order_lines(session, order_id))
+    lines = _order_lines(session, order_id)
+    work = _requests(lines)
     item_ids = sorted({req.item_id for _, req in work})
     locked: list[StockLevel] = []
     if item_ids:
@@ -515,8 +516,14 @@ def allocate_in(
     stock_by_key = {(s.item_id, s.warehouse_id): s for s in locked}
     taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     out: list[LineAllocation] = []
-    for (line, req), res in zip(work, results, strict=True):
-        out.append(_write_line(session, order, line, req, res, taken, actor))
+    line_updates: list[VersionedUpdate] = []
+    for (line, _), res in zip(work, results, strict=True):
+        allocation, update = _line_allocation(line, res, taken)
+        out.append(allocation)
+        if update is not None:
+            line_updates.append(update)
+    apply_updates(session, line_updates, actor=actor, order_id=order_id)
+    stock_updates: list[VersionedUpdate] = []
     for key, qty in sorted(taken.items(), key=lambda kv: stock_by_key[kv[0]].id or 0):
         stock = stock_by_key[key]
         new = stock.allocated + qty
@@ -525,18 +532,14 @@ def allocate_in(
                 f"allocating {fmt_qty(qty)} of item {key[0]} in warehouse {key[1]} would "
                 "exceed the stock on hand"
             )
-        apply_update(
-            session,
-            stock,
-            {"allocated": new},
-            expected_version=stock.version,
-            actor=actor,
-            action="stock.allocated",
-            order_id=order_id,
-            reason=f"order {order.number}",
+        stock_updates.append(
+            VersionedUpdate(
+                stock, {"allocated": new}, stock.version, "stock.allocated", f"order {order.number}"
+            )
         )
+    apply_updates(session, stock_updates, actor=actor, order_id=order_id)
     hold_reason = _hold_reason(order, out)
-    _write_order_dates(session, order, _order_lines(session, order_id), actor)
+    _write_order_dates(session, order, lines, actor)
     if out:
         record(
             session,
@@ -555,15 +558,10 @@ def allocate_in(
     return AllocationResult(order_id, order.number, tuple(out), hold_reason)
 
 
-def _write_line(
-    session: Session,
-    order: SalesOrder,
-    line: SalesOrderLine,
-    req: LineRequest,
-    res: LineAvailability,
-    taken: dict[tuple[int, int], Decimal],
-    actor: str,
-) -> LineAllocation:
+def _line_allocation(
+    line: SalesOrderLine, res: LineAvailability, taken: dict[tuple[int, int], Decimal]
+) -> tuple[LineAllocation, VersionedUpdate | None]:
+    """What `res` allocates to `line` (added to `taken`), and the line's update if it changes."""
     assert line.id is not None and line.item_id is not None
     now = res.now_quantity
     warehouses = res.warehouse_ids
@@ -582,18 +580,11 @@ def _write_line(
         values["last_promised_date"] = promised
         if line.first_promised_date is None:
             values["first_promised_date"] = promised
+    update = None
     if any(getattr(line, k) != v for k, v in values.items()):
-        apply_update(
-            session,
-            line,
-            values,
-            expected_version=line.version,
-            actor=actor,
-            action="line.allocated",
-            order_id=order.id,
-            reason=_line_reason(res, now, warehouse_id)[:400],
-        )
-    return LineAllocation(
+        reason = _line_reason(res, now, warehouse_id)[:400]
+        update = VersionedUpdate(line, values, line.version, "line.allocated", reason)
+    allocation = LineAllocation(
         line_id=line.id,
         line_no=line.line_no,
         item_id=line.item_id,
@@ -605,6 +596,7 @@ def _write_line(
         promised_date=promised,
         availability=res,
     )
+    return allocation, update
 
 
 def _line_reason(res: LineAvailability, now: Decimal, warehouse_id: int | None) -> str:

@@ -114,128 +114,147 @@ def load_pricing_context(
     Raises FieldError for an unknown customer, item or ship-to, and for a promotion code that
     does not exist, is paused or is not running on `order_date`. Writes nothing.
     """
-    settings = settings or Settings()
-    ids = sorted(set(item_ids))
     with store.session() as session:
-        customer = session.get(Customer, customer_id)
-        if customer is None:
-            raise FieldError("customer", f"no customer with id {customer_id}")
-        items = session.exec(select(Item).where(col(Item.id).in_(ids))).all() if ids else []
-        missing = set(ids) - {item.id for item in items}
-        if missing:
-            raise FieldError("item", f"no item with id {', '.join(map(str, sorted(missing)))}")
-        categories = sorted({item.category for item in items if item.category})
-
-        contracts: dict[int, list[ContractPrice]] = {}
-        if ids:
-            for agreement in session.exec(
-                select(PriceAgreement).where(
-                    PriceAgreement.customer_id == customer_id,
-                    col(PriceAgreement.item_id).in_(ids),
-                )
-            ):
-                contracts.setdefault(agreement.item_id, []).append(
-                    ContractPrice(
-                        item_id=agreement.item_id,
-                        ref=agreement.contract_ref,
-                        price=agreement.price,
-                        valid_from=agreement.valid_from,
-                        valid_to=agreement.valid_to,
-                        min_quantity=agreement.min_quantity,
-                    )
-                )
-
-        price_list: PriceListInfo | None = None
-        plist = session.get(PriceList, customer.price_list_id) if customer.price_list_id else None
-        if plist is not None:
-            assert plist.id is not None
-            entries = session.exec(
-                select(PriceListEntry).where(
-                    PriceListEntry.price_list_id == plist.id,
-                    or_(
-                        col(PriceListEntry.item_id).in_(ids),
-                        (col(PriceListEntry.item_id).is_(None))
-                        & (col(PriceListEntry.category).in_(categories)),
-                    ),
-                )
-            ).all()
-            price_list = PriceListInfo.of(
-                plist.id,
-                plist.code,
-                (
-                    PriceListRule(e.item_id, e.category, e.fixed_price, e.percent_off)
-                    for e in entries
-                ),
-            )
-
-        breaks: dict[int, list[BreakRule]] = {}
-        if ids:
-            list_filter = col(QuantityBreak.price_list_id).is_(None)
-            if plist is not None:
-                list_filter = or_(list_filter, QuantityBreak.price_list_id == plist.id)
-            for brk in session.exec(
-                select(QuantityBreak)
-                .where(col(QuantityBreak.item_id).in_(ids), list_filter)
-                .order_by(col(QuantityBreak.min_quantity).desc())
-            ):
-                breaks.setdefault(brk.item_id, []).append(
-                    BreakRule(
-                        item_id=brk.item_id,
-                        min_quantity=brk.min_quantity,
-                        price=brk.price,
-                        percent_off=brk.percent_off,
-                        price_list_id=brk.price_list_id,
-                        price_list_code=plist.code
-                        if brk.price_list_id is not None and plist
-                        else "",
-                    )
-                )
-
-        promotion: PromotionRule | None = None
-        code = promotion_code.strip().upper()
-        if code:
-            row = session.exec(select(Promotion).where(func.upper(Promotion.code) == code)).first()
-            found = (
-                None
-                if row is None
-                else PromotionRule(
-                    code=row.code,
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
-                    name=row.name,
-                    customer_group=row.customer_group,
-                    item_category=row.item_category,
-                    item_id=row.item_id,
-                    percent_off=row.percent_off,
-                    amount_off=row.amount_off,
-                    active=row.active,
-                )
-            )
-            promotion = rules.check_promotion(code, found, order_date)
-
-        ship_to: ShipTo | None = None
-        if ship_to_id is not None:
-            address = session.get(Address, ship_to_id)
-            if address is None or address.customer_id != customer_id:
-                raise FieldError("ship_to", f"no ship-to {ship_to_id} for {customer.code}")
-            ship_to = ShipTo(address.country, address.region)
-
-        return PricingContext(
-            customer=_customer_terms(customer),
-            order_date=order_date,
-            items={item.id: _item_facts(item) for item in items if item.id is not None},
-            contracts={k: tuple(v) for k, v in contracts.items()},
-            price_list=price_list,
-            breaks={k: tuple(v) for k, v in breaks.items()},
-            promotion=promotion,
-            margin_floor_percent=settings.desk.margin_floor_percent,
-            freight_rates=FreightRates(
-                settings.pricing.freight_rate_per_kg, settings.pricing.freight_minimum
-            ),
-            tax_table=load_tax_table(),
-            ship_to=ship_to,
+        return load_pricing_context_in(
+            session,
+            customer_id,
+            order_date,
+            item_ids,
+            promotion_code,
+            ship_to_id=ship_to_id,
+            settings=settings,
             tax_registrations=tax_registrations,
         )
+
+
+def load_pricing_context_in(
+    session: Session,
+    customer_id: int,
+    order_date: date,
+    item_ids: Iterable[int],
+    promotion_code: str = "",
+    *,
+    ship_to_id: int | None = None,
+    settings: Settings | None = None,
+    tax_registrations: frozenset[str] = DEFAULT_TAX_REGISTRATIONS,
+) -> PricingContext:
+    """`load_pricing_context` in the caller's session (submit prices in its own transaction)."""
+    settings = settings or Settings()
+    ids = sorted(set(item_ids))
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise FieldError("customer", f"no customer with id {customer_id}")
+    items = session.exec(select(Item).where(col(Item.id).in_(ids))).all() if ids else []
+    missing = set(ids) - {item.id for item in items}
+    if missing:
+        raise FieldError("item", f"no item with id {', '.join(map(str, sorted(missing)))}")
+    categories = sorted({item.category for item in items if item.category})
+
+    contracts: dict[int, list[ContractPrice]] = {}
+    if ids:
+        for agreement in session.exec(
+            select(PriceAgreement).where(
+                PriceAgreement.customer_id == customer_id,
+                col(PriceAgreement.item_id).in_(ids),
+            )
+        ):
+            contracts.setdefault(agreement.item_id, []).append(
+                ContractPrice(
+                    item_id=agreement.item_id,
+                    ref=agreement.contract_ref,
+                    price=agreement.price,
+                    valid_from=agreement.valid_from,
+                    valid_to=agreement.valid_to,
+                    min_quantity=agreement.min_quantity,
+                )
+            )
+
+    price_list: PriceListInfo | None = None
+    plist = session.get(PriceList, customer.price_list_id) if customer.price_list_id else None
+    if plist is not None:
+        assert plist.id is not None
+        entries = session.exec(
+            select(PriceListEntry).where(
+                PriceListEntry.price_list_id == plist.id,
+                or_(
+                    col(PriceListEntry.item_id).in_(ids),
+                    (col(PriceListEntry.item_id).is_(None))
+                    & (col(PriceListEntry.category).in_(categories)),
+                ),
+            )
+        ).all()
+        price_list = PriceListInfo.of(
+            plist.id,
+            plist.code,
+            (PriceListRule(e.item_id, e.category, e.fixed_price, e.percent_off) for e in entries),
+        )
+
+    breaks: dict[int, list[BreakRule]] = {}
+    if ids:
+        list_filter = col(QuantityBreak.price_list_id).is_(None)
+        if plist is not None:
+            list_filter = or_(list_filter, QuantityBreak.price_list_id == plist.id)
+        for brk in session.exec(
+            select(QuantityBreak)
+            .where(col(QuantityBreak.item_id).in_(ids), list_filter)
+            .order_by(col(QuantityBreak.min_quantity).desc())
+        ):
+            breaks.setdefault(brk.item_id, []).append(
+                BreakRule(
+                    item_id=brk.item_id,
+                    min_quantity=brk.min_quantity,
+                    price=brk.price,
+                    percent_off=brk.percent_off,
+                    price_list_id=brk.price_list_id,
+                    price_list_code=plist.code if brk.price_list_id is not None and plist else "",
+                )
+            )
+
+    promotion: PromotionRule | None = None
+    code = promotion_code.strip().upper()
+    if code:
+        row = session.exec(select(Promotion).where(func.upper(Promotion.code) == code)).first()
+        found = (
+            None
+            if row is None
+            else PromotionRule(
+                code=row.code,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+                name=row.name,
+                customer_group=row.customer_group,
+                item_category=row.item_category,
+                item_id=row.item_id,
+                percent_off=row.percent_off,
+                amount_off=row.amount_off,
+                active=row.active,
+            )
+        )
+        promotion = rules.check_promotion(code, found, order_date)
+
+    ship_to: ShipTo | None = None
+    if ship_to_id is not None:
+        address = session.get(Address, ship_to_id)
+        if address is None or address.customer_id != customer_id:
+            raise FieldError("ship_to", f"no ship-to {ship_to_id} for {customer.code}")
+        ship_to = ShipTo(address.country, address.region)
+
+    return PricingContext(
+        customer=_customer_terms(customer),
+        order_date=order_date,
+        items={item.id: _item_facts(item) for item in items if item.id is not None},
+        contracts={k: tuple(v) for k, v in contracts.items()},
+        price_list=price_list,
+        breaks={k: tuple(v) for k, v in breaks.items()},
+        promotion=promotion,
+        margin_floor_percent=settings.desk.margin_floor_percent,
+        freight_rates=FreightRates(
+            settings.pricing.freight_rate_per_kg, settings.pricing.freight_minimum
+        ),
+        tax_table=load_tax_table(),
+        ship_to=ship_to,
+        tax_registrations=tax_registrations,
+    )
 
 
 def price_line(ctx: PricingContext, request: LineRequest) -> LineResult:
@@ -300,10 +319,23 @@ def price_saved_order(
             .where(SalesOrderLine.order_id == order_id)
             .order_by(col(SalesOrderLine.line_no))
         ).all()
-        requests = [request_for_line(line) for line in lines]
+        return price_order_in(session, order, lines, settings=settings, order_date=order_date)
+
+
+def price_order_in(
+    session: Session,
+    order: SalesOrder,
+    lines: Sequence[SalesOrderLine],
+    *,
+    settings: Settings | None = None,
+    order_date: date | None = None,
+) -> OrderPricing:
+    """`price_saved_order` for an order and lines the caller's transaction has loaded (submit
+    prices what it writes, in one transaction)."""
+    requests = [request_for_line(line) for line in lines]
     when = order_date or (order.entered_at.date() if order.entered_at else date.today())
-    ctx = load_pricing_context(
-        store,
+    ctx = load_pricing_context_in(
+        session,
         order.customer_id,
         when,
         [r.item_id for r in requests],

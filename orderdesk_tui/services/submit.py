@@ -24,7 +24,7 @@ from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules,
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_saved_order
+from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
 from orderdesk_tui.store import Store
 
 
@@ -69,12 +69,13 @@ def _address_problem(address: Address | None) -> str | None:
 def _refusals(
     session: Session,
     order: SalesOrder,
+    customer: Customer | None,
+    ship_to: Address | None,
     lines: list[SalesOrderLine],
     pricing: OrderPricing,
     accept_duplicate_po: bool,
 ) -> list[str]:
     problems: list[str] = []
-    customer = session.get(Customer, order.customer_id)
     if customer is None or not customer.active:
         problems.append("customer is inactive")
     if not order.customer_po.strip():
@@ -90,7 +91,6 @@ def _refusals(
         ).first()
         if other is not None:
             problems.append(f"customer PO {order.customer_po} is already on order {other}")
-    ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
     if ship_to is None:
         problems.append("ship-to is missing")
     elif ship_to.customer_id != order.customer_id or ship_to.kind != AddressKind.SHIP_TO:
@@ -118,11 +118,9 @@ def submit_order(
     today: date | None = None,
     accept_duplicate_po: bool = False,
 ) -> SubmitResult:
-    """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order."""
-    try:
-        pricing = price_saved_order(store, order_id, settings=settings)
-    except OrderdeskError as error:
-        raise SubmitRefused([str(error)]) from None
+    """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order.
+
+    The order is priced in the submit's own transaction, from the lines it writes."""
     rules = load_rules(settings.compliance)
     now = utcnow()
     with store.immediate() as session:
@@ -138,7 +136,15 @@ def submit_order(
                 .order_by(col(SalesOrderLine.line_no))
             )
         )
-        problems = _refusals(session, order, lines, pricing, accept_duplicate_po)
+        # Held for the whole transaction: the session's identity map holds rows weakly, and
+        # pricing, credit, compliance and the address check read them again by primary key.
+        customer = session.get(Customer, order.customer_id)
+        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+        try:
+            pricing = price_order_in(session, order, lines, settings=settings)
+        except OrderdeskError as error:
+            raise SubmitRefused([str(error)]) from None
+        problems = _refusals(session, order, customer, ship_to, lines, pricing, accept_duplicate_po)
         if problems:
             raise SubmitRefused(problems)
         priced = {result.line_no: result for result in pricing.lines}
@@ -175,10 +181,10 @@ def submit_order(
         apply_credit_hold(session, order, credit, actor)
         apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
         apply_price_hold_if_needed(session, order, pricing, actor)
-        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
         if (problem := _address_problem(ship_to)) is not None:
             place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
-        session.refresh(order)
+        # `order` is current: every hold above changed it through apply_update, which reads
+        # the row back from its UPDATE.
         holds = session.exec(
             select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
         ).all()
