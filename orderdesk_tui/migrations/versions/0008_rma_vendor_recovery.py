@@ -1,0 +1,34 @@
+"""rma lines: vendor recovery flag; indexes for returnable quantities and returns reports
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("rma_lines", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("vendor_recovery", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.create_index("ix_rma_lines_order_line_id", ["order_line_id"], unique=False)
+    with op.batch_alter_table("rmas", schema=None) as batch_op:
+        batch_op.create_index("ix_rmas_requested_at", ["requested_at"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("rmas", schema=None) as batch_op:
+        batch_op.drop_index("ix_rmas_requested_at")
+    with op.batch_alter_table("rma_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_rma_lines_order_line_id")
+        batch_op.drop_column("vendor_recovery")
