@@ -136,9 +136,7 @@ def parse_disposition(code: str) -> Disposition:
         return Disposition(code.strip().lower())
     except ValueError:
         known = ", ".join(d.value for d in Disposition)
-        raise Refusal(
-            f"rule rma.disposition: '{code}' is not a disposition ({known})"
-        ) from None
+        raise Refusal(f"rule rma.disposition: '{code}' is not a disposition ({known})") from None
 
 
 # -- quantities --------------------------------------------------------------------------------
@@ -225,7 +223,7 @@ def window_check(
     """
     code = parse_reason(reason)
     if shipped_on is None:
-        raise Refusal("rule rma.shipped: nothing of this line has shipped; there is nothing to return")
+        raise Refusal("rule rma.shipped: nothing of this line has shipped, so nothing to return")
     vendor = vendor_warranted and code in (Reason.WARRANTY, Reason.DEFECTIVE)
     if code == Reason.WARRANTY:
         if warranty_months <= 0:

@@ -44,9 +44,7 @@ class RMALine(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     rma_id: int = Field(foreign_key="rmas.id", index=True)
-    order_line_id: int | None = Field(
-        default=None, foreign_key="sales_order_lines.id", index=True
-    )
+    order_line_id: int | None = Field(default=None, foreign_key="sales_order_lines.id", index=True)
     invoice_line_id: int | None = Field(default=None, foreign_key="invoice_lines.id")
     item_id: int = Field(foreign_key="items.id")
     lot_serial: str = string(40, default="")
