@@ -161,12 +161,10 @@ def _returned_by_line(
     )
     if exclude_rma_id is not None:
         stmt = stmt.where(col(RMA.id) != exclude_rma_id)
-    quantum = RMALine.__table__.c.quantity_requested.type  # type: ignore[attr-defined]
     out: dict[int, Decimal] = {}
-    for line_id, raw in session.execute(stmt):
-        # the SUM of a scaled column comes back raw on SQLite: let the column type read it
-        value = quantum.process_result_value(raw, session.get_bind().dialect)
-        out[int(line_id)] = value if value is not None else Decimal(0)
+    for line_id, value in session.execute(stmt):
+        # typed as the quantity column (the SUM inherits it), so already a Decimal
+        out[int(line_id)] = value if isinstance(value, Decimal) else Decimal(value or 0)
     return out
 
 
