@@ -317,6 +317,21 @@ def customer_returnable(store: Store, customer_id: int) -> list[ReturnableLine]:
     return [line for line in lines if line.returnable > 0]
 
 
+def lines_to_return(store: Store, text: str) -> tuple[str, list[ReturnableLine]]:
+    """What the coordinator typed: a customer code lists that customer's returnable lines;
+    anything else is looked up as an invoice, order, PO, part or serial/lot number."""
+    key = text.strip().upper()
+    with store.session() as session:
+        customer = (
+            session.exec(select(Customer).where(Customer.code == key)).first() if key else None
+        )
+    if customer is not None and customer.id is not None:
+        lines = customer_returnable(store, customer.id)
+        return f"{customer.code} {customer.name}: {len(lines)} lines to return", lines
+    lines = find_returnable(store, text)
+    return f"{len(lines)} shipped line{'s' if len(lines) != 1 else ''} for '{text.strip()}'", lines
+
+
 # -- the request -------------------------------------------------------------------------------
 
 
