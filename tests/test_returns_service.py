@@ -389,3 +389,41 @@ def test_a_stale_step_is_refused(demo_store: Store) -> None:
                       settings=SETTINGS)  # fmt: skip
     with pytest.raises(StaleEdit, match="changed by someone else"):
         returns.reject(demo_store, rma.id or 0, "x", expected_version=rma.version, actor=alice)
+
+
+def test_whole_flow_on_postgresql(pg_store_url: str) -> None:
+    """The same steps on PostgreSQL: sums of scaled quantities, row locks, the outbox."""
+    store = Store(pg_store_url)
+    try:
+        from orderdesk_tui.seed.demo import load_demo
+        from orderdesk_tui.services.users import set_pin
+
+        load_demo(store, today=TODAY)
+        set_pin(store, "sam", "2468", actor="test")
+        sam = _user(store, "sam")
+        line, request = _request(store, qty="3", reason="damaged")
+        rma = returns.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
+        assert _line(store, "SO0000194", "6208-2RS").returned == 3
+        with pytest.raises(RuleViolation, match=r"3 already returned, 2 left"):
+            returns.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
+        rid = rma.id or 0
+        rma = returns.authorise(store, rid, expected_version=rma.version, actor=sam,
+                                settings=SETTINGS)  # fmt: skip
+        lid = returns.load_rma(store, rid).lines[0].id
+        rma = returns.receive(store, rid, {lid: Decimal(2)}, expected_version=rma.version,
+                              actor=sam)  # fmt: skip
+        assert _line(store, "SO0000194", "6208-2RS").returned == 2
+        rma = returns.inspect(store, rid, {lid: "dented"}, expected_version=rma.version,
+                              actor=sam)  # fmt: skip
+        on_hand = _stock(store, line.item_id, "RNO")
+        rma = returns.disposition(store, rid, lid, "restock", expected_version=rma.version,
+                                  actor=sam, warehouse_id=_warehouse(store, "RNO"))  # fmt: skip
+        assert _stock(store, line.item_id, "RNO") == on_hand + 2
+        memo = returns.credit(store, rid, expected_version=rma.version, actor=sam,
+                              settings=SETTINGS, today=TODAY)  # fmt: skip
+        assert memo.subtotal == (2 * line.unit_price).quantize(Decimal("0.01"))
+        assert memo.freight > 0  # damaged: our fault, freight comes back
+        rma = returns.close(store, rid, expected_version=_rma(store, rid).version, actor=sam)
+        assert rma.state == "closed"
+    finally:
+        store.dispose()

@@ -470,6 +470,13 @@ def create_rma(
     attachments = check_attachments(request.attachments)
     policy = policy_from(settings.returns)
     with store.immediate() as session:
+        # two terminals returning the same line: the second waits here, then sees the first
+        session.exec(
+            select(SalesOrderLine.id)
+            .where(col(SalesOrderLine.id).in_(sorted(ln.order_line_id for ln in request.lines)))
+            .order_by(col(SalesOrderLine.id))
+            .with_for_update()
+        ).all()
         try:
             assessment, picked = _assess(session, request, policy, _today(today))
         except Refusal as refusal:
