@@ -282,27 +282,34 @@ def find_returnable(
 ) -> list[ReturnableLine]:
     """Shipped lines found by invoice, order, customer PO, part or serial/lot number (exact,
     any case), optionally of one customer only."""
-    key = text.strip().upper()
-    if not key:
+    typed = text.strip()
+    if not typed:
         raise RuleViolation("find: type an invoice, order, PO, part or serial/lot number")
+    # as typed and upper-cased: each compared on its own index (no function on the column)
+    forms = sorted({typed, typed.upper()})
     with store.session() as session:
-        by_invoice = (
+        line_ids: set[int] = set()
+        for stmt in (
             select(InvoiceLine.order_line_id)
             .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-            .where(func.upper(Invoice.number) == key)
-        )
-        by_lot = select(ShipmentLine.order_line_id).where(
-            func.upper(ShipmentLine.lot_serial) == key
-        )
-        where: list[object] = [
-            or_(
-                func.upper(SalesOrder.number) == key,
-                func.upper(SalesOrder.customer_po) == key,
-                func.upper(Item.part_number) == key,
-                col(SalesOrderLine.id).in_(by_invoice),
-                col(SalesOrderLine.id).in_(by_lot),
+            .where(col(Invoice.number).in_(forms)),
+            select(ShipmentLine.order_line_id).where(col(ShipmentLine.lot_serial).in_(forms)),
+        ):
+            line_ids.update(i for i in session.exec(stmt) if i is not None)
+        order_ids = list(
+            session.exec(
+                select(SalesOrder.id).where(
+                    or_(col(SalesOrder.number).in_(forms), col(SalesOrder.customer_po).in_(forms))
+                )
             )
+        )
+        item_ids = list(session.exec(select(Item.id).where(col(Item.part_number).in_(forms))))
+        found = [
+            col(SalesOrderLine.id).in_(sorted(line_ids)),
+            col(SalesOrderLine.order_id).in_(order_ids),
+            col(SalesOrderLine.item_id).in_(item_ids),
         ]
+        where: list[object] = [or_(*found)]
         if customer_id is not None:
             where.append(SalesOrder.customer_id == customer_id)
         return _returnable_lines(session, where, limit=CUSTOMER_LINES_LIMIT)
