@@ -22,16 +22,16 @@ from orderdesk_tui.documents import rma as documents
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models import Invoice, User
-from orderdesk_tui.services import returns
+from orderdesk_tui.services import order_actions, returns
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
 from screens.base import DeskScreen
-from screens.dialogs import PickDialog, PromptDialog, ReasonDialog, TextDialog
+from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import bind
 from screens.widgets.status_bar import DeskStatus
 
-TABS = ("rma-lines", "rma-history")
+TABS = ("rma-lines", "rma-notes", "rma-history")
 DISPOSITIONS = [d.value for d in rules.Disposition]
 
 
@@ -72,6 +72,7 @@ class RmaScreen(DeskScreen):
         bind("rma.replace", "replace", "Replace"),
         bind("rma.close", "close_rma", "Close"),
         bind("rma.reject", "reject", "Reject"),
+        bind("rma.note", "add_note", "Note"),
         bind("rma.next_tab", "tab(1)", "Next tab", show=False, priority=True),
         bind("rma.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
     ]
@@ -86,6 +87,8 @@ class RmaScreen(DeskScreen):
         with TabbedContent(id="rma-tabs"):
             with TabPane("Lines", id="rma-lines"):
                 yield DataTable(id="rma-lines-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="rma-notes"):
+                yield DataTable(id="rma-notes-table", cursor_type="row")
             with TabPane("History", id="rma-history"):
                 yield DataTable(id="rma-history-table", cursor_type="row")
         yield from self.compose_frame()
@@ -95,6 +98,7 @@ class RmaScreen(DeskScreen):
             "Order", "Ln", "Part", "Description", "Serial/lot", "Reason", "Unit price",
             "Asked", "Received", "Findings", "Disposition", "Whse", "Vendor recovery",
         )  # fmt: skip
+        self.query_one("#rma-notes-table", DataTable).add_columns("When", "Who", "Channel", "Note")
         self.query_one("#rma-history-table", DataTable).add_columns(
             "When", "Who", "Approved by", "Action", "Reason"
         )
@@ -158,6 +162,11 @@ class RmaScreen(DeskScreen):
             lines.move_cursor(row=min(cursor, len(detail.lines) - 1))
             if self.focused is None:
                 lines.focus()
+        notes = self.query_one("#rma-notes-table", DataTable)
+        notes.clear()
+        for note in detail.notes:
+            notes.add_row(_when(note.created_at), note.author, note.channel, note.body)
+        self.query_one(TabbedContent).get_tab("rma-notes").label = f"Notes ({len(detail.notes)})"
         history = self.query_one("#rma-history-table", DataTable)
         history.clear()
         for at, actor, approved, action, reason in detail.history:
@@ -477,6 +486,31 @@ class RmaScreen(DeskScreen):
             )
 
         self.app.push_screen(ReasonDialog(f"Reject {detail.rma.number}"), with_reason)
+
+    def action_add_note(self) -> None:
+        """A note on the RMA in the communication log (what the customer was told)."""
+        if self.detail is None:
+            return
+        rma = self.detail.rma
+
+        def save(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            channel, body = result
+            self._run(
+                lambda: order_actions.add_note(
+                    self.desk.store,
+                    actor=self.desk.user,
+                    body=body,
+                    channel=channel,
+                    order_id=rma.order_id,
+                    customer_id=rma.customer_id,
+                    rma_id=rma.id,
+                ),
+                "note added",
+            )
+
+        self.app.push_screen(NoteDialog(f"{rma.number}"), save)
 
     def action_documents(self) -> None:
         self._documents()

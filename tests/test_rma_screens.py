@@ -11,13 +11,14 @@ from orderdesk_tui.models import (
     RMA,
     AuditEvent,
     Invoice,
+    Note,
     RMALine,
     StockLevel,
     Warehouse,
 )
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
-from screens.dialogs import PickDialog, PromptDialog, SupervisorDialog, TextDialog
+from screens.dialogs import NoteDialog, PickDialog, PromptDialog, SupervisorDialog, TextDialog
 from screens.order_view import OrderViewScreen
 from screens.rma import RmaScreen
 from screens.rma_list import RmaListScreen
@@ -238,6 +239,17 @@ async def test_reject_and_steps_out_of_order(demo_store: Store) -> None:
         assert "rejected: customer found the parts" in text_of(
             view.query_one("#rma-header", Static)
         )
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"told the buyer by phone", "enter")
+        await wait_for(pilot, lambda: len(view.detail.notes) == 1)
+    with demo_store.session() as session:
+        note = session.exec(select(Note).where(Note.rma_id == requested.id)).one()
+    assert (note.author, note.channel, note.customer_id) == (
+        "alice",
+        "phone",
+        requested.customer_id,
+    )
 
 
 async def test_list_report_and_start_from_an_order(demo_store: Store) -> None:

@@ -172,6 +172,7 @@ def add_note(
     channel: str = NoteChannel.INTERNAL,
     order_id: int | None = None,
     customer_id: int | None = None,
+    rma_id: int | None = None,
     callback_at: datetime | None = None,
 ) -> Note:
     body = body.strip()
@@ -188,6 +189,7 @@ def add_note(
         note = Note(
             order_id=order_id,
             customer_id=customer_id,
+            rma_id=rma_id,
             channel=channel,
             body=body,
             author=actor.name,

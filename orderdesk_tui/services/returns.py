@@ -54,7 +54,6 @@ from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules,
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.order_actions import approver_name
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.users import APPROVERS
 from orderdesk_tui.store import Store
 
 RMAS = "rmas"
@@ -589,6 +588,7 @@ class RmaDetail:
     credit_memo: Invoice | None
     replacement_number: str
     history: tuple[tuple[datetime, str, str, str, str], ...]
+    notes: tuple[Note, ...] = ()
 
     @property
     def value(self) -> Decimal:
@@ -666,14 +666,14 @@ def load_rma(store: Store, rma_id: int) -> RmaDetail:
             credit_memo=memo,
             replacement_number=replacement.number if replacement else "",
             history=tuple((e.at, e.actor, e.approved_by, e.action, e.reason) for e in events),
+            notes=tuple(
+                session.exec(
+                    select(Note)
+                    .where(Note.rma_id == rma_id)
+                    .order_by(col(Note.created_at), col(Note.id))
+                )
+            ),
         )
-
-
-def rma_id_by_number(store: Store, number: str) -> int | None:
-    with store.session() as session:
-        return session.exec(
-            select(RMA.id).where(func.upper(RMA.number) == number.strip().upper())
-        ).first()
 
 
 # -- steps -------------------------------------------------------------------------------------
@@ -1307,7 +1307,3 @@ def reject(store: Store, rma_id: int, reason: str, *, expected_version: int, act
             reason=reason,
         )
         return rma
-
-
-def is_supervisor(user: User) -> bool:
-    return user.role in APPROVERS
