@@ -17,18 +17,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("rma_lines", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("vendor_recovery", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.create_index("ix_rma_lines_order_line_id", ["order_line_id"], unique=False)
-    with op.batch_alter_table("rmas", schema=None) as batch_op:
-        batch_op.create_index("ix_rmas_requested_at", ["requested_at"], unique=False)
+    # plain ALTER TABLE ADD COLUMN (SQLite has it): a batch "move and copy" would rewrite the
+    # table and reorder its foreign keys
+    op.add_column(
+        "rma_lines",
+        sa.Column("vendor_recovery", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.create_index("ix_rma_lines_order_line_id", "rma_lines", ["order_line_id"], unique=False)
+    op.create_index("ix_rmas_requested_at", "rmas", ["requested_at"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("rmas", schema=None) as batch_op:
-        batch_op.drop_index("ix_rmas_requested_at")
+    op.drop_index("ix_rmas_requested_at", table_name="rmas")
+    op.drop_index("ix_rma_lines_order_line_id", table_name="rma_lines")
     with op.batch_alter_table("rma_lines", schema=None) as batch_op:
-        batch_op.drop_index("ix_rma_lines_order_line_id")
         batch_op.drop_column("vendor_recovery")
