@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from orderdesk_tui.models import Customer, Item, SalesOrder
 from orderdesk_tui.seed.scale import seed_scale
-from orderdesk_tui.services.returns import customer_returnable, find_returnable
+from orderdesk_tui.services.returnable import customer_returnable, find_returnable
 from orderdesk_tui.services.rma_queries import RmaFilter, count_rmas, fetch_rmas
 from orderdesk_tui.store import Store, resolve_url
 

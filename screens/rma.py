@@ -23,6 +23,7 @@ from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models import Invoice, User
 from orderdesk_tui.services import order_actions, returns
+from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
@@ -412,13 +413,15 @@ class RmaScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="rma-quote")
     def _quote(self, version: int) -> None:
         try:
-            quote = returns.quote_credit(self.desk.store, self.rma_id, settings=self.desk.settings)
+            quote = settlement.quote_credit(
+                self.desk.store, self.rma_id, settings=self.desk.settings
+            )
         except OrderdeskError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._credit, version, quote)
 
-    def _credit(self, version: int, quote: returns.CreditQuote) -> None:
+    def _credit(self, version: int, quote: settlement.CreditQuote) -> None:
         purpose = (
             f"credit {quote.total:,.2f} {quote.currency}: goods {quote.goods:,.2f}, restocking "
             f"fee {quote.restocking_fee:,.2f}, freight {quote.freight:,.2f}, tax {quote.tax:,.2f}"
@@ -426,7 +429,7 @@ class RmaScreen(DeskScreen):
 
         def run(approver: User | None) -> None:
             def step() -> object:
-                return returns.credit(
+                return settlement.credit(
                     self.desk.store, self.rma_id, expected_version=version,
                     actor=self.desk.user, settings=self.desk.settings, approver=approver,
                 )  # fmt: skip
@@ -445,7 +448,7 @@ class RmaScreen(DeskScreen):
         version = self.detail.rma.version
 
         self._run(
-            lambda: returns.replace(
+            lambda: settlement.replace(
                 self.desk.store,
                 self.rma_id,
                 expected_version=version,

@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Input, Static
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models import User
-from orderdesk_tui.services import returns
+from orderdesk_tui.services import returnable, returns
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.returns import LineRequest, ReturnableLine, RmaRequest
+from orderdesk_tui.services.returnable import ReturnableLine
+from orderdesk_tui.services.returns import LineRequest, RmaRequest
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, PromptDialog
 from screens.keys import bind
@@ -113,7 +114,7 @@ class RmaNewScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="rma-find")
     def _search(self, text: str) -> None:
         try:
-            title, lines = returns.lines_to_return(self.desk.store, text)
+            title, lines = returnable.lines_to_return(self.desk.store, text)
         except OrderdeskError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

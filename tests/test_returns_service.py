@@ -23,7 +23,8 @@ from orderdesk_tui.models import (
     User,
     Warehouse,
 )
-from orderdesk_tui.services import returns
+from orderdesk_tui.services import returnable, returns
+from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.returns import LineRequest, RmaRequest
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
@@ -43,8 +44,8 @@ def _customer_id(store: Store, code: str) -> int:
     return cid
 
 
-def _line(store: Store, order: str, part: str) -> returns.ReturnableLine:
-    return next(ln for ln in returns.find_returnable(store, order) if ln.part_number == part)
+def _line(store: Store, order: str, part: str) -> returnable.ReturnableLine:
+    return next(ln for ln in returnable.find_returnable(store, order) if ln.part_number == part)
 
 
 def _count(store: Store, model: type) -> int:
@@ -69,20 +70,20 @@ def _request(store: Store, part: str = "6208-2RS", qty: str = "2", reason: str =
 
 
 def test_find_by_invoice_order_po_part_and_serial(demo_store: Store) -> None:
-    by_order = returns.find_returnable(demo_store, "so0000194")
+    by_order = returnable.find_returnable(demo_store, "so0000194")
     assert {ln.part_number for ln in by_order} == {"6208-2RS", "35-1R-10FT", "CHM-DENAT-GAL"}
     assert by_order[0].invoice_number == "IN0000199"
-    by_invoice = returns.find_returnable(demo_store, "IN0000199")
+    by_invoice = returnable.find_returnable(demo_store, "IN0000199")
     assert {ln.order_line_id for ln in by_invoice} == {ln.order_line_id for ln in by_order}
-    by_serial = returns.find_returnable(demo_store, "SN84567784")
+    by_serial = returnable.find_returnable(demo_store, "SN84567784")
     assert [(ln.customer_code, ln.part_number) for ln in by_serial] == [
         ("NSTR01", "DAQ-SCOPE-4CH-1G")
     ]
     acme = _customer_id(demo_store, "ACME01")
-    by_part = returns.find_returnable(demo_store, "6006-ZZ", customer_id=acme)
+    by_part = returnable.find_returnable(demo_store, "6006-ZZ", customer_id=acme)
     assert by_part and all(ln.customer_code == "ACME01" for ln in by_part)
-    assert returns.find_returnable(demo_store, "6006-ZZ", customer_id=acme + 1000) == []
-    listed = returns.customer_returnable(demo_store, acme)
+    assert returnable.find_returnable(demo_store, "6006-ZZ", customer_id=acme + 1000) == []
+    listed = returnable.customer_returnable(demo_store, acme)
     assert listed and all(ln.returnable > 0 for ln in listed)
 
 
@@ -137,7 +138,7 @@ def test_past_the_window_needs_a_supervisor(demo_store: Store) -> None:
 
 def test_warranty_by_serial_flags_vendor_recovery_and_expires(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
-    line = returns.find_returnable(demo_store, "SN84567784")[0]
+    line = returnable.find_returnable(demo_store, "SN84567784")[0]
     request = RmaRequest(
         line.customer_id,
         "warranty",
@@ -247,16 +248,16 @@ def test_return_to_credit_and_close(demo_store: Store) -> None:
     assert f"restock from {rma.number}" == stock_event.reason
 
     with pytest.raises(PermissionDenied, match=r"rma\.credit_approval"):
-        returns.credit(
+        settlement.credit(
             demo_store, rid, expected_version=rma.version, actor=alice, settings=SETTINGS
         )
-    quote = returns.quote_credit(demo_store, rid, settings=SETTINGS)
+    quote = settlement.quote_credit(demo_store, rid, settings=SETTINGS)
     goods = Decimal("3") * line.unit_price
     assert quote.goods == goods.quantize(Decimal("0.01"))
     # excess: 20 % fee, a gold customer pays half of it; no freight back (not our fault)
     assert quote.restocking_fee == (goods * Decimal("0.10")).quantize(Decimal("0.01"))
     assert quote.freight == 0
-    memo = returns.credit(
+    memo = settlement.credit(
         demo_store, rid, expected_version=rma.version, actor=alice, settings=SETTINGS,
         approver=sam, today=TODAY,
     )  # fmt: skip
@@ -297,7 +298,7 @@ def test_damaged_goods_get_the_freight_back_and_no_fee(demo_store: Store) -> Non
                           expected_version=rma.version, actor=sam)  # fmt: skip
     rma = returns.disposition(demo_store, rid, lid, "scrap", expected_version=rma.version,
                               actor=sam)  # fmt: skip
-    quote = returns.quote_credit(demo_store, rid, settings=SETTINGS)
+    quote = settlement.quote_credit(demo_store, rid, settings=SETTINGS)
     with demo_store.session() as session:
         invoice = session.exec(select(Invoice).where(Invoice.number == "IN0000199")).one()
     assert quote.restocking_fee == 0
@@ -308,7 +309,7 @@ def test_damaged_goods_get_the_freight_back_and_no_fee(demo_store: Store) -> Non
 
 def test_replacement_order_is_no_charge_and_goes_to_the_erp(demo_store: Store) -> None:
     sam = _user(demo_store, "sam")
-    line = returns.find_returnable(demo_store, "SN84567784")[0]
+    line = returnable.find_returnable(demo_store, "SN84567784")[0]
     request = RmaRequest(
         line.customer_id, "warranty", (LineRequest(line.order_line_id, Decimal(1)),)
     )
@@ -327,11 +328,11 @@ def test_replacement_order_is_no_charge_and_goes_to_the_erp(demo_store: Store) -
     rma = returns.disposition(demo_store, rid, lid, "replace", expected_version=rma.version,
                               actor=sam)  # fmt: skip
     with pytest.raises(RuleViolation, match=r"settled by a replacement order"):
-        returns.credit(demo_store, rid, expected_version=rma.version, actor=sam,
+        settlement.credit(demo_store, rid, expected_version=rma.version, actor=sam,
                        settings=SETTINGS)  # fmt: skip
     with pytest.raises(RuleViolation, match=r"must be replaced before it is closed"):
         returns.close(demo_store, rid, expected_version=rma.version, actor=sam)
-    order = returns.replace(demo_store, rid, expected_version=rma.version, actor=sam,
+    order = settlement.replace(demo_store, rid, expected_version=rma.version, actor=sam,
                             settings=SETTINGS, today=TODAY)  # fmt: skip
     with demo_store.session() as session:
         lines = session.exec(
@@ -419,7 +420,7 @@ def test_whole_flow_on_postgresql(pg_store_url: str) -> None:
         rma = returns.disposition(store, rid, lid, "restock", expected_version=rma.version,
                                   actor=sam, warehouse_id=_warehouse(store, "RNO"))  # fmt: skip
         assert _stock(store, line.item_id, "RNO") == on_hand + 2
-        memo = returns.credit(store, rid, expected_version=rma.version, actor=sam,
+        memo = settlement.credit(store, rid, expected_version=rma.version, actor=sam,
                               settings=SETTINGS, today=TODAY)  # fmt: skip
         assert memo.subtotal == (2 * line.unit_price).quantize(Decimal("0.01"))
         assert memo.freight > 0  # damaged: our fault, freight comes back

@@ -11,7 +11,8 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.documents import rma as docs
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import RMA
-from orderdesk_tui.services import returns
+from orderdesk_tui.services import returnable, returns
+from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 
@@ -46,7 +47,7 @@ def test_credit_memo_document(demo_store: Store, tmp_path: Path) -> None:
     sam = ensure_user(demo_store, "sam")
     line = next(
         ln
-        for ln in returns.find_returnable(demo_store, "SO0000194")
+        for ln in returnable.find_returnable(demo_store, "SO0000194")
         if ln.part_number == "6208-2RS"
     )
     request = returns.RmaRequest(
@@ -64,7 +65,7 @@ def test_credit_memo_document(demo_store: Store, tmp_path: Path) -> None:
                           actor=sam)  # fmt: skip
     rma = returns.disposition(demo_store, rid, lid, "scrap", expected_version=rma.version,
                               actor=sam)  # fmt: skip
-    memo = returns.credit(demo_store, rid, expected_version=rma.version, actor=sam,
+    memo = settlement.credit(demo_store, rid, expected_version=rma.version, actor=sam,
                           settings=settings, today=today)  # fmt: skip
     text, pdf = docs.write_credit_memo(demo_store, memo.id or 0, directory=tmp_path, compress=False)
     assert "CREDIT MEMO" in text and memo.number in text and rma.number in text

@@ -1,5 +1,6 @@
-"""Returns (RMA) and warranty claims, step by step: find what can come back, request,
-authorise, receive, inspect, disposition, credit or replace, close; reject at any open step.
+"""Returns (RMA) and warranty claims, step by step: request, authorise, receive, inspect,
+disposition, close; reject at any open step. (What can come back: `services.returnable`;
+credit or replacement: `services.rma_settlement`, which shares this module's helpers.)
 
 Each step is one transaction (`store.immediate()`): the RMA, its lines, stock, the credit memo
 or replacement order, the audit events and the ERP outbox entries land together or not at
@@ -15,13 +16,12 @@ The ERP hears of an authorised RMA (`push_rma`) and of each credit memo
 pending, and each carries that reason.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import ReturnsSettings, Settings
@@ -33,7 +33,6 @@ from orderdesk_tui.models import (
     RMA,
     AuditEvent,
     Customer,
-    Hold,
     Invoice,
     InvoiceLine,
     Item,
@@ -41,19 +40,21 @@ from orderdesk_tui.models import (
     RMALine,
     SalesOrder,
     SalesOrderLine,
-    Shipment,
-    ShipmentLine,
     StockLevel,
     User,
     Warehouse,
 )
-from orderdesk_tui.models.base import FreightTerms, OrderSource, OrderState, utcnow
+from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services.audit import apply_update, record
-from orderdesk_tui.services.availability import allocate_in
-from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.order_actions import approver_name
 from orderdesk_tui.services.outbox import enqueue
+from orderdesk_tui.services.returnable import (
+    ReturnableLine,
+    lot_shipped_on,
+    net_unit,
+    returnable_lines,
+)
 from orderdesk_tui.store import Store
 
 RMAS = "rmas"
@@ -63,8 +64,6 @@ NOT_MAPPED = (
     "waiting: no ERP connector maps RMAs or credit memos yet (Tryton sale_complaint is not "
     "wired); the sync engine leaves this entry pending"
 )
-#: Lines listed for a customer (most recently shipped first).
-CUSTOMER_LINES_LIMIT = 300
 
 
 def policy_from(settings: ReturnsSettings) -> rules.ReturnPolicy:
@@ -78,264 +77,12 @@ def policy_from(settings: ReturnsSettings) -> rules.ReturnPolicy:
     )
 
 
-def _violation(refusal: Refusal) -> RuleViolation:
+def violation(refusal: Refusal) -> RuleViolation:
     return RuleViolation(str(refusal))
 
 
-def _day(value: datetime | date | None) -> date | None:
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).date()
-    return value
-
-
-def _today(today: date | None) -> date:
+def today_or_now(today: date | None) -> date:
     return today or utcnow().date()
-
-
-# -- finding what can come back ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReturnableLine:
-    """A shipped order line and how much of it can still come back."""
-
-    order_line_id: int
-    order_id: int
-    order_number: str
-    customer_id: int
-    customer_code: str
-    customer_name: str
-    customer_po: str
-    line_no: int
-    item_id: int
-    part_number: str
-    description: str
-    uom: str
-    invoice_id: int | None
-    invoice_line_id: int | None
-    invoice_number: str
-    #: The unit price the customer paid (the invoice line's, else the order line's net).
-    unit_price: Decimal
-    shipped: Decimal
-    returned: Decimal
-    shipped_on: date | None
-    lot_serials: tuple[str, ...]
-    warranty_months: int
-    vendor_warranted: bool
-    vendor_name: str
-
-    @property
-    def returnable(self) -> Decimal:
-        return rules.returnable(self.shipped, self.returned)
-
-
-def _returned_expr() -> object:
-    """What an RMA line holds back of its order line: requested until received, then what
-    actually came; nothing once rejected."""
-    waiting = [RmaState.REQUESTED.value, RmaState.AUTHORISED.value]
-    return func.coalesce(
-        func.sum(
-            case(
-                (col(RMA.state) == RmaState.REJECTED.value, 0),
-                (col(RMA.state).in_(waiting), col(RMALine.quantity_requested)),
-                else_=col(RMALine.quantity_received),
-            )
-        ),
-        0,
-    )
-
-
-def _returned_by_line(
-    session: Session, line_ids: Iterable[int], exclude_rma_id: int | None = None
-) -> dict[int, Decimal]:
-    ids = sorted(set(line_ids))
-    if not ids:
-        return {}
-    stmt = (
-        select(RMALine.order_line_id, _returned_expr())  # type: ignore[call-overload]
-        .join(RMA, col(RMA.id) == col(RMALine.rma_id))
-        .where(col(RMALine.order_line_id).in_(ids))
-        .group_by(col(RMALine.order_line_id))
-    )
-    if exclude_rma_id is not None:
-        stmt = stmt.where(col(RMA.id) != exclude_rma_id)
-    out: dict[int, Decimal] = {}
-    for line_id, value in session.execute(stmt):
-        # typed as the quantity column (the SUM inherits it), so already a Decimal
-        out[int(line_id)] = value if isinstance(value, Decimal) else Decimal(value or 0)
-    return out
-
-
-def _shipments_by_line(
-    session: Session, line_ids: Sequence[int]
-) -> dict[int, tuple[date | None, tuple[str, ...]]]:
-    """For each order line: the last day it shipped and the serials/lots it shipped with."""
-    out: dict[int, tuple[date | None, tuple[str, ...]]] = {}
-    if not line_ids:
-        return out
-    rows = session.exec(
-        select(ShipmentLine.order_line_id, ShipmentLine.lot_serial, Shipment.shipped_at)
-        .join(Shipment, col(Shipment.id) == col(ShipmentLine.shipment_id))
-        .where(col(ShipmentLine.order_line_id).in_(line_ids), col(Shipment.shipped_at).is_not(None))
-    ).all()
-    for line_id, lot, shipped_at in rows:
-        last, lots = out.get(line_id, (None, ()))
-        day = _day(shipped_at)
-        if day is not None and (last is None or day > last):
-            last = day
-        if lot and lot not in lots:
-            lots = (*lots, lot)
-        out[line_id] = (last, lots)
-    return out
-
-
-def _lot_shipped_on(session: Session, order_line_id: int, lot_serial: str) -> date | None:
-    """When the given serial/lot of this line shipped (its warranty runs from then)."""
-    shipped_at = session.exec(
-        select(Shipment.shipped_at)
-        .join(ShipmentLine, col(Shipment.id) == col(ShipmentLine.shipment_id))
-        .where(
-            ShipmentLine.order_line_id == order_line_id,
-            func.upper(ShipmentLine.lot_serial) == lot_serial.strip().upper(),
-        )
-    ).first()
-    return _day(shipped_at)
-
-
-def _net_unit(line: SalesOrderLine) -> Decimal:
-    net = line.unit_price
-    if line.discount_percent:
-        net = net * (Decimal(100) - line.discount_percent) / Decimal(100)
-    return net - line.discount_amount
-
-
-def _returnable_lines(
-    session: Session, where: Sequence[object], limit: int | None = None
-) -> list[ReturnableLine]:
-    stmt = (
-        select(SalesOrderLine, SalesOrder, Customer, Item)
-        .join(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
-        .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
-        .join(Item, col(Item.id) == col(SalesOrderLine.item_id))
-        .where(col(SalesOrderLine.quantity_shipped) > 0, *where)  # type: ignore[arg-type]
-        .order_by(
-            col(SalesOrder.shipped_at).desc(),
-            col(SalesOrder.id).desc(),
-            col(SalesOrderLine.line_no),
-        )
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.exec(stmt).all()
-    ids = [line.id for line, *_ in rows if line.id is not None]
-    returned = _returned_by_line(session, ids)
-    shipped = _shipments_by_line(session, ids)
-    invoiced: dict[int, tuple[Invoice, InvoiceLine]] = {}
-    if ids:
-        for inv_line, invoice in session.exec(
-            select(InvoiceLine, Invoice)
-            .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-            .where(col(InvoiceLine.order_line_id).in_(ids), Invoice.kind == "invoice")
-            .order_by(col(Invoice.id))
-        ):
-            assert inv_line.order_line_id is not None
-            invoiced[inv_line.order_line_id] = (inv_line, invoice)  # type: ignore[assignment]
-    out = []
-    for line, order, customer, item in rows:
-        assert line.id is not None and order.id is not None and customer.id is not None
-        inv = invoiced.get(line.id)
-        last, lots = shipped.get(line.id, (None, ()))
-        out.append(
-            ReturnableLine(
-                order_line_id=line.id,
-                order_id=order.id,
-                order_number=order.number,
-                customer_id=customer.id,
-                customer_code=customer.code,
-                customer_name=customer.name,
-                customer_po=order.customer_po,
-                line_no=line.line_no,
-                item_id=item.id or 0,
-                part_number=item.part_number,
-                description=line.description or item.description,
-                uom=line.uom,
-                invoice_id=inv[1].id if inv else None,
-                invoice_line_id=inv[0].id if inv else None,
-                invoice_number=inv[1].number if inv else "",
-                unit_price=inv[0].unit_price if inv else _net_unit(line),
-                shipped=line.quantity_shipped,
-                returned=returned.get(line.id, Decimal(0)),
-                shipped_on=last or line.shipped_date or _day(order.shipped_at),
-                lot_serials=lots,
-                warranty_months=item.warranty_months,
-                vendor_warranted=item.vendor_warranted,
-                vendor_name=item.vendor_name,
-            )
-        )
-    return out
-
-
-def find_returnable(
-    store: Store, text: str, *, customer_id: int | None = None
-) -> list[ReturnableLine]:
-    """Shipped lines found by invoice, order, customer PO, part or serial/lot number (exact,
-    any case), optionally of one customer only."""
-    typed = text.strip()
-    if not typed:
-        raise RuleViolation("find: type an invoice, order, PO, part or serial/lot number")
-    # as typed and upper-cased: each compared on its own index (no function on the column)
-    forms = sorted({typed, typed.upper()})
-    with store.session() as session:
-        line_ids: set[int] = set()
-        for stmt in (
-            select(InvoiceLine.order_line_id)
-            .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-            .where(col(Invoice.number).in_(forms)),
-            select(ShipmentLine.order_line_id).where(col(ShipmentLine.lot_serial).in_(forms)),
-        ):
-            line_ids.update(i for i in session.exec(stmt) if i is not None)
-        order_ids = list(
-            session.exec(
-                select(SalesOrder.id).where(
-                    or_(col(SalesOrder.number).in_(forms), col(SalesOrder.customer_po).in_(forms))
-                )
-            )
-        )
-        item_ids = list(session.exec(select(Item.id).where(col(Item.part_number).in_(forms))))
-        found = [
-            col(SalesOrderLine.id).in_(sorted(line_ids)),
-            col(SalesOrderLine.order_id).in_(order_ids),
-            col(SalesOrderLine.item_id).in_(item_ids),
-        ]
-        where: list[object] = [or_(*found)]
-        if customer_id is not None:
-            where.append(SalesOrder.customer_id == customer_id)
-        return _returnable_lines(session, where, limit=CUSTOMER_LINES_LIMIT)
-
-
-def customer_returnable(store: Store, customer_id: int) -> list[ReturnableLine]:
-    """A customer's shipped lines with something left to return, latest shipment first."""
-    with store.session() as session:
-        lines = _returnable_lines(
-            session, [SalesOrder.customer_id == customer_id], limit=CUSTOMER_LINES_LIMIT
-        )
-    return [line for line in lines if line.returnable > 0]
-
-
-def lines_to_return(store: Store, text: str) -> tuple[str, list[ReturnableLine]]:
-    """What the coordinator typed: a customer code lists that customer's returnable lines;
-    anything else is looked up as an invoice, order, PO, part or serial/lot number."""
-    key = text.strip().upper()
-    with store.session() as session:
-        customer = (
-            session.exec(select(Customer).where(Customer.code == key)).first() if key else None
-        )
-    if customer is not None and customer.id is not None:
-        lines = customer_returnable(store, customer.id)
-        return f"{customer.code} {customer.name}: {len(lines)} lines to return", lines
-    lines = find_returnable(store, text)
-    return f"{len(lines)} shipped line{'s' if len(lines) != 1 else ''} for '{text.strip()}'", lines
 
 
 # -- the request -------------------------------------------------------------------------------
@@ -395,7 +142,7 @@ def _assess(
         raise Refusal("rule rma.lines: each order line once per RMA")
     found = {
         line.order_line_id: line
-        for line in _returnable_lines(session, [col(SalesOrderLine.id).in_(ids)])
+        for line in returnable_lines(session, [col(SalesOrderLine.id).in_(ids)])
     }
     customer = session.get(Customer, request.customer_id)
     if customer is None:
@@ -421,7 +168,7 @@ def _assess(
         reason = wanted.reason or request.reason
         shipped_on = source.shipped_on
         if wanted.lot_serial.strip():
-            shipped_on = _lot_shipped_on(session, source.order_line_id, wanted.lot_serial)
+            shipped_on = lot_shipped_on(session, source.order_line_id, wanted.lot_serial)
             if shipped_on is None:
                 raise Refusal(
                     f"rule rma.lot_serial: {label}: serial/lot {wanted.lot_serial.strip()} did "
@@ -451,13 +198,15 @@ def assess_request(
     """Check a request without writing: refusals raise, approvals are listed."""
     with store.session() as session:
         try:
-            assessment, _ = _assess(session, request, policy_from(settings.returns), _today(today))
+            assessment, _ = _assess(
+                session, request, policy_from(settings.returns), today_or_now(today)
+            )
         except Refusal as refusal:
-            raise _violation(refusal) from None
+            raise violation(refusal) from None
     return assessment
 
 
-def _approved_by(actor: User, approver: User | None, rule: str) -> str:
+def approved_by_for(actor: User, approver: User | None, rule: str) -> str:
     """The supervisor approving, as the audit writes it ("" when the actor is one)."""
     name = approver_name(actor, approver, rule)
     return "" if name == actor.name else name
@@ -484,12 +233,12 @@ def create_rma(
             .with_for_update()
         ).all()
         try:
-            assessment, picked = _assess(session, request, policy, _today(today))
+            assessment, picked = _assess(session, request, policy, today_or_now(today))
         except Refusal as refusal:
-            raise _violation(refusal) from None
+            raise violation(refusal) from None
         approved = ""
         if assessment.supervisor_rules:
-            approved = _approved_by(actor, approver, "; ".join(assessment.supervisor_rules))
+            approved = approved_by_for(actor, approver, "; ".join(assessment.supervisor_rules))
         orders = {source.order_id for _, source, _ in picked}
         invoices = {source.invoice_id for _, source, _ in picked}
         reason = rules.parse_reason(request.reason).value
@@ -595,7 +344,7 @@ class RmaDetail:
         return sum((round_money(ln.requested * ln.unit_price) for ln in self.lines), Decimal(0))
 
 
-def _line_views(session: Session, rma_id: int) -> list[RmaLineView]:
+def line_views(session: Session, rma_id: int) -> list[RmaLineView]:
     rows = session.exec(
         select(RMALine, Item, SalesOrderLine, SalesOrder, InvoiceLine, Warehouse)
         .join(Item, col(Item.id) == col(RMALine.item_id))
@@ -612,7 +361,7 @@ def _line_views(session: Session, rma_id: int) -> list[RmaLineView]:
         if inv_line is not None:
             price = inv_line.unit_price
         elif order_line is not None:
-            price = _net_unit(order_line)
+            price = net_unit(order_line)
         else:
             price = item.list_price
         out.append(
@@ -661,7 +410,7 @@ def load_rma(store: Store, rma_id: int) -> RmaDetail:
         return RmaDetail(
             rma=rma,
             customer=customer,
-            lines=tuple(_line_views(session, rma_id)),
+            lines=tuple(line_views(session, rma_id)),
             invoice_number=invoice.number if invoice else "",
             credit_memo=memo,
             replacement_number=replacement.number if replacement else "",
@@ -679,7 +428,7 @@ def load_rma(store: Store, rma_id: int) -> RmaDetail:
 # -- steps -------------------------------------------------------------------------------------
 
 
-def _locked(session: Session, rma_id: int, expected_version: int) -> RMA:
+def locked_rma(session: Session, rma_id: int, expected_version: int) -> RMA:
     rma = session.get(RMA, rma_id, with_for_update=True, populate_existing=True)
     if rma is None:
         raise RuleViolation(f"RMA {rma_id} does not exist")
@@ -688,7 +437,7 @@ def _locked(session: Session, rma_id: int, expected_version: int) -> RMA:
     return rma
 
 
-def _move(
+def move_rma(
     session: Session,
     rma: RMA,
     target: RmaState,
@@ -702,7 +451,7 @@ def _move(
     try:
         rules.check_transition(rma.state, target)
     except Refusal as refusal:
-        raise _violation(refusal) from None
+        raise violation(refusal) from None
     apply_update(
         session,
         rma,
@@ -738,19 +487,19 @@ def authorise(
     """Authorise the return: the RMA number is drawn now, and the ERP hears of it."""
     policy = policy_from(settings.returns)
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
-        lines = _line_views(session, rma_id)
+        rma = locked_rma(session, rma_id, expected_version)
+        lines = line_views(session, rma_id)
         value = sum((round_money(ln.requested * ln.unit_price) for ln in lines), Decimal(0))
         approved = ""
         if rules.authorise_needs_supervisor(policy, value):
-            approved = _approved_by(
+            approved = approved_by_for(
                 actor,
                 approver,
                 f"rule rma.authorise_limit: authorising {value:,.2f} is above "
                 f"{policy.authorise_supervisor_above:,.2f}",
             )
         number = next_number(session, "rma")
-        _move(
+        move_rma(
             session,
             rma,
             RmaState.AUTHORISED,
@@ -792,7 +541,7 @@ def receive(
 ) -> RMA:
     """Record what actually arrived, per RMA line (lines not given: nothing arrived)."""
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
+        rma = locked_rma(session, rma_id, expected_version)
         lines = _rma_lines(session, rma_id)
         unknown = set(received) - {ln.id for ln in lines}
         if unknown:
@@ -803,7 +552,7 @@ def receive(
             try:
                 rules.check_received(f"line {line.id}", quantity, line.quantity_requested)
             except Refusal as refusal:
-                raise _violation(refusal) from None
+                raise violation(refusal) from None
             values: dict[str, object] = {"quantity_received": quantity}
             lot = (lot_serials or {}).get(line.id, "").strip()
             if lot:
@@ -817,7 +566,7 @@ def receive(
                 action="rma.line_received",
                 order_id=rma.order_id,
             )
-        _move(
+        move_rma(
             session,
             rma,
             RmaState.RECEIVED,
@@ -838,14 +587,14 @@ def inspect(
 ) -> RMA:
     """Record what inspection found, for every line that arrived."""
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
+        rma = locked_rma(session, rma_id, expected_version)
         lines = _rma_lines(session, rma_id)
         try:
             rules.check_inspectable(
                 rules.LineFacts(str(ln.id), ln.quantity_received) for ln in lines
             )
         except Refusal as refusal:
-            raise _violation(refusal) from None
+            raise violation(refusal) from None
         for line in lines:
             assert line.id is not None
             text = findings.get(line.id, "").strip()
@@ -863,7 +612,7 @@ def inspect(
                     action="rma.line_inspected",
                     order_id=rma.order_id,
                 )
-        _move(session, rma, RmaState.INSPECTED, {}, actor=actor, action="rma.inspected")
+        move_rma(session, rma, RmaState.INSPECTED, {}, actor=actor, action="rma.inspected")
         return rma
 
 
@@ -880,7 +629,7 @@ def disposition(
     """Decide what happens to one line's goods; restock puts them back on hand (audited).
     When every received line is decided, the RMA is dispositioned."""
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
+        rma = locked_rma(session, rma_id, expected_version)
         if rma.state != RmaState.INSPECTED:
             raise RuleViolation(
                 f"rule rma.disposition_after_inspection: the RMA is {rma.state}; goods are "
@@ -900,7 +649,7 @@ def disposition(
         try:
             decided = rules.check_disposition(facts, code, warehouse_id)
         except Refusal as refusal:
-            raise _violation(refusal) from None
+            raise violation(refusal) from None
         values: dict[str, object] = {"disposition": decided.value}
         if decided == Disposition.RESTOCK:
             assert warehouse_id is not None
@@ -927,8 +676,10 @@ def disposition(
             try:
                 rules.settlement(facts_all)
             except Refusal as refusal:
-                raise _violation(refusal) from None
-            _move(session, rma, RmaState.DISPOSITIONED, {}, actor=actor, action="rma.dispositioned")
+                raise violation(refusal) from None
+            move_rma(
+                session, rma, RmaState.DISPOSITIONED, {}, actor=actor, action="rma.dispositioned"
+            )
         else:
             apply_update(  # the RMA's version moves with its lines: other terminals reload
                 session,
@@ -974,318 +725,26 @@ def _restock(session: Session, rma: RMA, line: RMALine, warehouse_id: int, actor
     )
 
 
-@dataclass(frozen=True)
-class CreditQuote:
-    """What the credit memo of a dispositioned RMA will say."""
-
-    goods: Decimal
-    restocking_fee: Decimal
-    freight: Decimal
-    tax: Decimal
-    total: Decimal
-    currency: str
-    lines: tuple[tuple[RmaLineView, Decimal], ...]
-
-
-def _quote(session: Session, rma: RMA, policy: rules.ReturnPolicy) -> CreditQuote:
-    assert rma.id is not None
-    lines = _line_views(session, rma.id)
-    customer = session.get(Customer, rma.customer_id)
-    assert customer is not None
-    invoice = session.get(Invoice, rma.invoice_id) if rma.invoice_id else None
-    credited = [
-        (ln, round_money(ln.received * ln.unit_price))
-        for ln in lines
-        if ln.received > 0 and ln.disposition in rules.CREDITED_DISPOSITIONS
-    ]
-    goods = sum((amount for _, amount in credited), Decimal(0))
-    fee = sum(
-        (
-            rules.restocking_fee(
-                policy, ln.reason or rma.reason_code, customer.service_tier, amount
-            )
-            for ln, amount in credited
-        ),
-        Decimal(0),
-    )
-    freight = Decimal(0)
-    tax = Decimal(0)
-    if invoice is not None:
-        freight = sum(
-            (
-                rules.freight_credit(
-                    policy, ln.reason or rma.reason_code, invoice.freight, amount, invoice.subtotal
-                )
-                for ln, amount in credited
-            ),
-            Decimal(0),
-        )
-        if invoice.subtotal + invoice.freight > 0 and invoice.tax:
-            rate = invoice.tax / (invoice.subtotal + invoice.freight)
-            tax = round_money((goods - fee + freight) * rate)
-    currency = invoice.currency if invoice else customer.currency
-    return CreditQuote(
-        goods=goods,
-        restocking_fee=fee,
-        freight=freight,
-        tax=tax,
-        total=goods - fee + freight + tax,
-        currency=currency,
-        lines=tuple(credited),
-    )
-
-
-def quote_credit(store: Store, rma_id: int, *, settings: Settings) -> CreditQuote:
-    with store.session() as session:
-        rma = session.get(RMA, rma_id)
-        if rma is None:
-            raise RuleViolation(f"RMA {rma_id} does not exist")
-        return _quote(session, rma, policy_from(settings.returns))
-
-
-def _settlement(session: Session, rma: RMA) -> str:
+def settlement_of(session: Session, rma: RMA) -> str:
+    """How the RMA is settled: credit, replace or none (domain.returns.settlement)."""
     assert rma.id is not None
     try:
-        return rules.settlement(ln.facts for ln in _line_views(session, rma.id))
+        return rules.settlement(ln.facts for ln in line_views(session, rma.id))
     except Refusal as refusal:
-        raise _violation(refusal) from None
-
-
-def credit(
-    store: Store,
-    rma_id: int,
-    *,
-    expected_version: int,
-    actor: User,
-    settings: Settings,
-    approver: User | None = None,
-    today: date | None = None,
-) -> Invoice:
-    """Issue the credit memo (goods less restocking fee, plus freight per policy, with tax)."""
-    policy = policy_from(settings.returns)
-    with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
-        rules_error = rules.transition_refusal(rma.state, RmaState.CREDITED)
-        if rules_error:
-            raise RuleViolation(rules_error)
-        how = _settlement(session, rma)
-        if how != "credit":
-            raise RuleViolation(
-                f"rule rma.settle_one_way: this RMA is settled by "
-                f"{'a replacement order' if how == 'replace' else 'closing it (all repaired)'}"
-            )
-        quote = _quote(session, rma, policy)
-        approved = ""
-        if policy.credit_needs_supervisor:
-            approved = _approved_by(
-                actor,
-                approver,
-                f"rule rma.credit_approval: a credit of {quote.total:,.2f} {quote.currency} "
-                "needs a supervisor",
-            )
-        day = _today(today)
-        memo = Invoice(
-            number=next_number(session, "credit"),
-            kind="credit_memo",
-            order_id=rma.order_id,
-            customer_id=rma.customer_id,
-            invoice_date=day,
-            due_date=day,
-            state="open",
-            currency=quote.currency,
-            subtotal=quote.goods - quote.restocking_fee,
-            freight=quote.freight,
-            tax=quote.tax,
-            total=quote.total,
-        )
-        session.add(memo)
-        session.flush()
-        assert memo.id is not None
-        for ln, amount in quote.lines:
-            session.add(
-                InvoiceLine(
-                    invoice_id=memo.id,
-                    order_line_id=ln.order_line_id,
-                    description=f"Return {rma.number} {ln.part_number}"[:200],
-                    quantity=ln.received,
-                    unit_price=ln.unit_price,
-                    extended=amount,
-                )
-            )
-        if quote.restocking_fee:
-            session.add(
-                InvoiceLine(
-                    invoice_id=memo.id,
-                    description=f"Restocking fee ({rma.number})",
-                    quantity=Decimal(1),
-                    unit_price=-quote.restocking_fee,
-                    extended=-quote.restocking_fee,
-                )
-            )
-        record(
-            session,
-            actor=actor.name,
-            approved_by=approved,
-            entity="invoices",
-            entity_id=memo.id,
-            order_id=rma.order_id,
-            action="credit_memo.issued",
-            changes={"number": (None, memo.number), "total": (None, memo.total)},
-            reason=f"RMA {rma.number}",
-        )
-        _move(
-            session,
-            rma,
-            RmaState.CREDITED,
-            {
-                "credit_memo_id": memo.id,
-                "restocking_fee": quote.restocking_fee,
-                "freight_credit": quote.freight,
-                "credit_amount": quote.total,
-            },
-            actor=actor,
-            action="rma.credited",
-            approved_by=approved,
-            reason=f"credit memo {memo.number}",
-        )
-        entry = enqueue(
-            session,
-            entity="invoices",
-            entity_id=memo.id,
-            operation=PUSH_CREDIT_MEMO,
-            payload={"number": memo.number, "rma": rma.number, "total": memo.total},
-        )
-        entry.last_error = NOT_MAPPED
-        return memo
-
-
-def replace(
-    store: Store,
-    rma_id: int,
-    *,
-    expected_version: int,
-    actor: User,
-    settings: Settings,
-    today: date | None = None,
-) -> SalesOrder:
-    """Enter a no-charge replacement order for the lines to replace, in the same transaction:
-    priced at 0 with the RMA as the override reason, freight on us, allocated, screened, sent
-    to the ERP like any order."""
-    with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
-        rules_error = rules.transition_refusal(rma.state, RmaState.REPLACED)
-        if rules_error:
-            raise RuleViolation(rules_error)
-        if _settlement(session, rma) != "replace":
-            raise RuleViolation("rule rma.settle_one_way: no line of this RMA is to be replaced")
-        customer = session.get(Customer, rma.customer_id)
-        assert customer is not None and rma.id is not None
-        original = session.get(SalesOrder, rma.order_id) if rma.order_id else None
-        now = utcnow()
-        order = SalesOrder(
-            number=next_number(session, "order"),
-            customer_id=customer.id,  # type: ignore[arg-type]
-            customer_po=f"{rma.number} replacement"[:40],
-            bill_to_id=original.bill_to_id if original else None,
-            ship_to_id=original.ship_to_id if original else None,
-            state=OrderState.ENTERED,
-            source=OrderSource.PHONE,
-            ship_via=original.ship_via if original else customer.default_ship_via,
-            freight_terms=FreightTerms.PREPAID,
-            currency=original.currency if original else customer.currency,
-            payment_terms=original.payment_terms if original else customer.payment_terms,
-            notes=f"No-charge replacement under {rma.number}",
-            received_at=now,
-            entered_at=now,
-            requested_date=_today(today),
-            entered_by=actor.name,
-            assigned_to=actor.name,
-        )
-        session.add(order)
-        session.flush()
-        assert order.id is not None
-        why = f"no-charge replacement under {rma.number}"
-        line_no = 0
-        for view in _line_views(session, rma.id):
-            if view.disposition != Disposition.REPLACE or view.received <= 0:
-                continue
-            line_no += 1
-            item = session.get(Item, view.item_id)
-            assert item is not None
-            session.add(
-                SalesOrderLine(
-                    order_id=order.id,
-                    line_no=line_no,
-                    item_id=item.id,
-                    part_number=item.part_number,
-                    description=view.description,
-                    quantity=view.received,
-                    uom=item.uom,
-                    list_price=item.list_price,
-                    unit_price=Decimal(0),
-                    price_source="override",
-                    override_reason=why,
-                    extended=Decimal(0),
-                )
-            )
-        session.flush()
-        record(
-            session,
-            actor=actor.name,
-            entity="sales_orders",
-            entity_id=order.id,
-            order_id=order.id,
-            action="order.submitted",
-            changes={"state": (None, OrderState.ENTERED), "customer_po": (None, order.customer_po)},
-            reason=why,
-        )
-        allocate_in(session, order, actor=actor.name, today=today)
-        rules_c = load_rules(settings.compliance)
-        apply_compliance_hold(session, order, screen_order_in(session, order, rules_c), actor.name)
-        session.refresh(order)
-        held = session.exec(
-            select(Hold.id).where(Hold.order_id == order.id, col(Hold.released_at).is_(None))
-        ).first()
-        if held is None:
-            apply_update(
-                session,
-                order,
-                {"state": OrderState.ACKNOWLEDGED, "acknowledged_at": utcnow()},
-                expected_version=order.version,
-                actor=actor.name,
-                action="order.acknowledged",
-                order_id=order.id,
-            )
-        enqueue(
-            session,
-            entity="sales_orders",
-            entity_id=order.id,
-            operation="push_order",
-            payload={"number": order.number, "customer_po": order.customer_po},
-        )
-        _move(
-            session,
-            rma,
-            RmaState.REPLACED,
-            {"replacement_order_id": order.id},
-            actor=actor,
-            action="rma.replaced",
-            reason=f"replacement order {order.number}",
-        )
-        return order
+        raise violation(refusal) from None
 
 
 def close(store: Store, rma_id: int, *, expected_version: int, actor: User) -> RMA:
     """Close a credited or replaced RMA, or a dispositioned one whose goods were all repaired."""
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
-        if rma.state == RmaState.DISPOSITIONED and _settlement(session, rma) != "none":
+        rma = locked_rma(session, rma_id, expected_version)
+        if rma.state == RmaState.DISPOSITIONED and settlement_of(session, rma) != "none":
             raise RuleViolation(
                 f"rule rma.settle_before_close: {rma.number} must be "
-                f"{'credited' if _settlement(session, rma) == 'credit' else 'replaced'} "
+                f"{'credited' if settlement_of(session, rma) == 'credit' else 'replaced'} "
                 "before it is closed"
             )
-        _move(
+        move_rma(
             session, rma, RmaState.CLOSED, {"closed_at": utcnow()}, actor=actor, action="rma.closed"
         )
         return rma
@@ -1296,8 +755,8 @@ def reject(store: Store, rma_id: int, reason: str, *, expected_version: int, act
     if not reason:
         raise RuleViolation("reason: rule rma.reject_reason: an RMA is rejected with a reason")
     with store.immediate() as session:
-        rma = _locked(session, rma_id, expected_version)
-        _move(
+        rma = locked_rma(session, rma_id, expected_version)
+        move_rma(
             session,
             rma,
             RmaState.REJECTED,
