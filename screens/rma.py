@@ -101,7 +101,7 @@ class RmaScreen(DeskScreen):
         )  # fmt: skip
         self.query_one("#rma-notes-table", DataTable).add_columns("When", "Who", "Channel", "Note")
         self.query_one("#rma-history-table", DataTable).add_columns(
-            "When", "Who", "Approved by", "Action", "Reason"
+            "When", "Who", "Approved by", "Action", "Changes", "Reason"
         )
         self.reload()
 
@@ -170,8 +170,8 @@ class RmaScreen(DeskScreen):
         self.query_one(TabbedContent).get_tab("rma-notes").label = f"Notes ({len(detail.notes)})"
         history = self.query_one("#rma-history-table", DataTable)
         history.clear()
-        for at, actor, approved, action, reason in detail.history:
-            history.add_row(_when(at), actor, approved, action, reason)
+        for at, actor, approved, action, changes, reason in detail.history:
+            history.add_row(_when(at), actor, approved, action, changes[:80], reason)
 
     @staticmethod
     def _next_step(detail: RmaDetail) -> str:

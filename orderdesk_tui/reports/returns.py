@@ -2,7 +2,8 @@
 
 A line counts in the period its RMA was requested. Quantity is what came back once received
 (what was asked for before that); value is that quantity at the price the customer paid.
-Rejected RMAs are counted apart and add no quantity or value.
+Rejected RMAs are counted apart and add no quantity or value. Values are never added across
+currencies: a group returned in two currencies is two rows, and the totals are per currency.
 """
 
 import csv
@@ -20,7 +21,7 @@ from orderdesk_tui.models import RMA, Customer, InvoiceLine, Item, RMALine, Sale
 from orderdesk_tui.store import Store
 
 GROUPINGS = ("reason", "item", "customer")
-HEADINGS = ("key", "name", "rmas", "lines", "quantity", "value", "rejected_lines")
+HEADINGS = ("key", "name", "rmas", "lines", "quantity", "value", "currency", "rejected_lines")
 _WAITING = {RmaState.REQUESTED.value, RmaState.AUTHORISED.value}
 
 
@@ -32,6 +33,7 @@ class ReportRow:
     lines: int
     quantity: Decimal
     value: Decimal
+    currency: str
     rejected_lines: int
 
 
@@ -47,24 +49,30 @@ class ReturnsReport:
         return f"Returns by {self.by}, {self.start.isoformat()} to {self.end.isoformat()}"
 
     @property
-    def total_value(self) -> Decimal:
-        return sum((row.value for row in self.rows), Decimal(0))
+    def totals(self) -> dict[str, Decimal]:
+        """Value per currency."""
+        out: dict[str, Decimal] = defaultdict(Decimal)
+        for row in self.rows:
+            out[row.currency] += row.value
+        return dict(sorted(out.items()))
 
     def text(self) -> str:
         out = [
-            f"{'Key':<22} {'Name':<36} {'RMAs':>5} {'Lines':>6} {'Qty':>10} {'Value':>14} "
-            f"{'Rej':>4}",
+            f"{'Key':<22} {'Name':<34} {'RMAs':>5} {'Lines':>6} {'Qty':>10} {'Value':>14} "
+            f"{'Cur':<3} {'Rej':>3}",
             "-" * 103,
         ]
         for r in self.rows:
             out.append(
-                f"{r.key[:22]:<22} {r.name[:36]:<36} {r.rmas:>5} {r.lines:>6} "
-                f"{r.quantity.normalize():>10f} {r.value:>14,.2f} {r.rejected_lines:>4}"
+                f"{r.key[:22]:<22} {r.name[:34]:<34} {r.rmas:>5} {r.lines:>6} "
+                f"{r.quantity.normalize():>10f} {r.value:>14,.2f} {r.currency:<3} "
+                f"{r.rejected_lines:>3}"
             )
         if not self.rows:
             out.append("(no returns requested in this period)")
         out.append("-" * 103)
-        out.append(f"{'Total':<66} {self.total_value:>32,.2f}")
+        for currency, total in self.totals.items():
+            out.append(f"{'Total':<81} {total:>14,.2f} {currency}")
         return "\n".join(out) + "\n"
 
 
@@ -97,19 +105,21 @@ def returns_report(store: Store, start: date, end: date, by: str) -> ReturnsRepo
             .outerjoin(SalesOrderLine, col(SalesOrderLine.id) == col(RMALine.order_line_id))
             .where(col(RMA.requested_at) >= since, col(RMA.requested_at) < until)
         ).all()
-    rmas: dict[str, set[int]] = defaultdict(set)
-    lines: dict[str, int] = defaultdict(int)
-    rejected: dict[str, int] = defaultdict(int)
-    quantity: dict[str, Decimal] = defaultdict(Decimal)
-    value: dict[str, Decimal] = defaultdict(Decimal)
-    names: dict[str, str] = {}
+    Group = tuple[str, str]  # (key, currency)
+    rmas: dict[Group, set[int]] = defaultdict(set)
+    lines: dict[Group, int] = defaultdict(int)
+    rejected: dict[Group, int] = defaultdict(int)
+    quantity: dict[Group, Decimal] = defaultdict(Decimal)
+    value: dict[Group, Decimal] = defaultdict(Decimal)
+    names: dict[Group, str] = {}
     for rma, line, item, customer, invoiced_price, order_line in rows:
         reason = line.reason_code or rma.reason_code
-        key, name = {
+        label, name = {
             "reason": (reason, REASON_LABELS.get(reason, reason)),
             "item": (item.part_number, item.description),
             "customer": (customer.code, customer.name),
         }[by]
+        key = (label, customer.currency)
         names[key] = name
         rmas[key].add(rma.id or 0)
         lines[key] += 1
@@ -125,17 +135,18 @@ def returns_report(store: Store, start: date, end: date, by: str) -> ReturnsRepo
     report_rows = sorted(
         (
             ReportRow(
-                key=key,
+                key=key[0],
                 name=names[key],
                 rmas=len(rmas[key]),
                 lines=lines[key],
                 quantity=quantity[key],
                 value=value[key],
+                currency=key[1],
                 rejected_lines=rejected[key],
             )
             for key in names
         ),
-        key=lambda r: (-r.value, r.key),
+        key=lambda r: (r.currency, -r.value, r.key),
     )
     return ReturnsReport(start, end, by, tuple(report_rows))
 
@@ -148,6 +159,6 @@ def write_csv(report: ReturnsReport, path: str | Path) -> Path:
         for r in report.rows:
             writer.writerow(
                 [r.key, r.name, r.rmas, r.lines, f"{r.quantity.normalize():f}", f"{r.value:.2f}",
-                 r.rejected_lines]
+                 r.currency, r.rejected_lines]
             )  # fmt: skip
     return target

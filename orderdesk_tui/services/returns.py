@@ -16,12 +16,14 @@ The ERP hears of an authorised RMA (`push_rma`) and of each credit memo
 pending, and each carries that reason.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import ReturnsSettings, Settings
@@ -336,7 +338,8 @@ class RmaDetail:
     invoice_number: str
     credit_memo: Invoice | None
     replacement_number: str
-    history: tuple[tuple[datetime, str, str, str, str], ...]
+    #: (when, who, approved by, action, what changed, reason), lines' events included.
+    history: tuple[tuple[datetime, str, str, str, str, str], ...]
     notes: tuple[Note, ...] = ()
 
     @property
@@ -390,6 +393,15 @@ def line_views(session: Session, rma_id: int) -> list[RmaLineView]:
     return out
 
 
+def _changes(raw: str) -> str:
+    """An audit event's {field: [old, new]} as `field: old → new; ...`."""
+    try:
+        changes = json.loads(raw or "{}")
+    except ValueError:
+        return raw
+    return "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items() if k != "version")
+
+
 def load_rma(store: Store, rma_id: int) -> RmaDetail:
     with store.session() as session:
         rma = session.get(RMA, rma_id)
@@ -402,19 +414,31 @@ def load_rma(store: Store, rma_id: int) -> RmaDetail:
         replacement = (
             session.get(SalesOrder, rma.replacement_order_id) if rma.replacement_order_id else None
         )
+        lines = line_views(session, rma_id)
         events = session.exec(
             select(AuditEvent)
-            .where(AuditEvent.entity == RMAS, AuditEvent.entity_id == rma_id)
+            .where(
+                or_(
+                    and_(col(AuditEvent.entity) == RMAS, col(AuditEvent.entity_id) == rma_id),
+                    and_(
+                        col(AuditEvent.entity) == "rma_lines",
+                        col(AuditEvent.entity_id).in_([ln.id for ln in lines]),
+                    ),
+                )
+            )
             .order_by(col(AuditEvent.at), col(AuditEvent.id))
         ).all()
         return RmaDetail(
             rma=rma,
             customer=customer,
-            lines=tuple(line_views(session, rma_id)),
+            lines=tuple(lines),
             invoice_number=invoice.number if invoice else "",
             credit_memo=memo,
             replacement_number=replacement.number if replacement else "",
-            history=tuple((e.at, e.actor, e.approved_by, e.action, e.reason) for e in events),
+            history=tuple(
+                (e.at, e.actor, e.approved_by, e.action, _changes(e.changes), e.reason)
+                for e in events
+            ),
             notes=tuple(
                 session.exec(
                     select(Note)
