@@ -280,6 +280,9 @@ def test_return_to_credit_and_close(demo_store: Store) -> None:
 
     rma = returns.close(demo_store, rid, expected_version=rma.version, actor=alice)
     assert rma.state == "closed" and rma.closed_at is not None
+    # the queue's SLA clock: when the RMA entered its state
+    assert rma.authorised_at is not None and rma.state_changed_at is not None
+    assert rma.state_changed_at > rma.authorised_at
     with pytest.raises(RuleViolation, match=r"rma\.state: the RMA is closed"):
         returns.reject(demo_store, rid, "late", expected_version=rma.version, actor=alice)
 

@@ -25,6 +25,8 @@ class RMA(SQLModel, table=True):
     state: str = string(14, default="requested", index=True)
     reason_code: str = string(20, default="")
     requested_at: datetime = Field(default_factory=utcnow, index=True)
+    #: When the RMA entered its current state (the queue's SLA clock for the step it waits on).
+    state_changed_at: datetime | None = None
     authorised_at: datetime | None = None
     authorised_by: str = string(64, default="")
     received_at: datetime | None = None

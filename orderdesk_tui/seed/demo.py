@@ -2354,6 +2354,9 @@ class _DemoLoader:
                 ),
                 created_by=rng.choice(COORDINATORS),
             )
+            rma.state_changed_at = (
+                rma.closed_at or rma.received_at or rma.authorised_at or rma.requested_at
+            )
             rmas.append((rma, rlines, order, state))
         s.add_all([r for r, *_ in rmas])
         s.flush()
@@ -2412,6 +2415,8 @@ class _DemoLoader:
                     created_at=credit_day,
                 )
                 rma.credit_amount = memo.total
+                if state == "credited":
+                    rma.state_changed_at = credit_day
                 memos.append((memo, lines, rma))
         s.add_all([m for m, *_ in memos])
         s.flush()

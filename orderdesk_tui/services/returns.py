@@ -254,6 +254,7 @@ def create_rma(
             reason_code=reason,
             attachments="\n".join(attachments),
             created_by=actor.name,
+            state_changed_at=utcnow(),
         )
         session.add(rma)
         session.flush()
@@ -479,7 +480,7 @@ def move_rma(
     apply_update(
         session,
         rma,
-        {"state": target.value, **values},
+        {"state": target.value, "state_changed_at": utcnow(), **values},
         expected_version=rma.version,
         actor=actor.name,
         action=action,

@@ -1,4 +1,4 @@
-"""rma lines: vendor recovery flag; indexes for returnable quantities and returns reports
+"""rmas: state changed at; rma lines: vendor recovery flag; indexes for returns
 
 Revision ID: 0008
 Revises: 0005
@@ -8,6 +8,7 @@ Create Date: 2026-11-27
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0008"
@@ -23,6 +24,10 @@ def upgrade() -> None:
         "rma_lines",
         sa.Column("vendor_recovery", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    op.add_column(
+        "rmas", sa.Column("state_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
+    op.execute("UPDATE rmas SET state_changed_at = requested_at")
     op.create_index("ix_rma_lines_order_line_id", "rma_lines", ["order_line_id"], unique=False)
     op.create_index("ix_rmas_requested_at", "rmas", ["requested_at"], unique=False)
 
@@ -32,3 +37,5 @@ def downgrade() -> None:
     op.drop_index("ix_rma_lines_order_line_id", table_name="rma_lines")
     with op.batch_alter_table("rma_lines", schema=None) as batch_op:
         batch_op.drop_column("vendor_recovery")
+    with op.batch_alter_table("rmas", schema=None) as batch_op:
+        batch_op.drop_column("state_changed_at")
