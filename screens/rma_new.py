@@ -91,6 +91,7 @@ class RmaNewScreen(DeskScreen):
         yield Static("", id="rma-found")
         yield DataTable(id="rma-pick-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rma-form")
+        yield Static("", id="rma-assess")
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
@@ -207,6 +208,30 @@ class RmaNewScreen(DeskScreen):
             + (f" · comment: {escape(self.comment)}" if self.comment else ""),
         ]
         self.query_one("#rma-form", Static).update("\n".join(text))
+        try:
+            request = self._request()
+        except OrderdeskError:
+            self.query_one("#rma-assess", Static).update("")
+            return
+        self._preview(request)
+
+    @work(thread=True, exclusive=True, group="rma-preview")
+    def _preview(self, request: RmaRequest) -> None:
+        """What the policy says of the request as it stands: refusals, approvals, vendors."""
+        try:
+            assessment = returns.assess_request(
+                self.desk.store, request, settings=self.desk.settings
+            )
+        except OrderdeskError as exc:
+            text = f"[b red]{escape(str(exc))}[/b red]"
+        else:
+            parts = [
+                f"[b yellow]needs a supervisor:[/b yellow] {escape(rule)}"
+                for rule in assessment.supervisor_rules
+            ] or ["[green]within the return policy[/green]"]
+            parts += [f"vendor recovery: {escape(v)}" for v in assessment.vendor_recovery]
+            text = "\n".join(parts)
+        self.app.call_from_thread(self.query_one("#rma-assess", Static).update, text)
 
     @on(DataTable.RowSelected, "#rma-pick-table")
     def _row_selected(self) -> None:

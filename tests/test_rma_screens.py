@@ -80,6 +80,8 @@ async def test_return_from_request_to_credit_by_keyboard(demo_store: Store) -> N
         await pilot.press("6")  # excess
         await wait_for(pilot, lambda: new.reason == "excess")
         assert "excess stock" in text_of(new.query_one("#rma-form", Static))
+        assess = new.query_one("#rma-assess", Static)
+        await wait_for(pilot, lambda: "within the return policy" in text_of(assess))
         await pilot.press("f9")
         await wait_for(pilot, lambda: isinstance(app.screen, RmaScreen) and app.screen.detail)
         view = app.screen
@@ -194,6 +196,9 @@ async def test_late_return_needs_a_supervisor_on_the_spot(demo_store: Store) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
         await pilot.press("4")  # ordered in error: 30 days
         await wait_for(pilot, lambda: new.reason == "ordered_in_error")
+        assess = new.query_one("#rma-assess", Static)
+        await wait_for(pilot, lambda: "needs a supervisor" in text_of(assess))
+        assert "30 days after shipment" in text_of(assess)
         await pilot.press("f9")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorDialog))
         purpose = text_of(app.screen.query_one(".dialog-detail", Static))
