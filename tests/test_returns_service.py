@@ -11,6 +11,7 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.errors import PermissionDenied, RuleViolation, StaleEdit
 from orderdesk_tui.models import (
     RMA,
+    Address,
     AuditEvent,
     Customer,
     Invoice,
@@ -431,3 +432,44 @@ def test_whole_flow_on_postgresql(pg_store_url: str) -> None:
         assert rma.state == "closed"
     finally:
         store.dispose()
+
+
+def test_an_rma_over_two_orders_is_replaced_to_the_default_ship_to(demo_store: Store) -> None:
+    sam = _user(demo_store, "sam")
+    first = _line(demo_store, "SO0000194", "6208-2RS")
+    second = _line(demo_store, "SO0000129", "ADP-MJ-MP-06-06")
+    request = RmaRequest(
+        first.customer_id,
+        "defective",
+        (
+            LineRequest(first.order_line_id, Decimal(1)),
+            LineRequest(second.order_line_id, Decimal(2)),
+        ),
+    )
+    rma = returns.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
+    assert rma.order_id is None and rma.invoice_id is None  # two orders, two invoices
+    rid = rma.id or 0
+    rma = returns.authorise(demo_store, rid, expected_version=rma.version, actor=sam,
+                            settings=SETTINGS)  # fmt: skip
+    ids = [ln.id for ln in returns.load_rma(demo_store, rid).lines]
+    rma = returns.receive(demo_store, rid, {ids[0]: Decimal(1), ids[1]: Decimal(2)},
+                          expected_version=rma.version, actor=sam)  # fmt: skip
+    rma = returns.inspect(demo_store, rid, {i: "leaks at the seat" for i in ids},
+                          expected_version=rma.version, actor=sam)  # fmt: skip
+    for i in ids:
+        rma = returns.disposition(demo_store, rid, i, "replace", expected_version=rma.version,
+                                  actor=sam)  # fmt: skip
+    assert rma.state == "dispositioned"
+    order = settlement.replace(demo_store, rid, expected_version=rma.version, actor=sam,
+                               settings=SETTINGS, today=TODAY)  # fmt: skip
+    with demo_store.session() as session:
+        ship_to = session.get(Address, order.ship_to_id)
+        lines = session.exec(
+            select(SalesOrderLine).where(SalesOrderLine.order_id == order.id)
+        ).all()
+    assert ship_to is not None and ship_to.customer_id == first.customer_id and ship_to.is_default
+    assert order.freight_terms == "prepaid"
+    assert sorted((ln.part_number, ln.quantity) for ln in lines) == [
+        ("6208-2RS", Decimal(1)),
+        ("ADP-MJ-MP-06-06", Decimal(2)),
+    ]

@@ -30,6 +30,7 @@ from orderdesk_tui.models.base import FreightTerms, OrderSource, OrderState, utc
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.availability import allocate_in
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
+from orderdesk_tui.services.drafts import customer_defaults
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.returns import (
@@ -246,19 +247,26 @@ def replace(
         customer = session.get(Customer, rma.customer_id)
         assert customer is not None and rma.id is not None
         original = session.get(SalesOrder, rma.order_id) if rma.order_id else None
+        # the original order's terms and addresses; the customer's defaults when the RMA
+        # spans several orders
+        terms = customer_defaults(session, customer)
+        if original is not None:
+            terms.update(
+                {k: getattr(original, k) for k in terms if getattr(original, k) is not None}
+            )
+        if terms["ship_to_id"] is None:
+            raise RuleViolation(
+                f"rule rma.replace_ship_to: {customer.code} has no ship-to address to send the "
+                "replacement to"
+            )
+        terms["freight_terms"] = FreightTerms.PREPAID  # the replacement ships on us
         now = utcnow()
         order = SalesOrder(
             number=next_number(session, "order"),
-            customer_id=customer.id,  # type: ignore[arg-type]
             customer_po=f"{rma.number} replacement"[:40],
-            bill_to_id=original.bill_to_id if original else None,
-            ship_to_id=original.ship_to_id if original else None,
+            **terms,
             state=OrderState.ENTERED,
             source=OrderSource.PHONE,
-            ship_via=original.ship_via if original else customer.default_ship_via,
-            freight_terms=FreightTerms.PREPAID,
-            currency=original.currency if original else customer.currency,
-            payment_terms=original.payment_terms if original else customer.payment_terms,
             notes=f"No-charge replacement under {rma.number}",
             received_at=now,
             entered_at=now,
