@@ -46,6 +46,7 @@ class OrderDeskApp(App[int]):
         bind("app.help", "help", "Help"),
         bind("app.orders", "orders", "Orders"),
         bind("app.new_order", "new_order", "New order"),
+        bind("app.rma", "rmas", "Returns"),
     ]
 
     def __init__(
@@ -175,6 +176,13 @@ class OrderDeskApp(App[int]):
         if isinstance(current, OrderEntryScreen) and current.draft.id is None:
             return  # already on a new, untouched order
         self.push_screen(OrderEntryScreen(self.desk, self.status))
+
+    def action_rmas(self) -> None:
+        """The RMA list (returns and warranty claims), once on the stack."""
+        from screens.rma_list import RmaListScreen
+
+        if not isinstance(self.screen, RmaListScreen):
+            self.push_screen(RmaListScreen(self.desk, self.status))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     pin.add_argument("name")
     user_sub.add_parser("list", help="list users and roles")
 
+    report = sub.add_parser("report", help="reports for a period, on screen or as CSV")
+    report_sub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    returns = report_sub.add_parser("returns", help="returns by reason, item or customer")
+    returns.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    returns.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    returns.add_argument("--by", choices=("reason", "item", "customer"), default="reason")
+    returns.add_argument("--csv", metavar="FILE", help="write the rows as CSV to FILE")
+
     sync = sub.add_parser("sync", help="ERP sync: push the outbox, pull master data")
     actions = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
     actions.add_parser("push", help="send the due outbox entries once")
@@ -131,6 +139,25 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from orderdesk_tui.reports.returns import parse_period, returns_report, write_csv
+    from orderdesk_tui.startup import open_for_use
+
+    start, end = parse_period(args.start, args.end)
+    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    report = returns_report(store, start, end, args.by)
+    if args.csv:
+        try:
+            path = write_csv(report, args.csv)
+        except OSError as exc:
+            raise OrderdeskError(f"--csv {args.csv}: {exc.strerror}") from None
+        print(f"{report.title}: {len(report.rows)} rows written to {path}")
+    else:
+        print(report.title)
+        print(report.text(), end="")
+    return 0
+
+
 def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.services.users import ensure_user, login_name
     from orderdesk_tui.startup import open_for_use
@@ -163,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_seed(args, settings)
         if args.command == "user":
             return _cmd_user(args, settings)
+        if args.command == "report":
+            return _cmd_report(args, settings)
         if args.command == "sync":
             from orderdesk_tui.sync_cli import cmd_sync
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from orderdesk_tui.errors import ConfigError
 from orderdesk_tui.paths import config_dir
@@ -71,12 +71,87 @@ class ComplianceSettings(_Section):
     match_threshold: int = Field(default=88, ge=50, le=100)
 
 
+_REASONS = ("wrong_item", "damaged", "defective", "ordered_in_error", "warranty", "excess")
+_TIERS = ("platinum", "gold", "silver", "standard")
+
+
+def _only_keys(values: dict[str, Any], known: tuple[str, ...], what: str) -> dict[str, Any]:
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"'{unknown[0]}' is not a {what} (one of {', '.join(known)})")
+    return values
+
+
+class ReturnsSettings(_Section):
+    """Return (RMA) policy: windows, restocking fees, freight credit and approvals."""
+
+    #: Days after shipment a return is accepted, per reason (warranty: the item's warranty).
+    window_days: dict[str, int] = Field(
+        default_factory=lambda: {
+            "wrong_item": 60,
+            "damaged": 15,
+            "defective": 90,
+            "ordered_in_error": 30,
+            "excess": 60,
+        }
+    )
+    #: Restocking fee in percent of the returned value, per reason.
+    restocking_fee_percent: dict[str, Decimal] = Field(
+        default_factory=lambda: {"ordered_in_error": Decimal("15"), "excess": Decimal("20")}
+    )
+    #: Share of the restocking fee each customer tier pays, in percent (0 waives it).
+    tier_fee_share_percent: dict[str, Decimal] = Field(
+        default_factory=lambda: {
+            "platinum": Decimal("0"),
+            "gold": Decimal("50"),
+            "silver": Decimal("100"),
+            "standard": Decimal("100"),
+        }
+    )
+    #: Reasons that are our fault: the original freight is credited back with the goods.
+    freight_credit_reasons: list[str] = Field(
+        default_factory=lambda: ["wrong_item", "damaged", "defective", "warranty"]
+    )
+    #: An authorisation above this value (returned goods at invoice price) needs a supervisor.
+    authorise_supervisor_above: Decimal = Field(default=Decimal("1000"), ge=0)
+    #: Credit memos need a supervisor (the issue's rule; a site may relax it).
+    credit_needs_supervisor: bool = True
+
+    @field_validator("window_days")
+    @classmethod
+    def _window_reasons(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(days < 0 for days in value.values()):
+            raise ValueError("a return window is 0 days or more")
+        return _only_keys(value, _REASONS, "reason code")
+
+    @field_validator("restocking_fee_percent")
+    @classmethod
+    def _fee_reasons(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if any(not 0 <= pct <= 100 for pct in value.values()):
+            raise ValueError("a restocking fee is 0 to 100 percent")
+        return _only_keys(value, _REASONS, "reason code")
+
+    @field_validator("tier_fee_share_percent")
+    @classmethod
+    def _fee_tiers(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if any(not 0 <= pct <= 100 for pct in value.values()):
+            raise ValueError("a tier's share of the fee is 0 to 100 percent")
+        return _only_keys(value, _TIERS, "customer tier")
+
+    @field_validator("freight_credit_reasons")
+    @classmethod
+    def _freight_reasons(cls, value: list[str]) -> list[str]:
+        _only_keys(dict.fromkeys(value), _REASONS, "reason code")
+        return value
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     erp: ErpSettings = ErpSettings()
     desk: DeskSettings = DeskSettings()
     pricing: PricingSettings = PricingSettings()
     compliance: ComplianceSettings = ComplianceSettings()
+    returns: ReturnsSettings = ReturnsSettings()
 
 
 #: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.

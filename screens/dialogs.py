@@ -187,6 +187,45 @@ class PickDialog(_Dialog[int]):
             self.dismiss(highlighted)
 
 
+class PromptDialog(_Dialog[T]):
+    """Ask for one value; `check` turns the text into the result or raises OrderdeskError,
+    whose message is shown while what was typed stays in the field."""
+
+    def __init__(
+        self,
+        title: str,
+        check: Callable[[str], T],
+        *,
+        detail: str = "",
+        value: str = "",
+        placeholder: str = "",
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._check = check
+        self._detail = detail
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            if self._detail:
+                yield Static(self._detail, classes="dialog-detail", markup=False)
+            yield Input(value=self._value, placeholder=self._placeholder, id="value")
+            yield Static(classes="dialog-error")
+            yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
+
+    @on(Input.Submitted)
+    def action_ok(self) -> None:
+        try:
+            result = self._check(self.query_one("#value", Input).value)
+        except OrderdeskError as exc:
+            self.show_error(str(exc))
+            return
+        self.dismiss(result)
+
+
 class TextDialog(_Dialog[None]):
     """A read-only text (an acknowledgement) with a line under it; any close key leaves."""
 

@@ -39,6 +39,12 @@ HEADLESS = [
     "orderdesk_tui.services.availability",
     "orderdesk_tui.services.credit",
     "orderdesk_tui.services.compliance",
+    "orderdesk_tui.services.returns",
+    "orderdesk_tui.services.returnable",
+    "orderdesk_tui.services.rma_settlement",
+    "orderdesk_tui.services.rma_queries",
+    "orderdesk_tui.documents.rma",
+    "orderdesk_tui.reports.returns",
 ]
 
 

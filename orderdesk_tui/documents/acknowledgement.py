@@ -912,7 +912,11 @@ def render_pdf(
     file); returns `path`. `compress=False` leaves the page text readable in the raw bytes."""
     pdf = build_pdf(ack, page_format=page_format)
     pdf.set_compression(compress)
-    data = bytes(pdf.output())
+    return write_atomic(path, bytes(pdf.output()))
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write `data` at `path` so that a reader never sees half a file; returns `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -674,9 +674,10 @@ class SyncEngine:
         if self._claim_stmt is None:
             # The head of each order's queue: its oldest pending entry (the state index finds
             # the pending ones: the backlog is scanned, not the history) ...
+            # Only orders: other entities (RMAs, credit memos) wait until a connector maps them.
             heads = (
                 select(func.min(SyncOutbox.id))
-                .where(SyncOutbox.state == PENDING)
+                .where(SyncOutbox.state == PENDING, SyncOutbox.entity == ORDERS)
                 .group_by(col(SyncOutbox.entity), col(SyncOutbox.entity_id))
             )
             # ... unless an earlier entry failed for good (a cancel still goes: _push_cancel).

@@ -12,6 +12,7 @@ class RMA(SQLModel, table=True):
     __tablename__ = "rmas"
 
     id: int | None = Field(default=None, primary_key=True)
+    #: A request number (RQ…) until authorised, then the RMA number (RMA…).
     number: str = string(20, unique=True, index=True)
     customer_id: int = Field(foreign_key="customers.id", index=True)
     order_id: int | None = Field(default=None, foreign_key="sales_orders.id")
@@ -23,7 +24,9 @@ class RMA(SQLModel, table=True):
     #: closed, rejected
     state: str = string(14, default="requested", index=True)
     reason_code: str = string(20, default="")
-    requested_at: datetime = Field(default_factory=utcnow)
+    requested_at: datetime = Field(default_factory=utcnow, index=True)
+    #: When the RMA entered its current state (the queue's SLA clock for the step it waits on).
+    state_changed_at: datetime | None = None
     authorised_at: datetime | None = None
     authorised_by: str = string(64, default="")
     received_at: datetime | None = None
@@ -43,7 +46,7 @@ class RMALine(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     rma_id: int = Field(foreign_key="rmas.id", index=True)
-    order_line_id: int | None = Field(default=None, foreign_key="sales_order_lines.id")
+    order_line_id: int | None = Field(default=None, foreign_key="sales_order_lines.id", index=True)
     invoice_line_id: int | None = Field(default=None, foreign_key="invoice_lines.id")
     item_id: int = Field(foreign_key="items.id")
     lot_serial: str = string(40, default="")
@@ -54,4 +57,6 @@ class RMALine(SQLModel, table=True):
     #: restock, scrap, repair, return_to_vendor, replace
     disposition: str = string(20, default="")
     disposition_warehouse_id: int | None = Field(default=None, foreign_key="warehouses.id")
+    #: The vendor warrants the item: claim the cost back from them (set when the RMA is made).
+    vendor_recovery: bool = False
     version: int = version_field()

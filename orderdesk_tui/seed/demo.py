@@ -30,7 +30,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from orderdesk_tui.config import DeskSettings
+from orderdesk_tui.config import DeskSettings, ReturnsSettings
+from orderdesk_tui.domain import returns as returns_rules
 from orderdesk_tui.domain.pricing import FreightRates, ShipTo, compute_tax, estimate_freight
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import (
@@ -78,8 +79,11 @@ from orderdesk_tui.paths import bundled
 from orderdesk_tui.services.audit import record
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.pricing import load_tax_table
+from orderdesk_tui.services.returns import policy_from
 from orderdesk_tui.store import Store
 
+#: The return policy the demo's RMAs follow (the defaults of `[returns]`).
+RETURN_POLICY = policy_from(ReturnsSettings())
 CENT = Decimal("0.01")
 Q3 = Decimal("0.001")
 Q4 = Decimal("0.0001")
@@ -2240,14 +2244,14 @@ class _DemoLoader:
         original = next(o for o in self.orders if o.tag == "warranty_original")
         replacement = next(o for o in self.orders if o.tag == "warranty_replacement")
         specs = [
-            ("return", "requested", "ORDERED_WRONG", picks[0]),
-            ("return", "authorised", "DAMAGED_IN_TRANSIT", picks[1]),
-            ("warranty", "received", "DEFECTIVE", picks[2]),
-            ("warranty", "inspected", "DEFECTIVE", picks[3]),
-            ("return", "credited", "NO_LONGER_NEEDED", picks[4]),
-            ("warranty", "replaced", "DEFECTIVE", original),
-            ("return", "rejected", "NO_LONGER_NEEDED", picks[5]),
-            ("return", "closed", "WRONG_ITEM_SHIPPED", picks[6]),
+            ("return", "requested", "ordered_in_error", picks[0]),
+            ("return", "authorised", "damaged", picks[1]),
+            ("warranty", "received", "warranty", picks[2]),
+            ("warranty", "inspected", "warranty", picks[3]),
+            ("return", "credited", "excess", picks[4]),
+            ("warranty", "replaced", "warranty", original),
+            ("return", "rejected", "excess", picks[5]),
+            ("return", "closed", "wrong_item", picks[6]),
         ]
         specs.sort(key=lambda sp: sp[3].entered_at)
         rmas: list[tuple[RMA, list[RMALine], _Order, str]] = []
@@ -2294,7 +2298,7 @@ class _DemoLoader:
                 findings, disposition, wh = "", "", None
                 if state in ("inspected", "replaced"):
                     findings = "bearing noise at 1800 rpm confirmed; drive-end bearing failed"
-                    disposition = "return_to_vendor"
+                    disposition = "replace" if state == "replaced" else ""
                 elif state in ("credited", "closed"):
                     findings = "unused, original packaging"
                     disposition, wh = "restock", self.warehouses["CHI"].id
@@ -2312,12 +2316,15 @@ class _DemoLoader:
                         findings=findings,
                         disposition=disposition,
                         disposition_warehouse_id=wh,
+                        vendor_recovery=kind == "warranty" and ln.item.vendor_warranted,
                     )
                 )
-            if kind == "return" and state in ("credited", "closed"):
-                restock = cents(returned * Decimal("0.15"))
+            if state in ("credited", "closed"):
+                restock = returns_rules.restocking_fee(
+                    RETURN_POLICY, reason, order.cust.row.service_tier, returned
+                )
             rma = RMA(
-                number=next_number(s, "rma"),
+                number=next_number(s, "rma_req" if state in ("requested", "rejected") else "rma"),
                 customer_id=cust_id,
                 order_id=order.row.id,
                 invoice_id=order.invoice.id,
@@ -2334,8 +2341,8 @@ class _DemoLoader:
                     else (requested + timedelta(hours=4) if state == "rejected" else None)
                 ),
                 rejected_reason=(
-                    "return requested 140 days after delivery; policy allows 90 days for stock "
-                    "items"
+                    "return requested 140 days after shipment; excess stock returns are accepted "
+                    "for 60 days"
                     if state == "rejected"
                     else ""
                 ),
@@ -2346,6 +2353,9 @@ class _DemoLoader:
                     replacement.row.id if state == "replaced" and replacement.row else None
                 ),
                 created_by=rng.choice(COORDINATORS),
+            )
+            rma.state_changed_at = (
+                rma.closed_at or rma.received_at or rma.authorised_at or rma.requested_at
             )
             rmas.append((rma, rlines, order, state))
         s.add_all([r for r, *_ in rmas])
@@ -2377,7 +2387,7 @@ class _DemoLoader:
                 lines.append(
                     InvoiceLine(
                         invoice_id=0,
-                        description="Restocking fee 15%",
+                        description=f"Restocking fee ({rma.number})",
                         quantity=Decimal(1),
                         unit_price=-rma.restocking_fee,
                         extended=-rma.restocking_fee,
@@ -2405,6 +2415,8 @@ class _DemoLoader:
                     created_at=credit_day,
                 )
                 rma.credit_amount = memo.total
+                if state == "credited":
+                    rma.state_changed_at = credit_day
                 memos.append((memo, lines, rma))
         s.add_all([m for m, *_ in memos])
         s.flush()

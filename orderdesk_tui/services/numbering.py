@@ -12,6 +12,7 @@ DEFAULTS = {
     "invoice": ("IN", 7),
     "credit": ("CM", 7),
     "rma": ("RMA", 6),
+    "rma_req": ("RQ", 6),
     "shipment": ("SH", 7),
     "purchase": ("PO", 6),
 }

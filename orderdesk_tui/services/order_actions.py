@@ -31,7 +31,7 @@ def needs_supervisor_to_cancel(order: SalesOrder) -> bool:
     return cancel_needs_supervisor(order.state)
 
 
-def _approver_name(actor: User, approver: User | None, rule: str) -> str:
+def approver_name(actor: User, approver: User | None, rule: str) -> str:
     """Who approves a supervisor-only step: the actor if a supervisor, else the override."""
     if actor.role in APPROVERS:
         return actor.name
@@ -60,7 +60,7 @@ def release_hold(
             raise RuleViolation(f"this {hold.kind} hold was already released by {hold.released_by}")
         approved_by = ""
         if needs_supervisor_to_release(hold):
-            approved_by = _approver_name(
+            approved_by = approver_name(
                 actor, approver, f"releasing a {hold.kind} hold is for supervisors"
             )
         apply_update(
@@ -119,7 +119,7 @@ def cancel_order(
             raise RuleViolation(f"order {order.number}: {refusal}")
         approved_by = ""
         if needs_supervisor_to_cancel(order):
-            approved_by = _approver_name(
+            approved_by = approver_name(
                 actor, approver, "cancelling a released order is for supervisors"
             )
         lines = session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
@@ -172,6 +172,7 @@ def add_note(
     channel: str = NoteChannel.INTERNAL,
     order_id: int | None = None,
     customer_id: int | None = None,
+    rma_id: int | None = None,
     callback_at: datetime | None = None,
 ) -> Note:
     body = body.strip()
@@ -188,6 +189,7 @@ def add_note(
         note = Note(
             order_id=order_id,
             customer_id=customer_id,
+            rma_id=rma_id,
             channel=channel,
             body=body,
             author=actor.name,

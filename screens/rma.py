@@ -1,0 +1,536 @@
+"""One RMA: its lines and history, and each step from authorisation to close by its key.
+
+Authorise (F5, a supervisor above the value limit) issues the RMA number and the return
+instructions; receive (F6) and inspect (F7) go line by line; disposition (F8) decides the
+highlighted line; credit (F9, a supervisor) issues the credit memo; replace (F10) enters the
+no-charge order; close (F11); reject (Ctrl+X) with a reason. Every step runs in a worker and
+the screen shows what the store holds afterwards.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from orderdesk_tui.documents import rma as documents
+from orderdesk_tui.domain import returns as rules
+from orderdesk_tui.errors import FieldError, OrderdeskError
+from orderdesk_tui.models import Invoice, User
+from orderdesk_tui.services import order_actions, returns
+from orderdesk_tui.services import rma_settlement as settlement
+from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.order_entry import warehouse_codes
+from orderdesk_tui.services.returns import RmaDetail, RmaLineView
+from screens.base import DeskScreen
+from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
+from screens.keys import bind
+from screens.widgets.status_bar import DeskStatus
+
+TABS = ("rma-lines", "rma-notes", "rma-history")
+DISPOSITIONS = [d.value for d in rules.Disposition]
+
+
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def parse_quantity(text: str, most: Decimal) -> Decimal:
+    try:
+        value = Decimal(text.strip() or "0")
+    except InvalidOperation:
+        raise FieldError("received", f"'{text}' is not a number") from None
+    if not 0 <= value <= most:
+        raise FieldError("received", f"between 0 and the {_num(most)} authorised")
+    return value
+
+
+def parse_findings(text: str) -> str:
+    if not text.strip():
+        raise FieldError("findings", "say what inspection found")
+    return text.strip()
+
+
+class RmaScreen(DeskScreen):
+    CSS_PATH = "rma.tcss"
+    BINDINGS = [
+        bind("rma.back", "back", "Back"),
+        bind("rma.documents", "documents", "Documents"),
+        bind("rma.authorise", "authorise", "Authorise"),
+        bind("rma.receive", "receive", "Receive"),
+        bind("rma.inspect", "inspect", "Inspect"),
+        bind("rma.disposition", "disposition", "Disposition"),
+        bind("rma.credit", "credit", "Credit"),
+        bind("rma.replace", "replace", "Replace"),
+        bind("rma.close", "close_rma", "Close"),
+        bind("rma.reject", "reject", "Reject"),
+        bind("rma.note", "add_note", "Note"),
+        bind("rma.next_tab", "tab(1)", "Next tab", show=False, priority=True),
+        bind("rma.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
+    ]
+
+    def __init__(self, desk: Desk, status: DeskStatus, rma_id: int) -> None:
+        super().__init__(desk, status)
+        self.rma_id = rma_id
+        self.detail: RmaDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading…", id="rma-header")
+        with TabbedContent(id="rma-tabs"):
+            with TabPane("Lines", id="rma-lines"):
+                yield DataTable(id="rma-lines-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Notes", id="rma-notes"):
+                yield DataTable(id="rma-notes-table", cursor_type="row")
+            with TabPane("History", id="rma-history"):
+                yield DataTable(id="rma-history-table", cursor_type="row")
+        yield from self.compose_frame()
+
+    def on_mount(self) -> None:
+        self.query_one("#rma-lines-table", DataTable).add_columns(
+            "Order", "Ln", "Part", "Description", "Serial/lot", "Reason", "Unit price",
+            "Asked", "Received", "Findings", "Disposition", "Whse", "Vendor recovery",
+        )  # fmt: skip
+        self.query_one("#rma-notes-table", DataTable).add_columns("When", "Who", "Channel", "Note")
+        self.query_one("#rma-history-table", DataTable).add_columns(
+            "When", "Who", "Approved by", "Action", "Changes", "Reason"
+        )
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="rma-load")
+    def reload(self) -> None:
+        try:
+            detail = returns.load_rma(self.desk.store, self.rma_id)
+        except OrderdeskError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: RmaDetail) -> None:
+        self.detail = detail
+        rma, customer = detail.rma, detail.customer
+        state = rma.state.upper()
+        if rma.state in rules.OPEN_STATES:
+            state = f"[reverse] {state} [/reverse]"
+        settled = []
+        if detail.credit_memo is not None:
+            memo = detail.credit_memo
+            settled.append(
+                f"credit memo [b]{memo.number}[/b] {memo.total:,.2f} {memo.currency} "
+                f"(restocking fee {rma.restocking_fee:,.2f}, freight {rma.freight_credit:,.2f})"
+            )
+        if detail.replacement_number:
+            settled.append(f"replacement order [b]{detail.replacement_number}[/b]")
+        header = [
+            f"[b]{rma.number}[/b]  {state}  {rma.kind} · "
+            f"{escape(rules.REASON_LABELS.get(rma.reason_code, rma.reason_code))}"
+            f" · value {detail.value:,.2f}",
+            f"[b]{escape(customer.code)}[/b] {escape(customer.name)} ({customer.service_tier})"
+            f" · invoice {detail.invoice_number or '-'} · by {rma.created_by}",
+            f"requested {_when(rma.requested_at)} · authorised {_when(rma.authorised_at)}"
+            f"{' by ' + rma.authorised_by if rma.authorised_by else ''}"
+            f" · received {_when(rma.received_at)} · closed {_when(rma.closed_at)}",
+        ]
+        if settled:
+            header.append(" · ".join(settled))
+        if rma.rejected_reason:
+            header.append(f"[red]rejected: {escape(rma.rejected_reason)}[/red]")
+        if rma.attachments:
+            header.append("attachments: " + escape(", ".join(rma.attachments.splitlines())))
+        header.append(f"[dim]next: {self._next_step(detail)}[/dim]")
+        self.query_one("#rma-header", Static).update("\n".join(header))
+        lines = self.query_one("#rma-lines-table", DataTable)
+        cursor = lines.cursor_row
+        lines.clear()
+        for ln in detail.lines:
+            lines.add_row(
+                ln.order_number, str(ln.line_no), ln.part_number, ln.description[:36],
+                ln.lot_serial, ln.reason.replace("_", " "), f"{ln.unit_price:,.4f}",
+                _num(ln.requested), _num(ln.received), ln.findings[:40],
+                ln.disposition.replace("_", " "), ln.warehouse_code,
+                (ln.vendor_name or "yes") if ln.vendor_recovery else "",
+                key=str(ln.id),
+            )  # fmt: skip
+        if detail.lines:
+            lines.move_cursor(row=min(cursor, len(detail.lines) - 1))
+            if self.focused is None:
+                lines.focus()
+        notes = self.query_one("#rma-notes-table", DataTable)
+        notes.clear()
+        for note in detail.notes:
+            notes.add_row(_when(note.created_at), note.author, note.channel, note.body)
+        self.query_one(TabbedContent).get_tab("rma-notes").label = f"Notes ({len(detail.notes)})"
+        history = self.query_one("#rma-history-table", DataTable)
+        history.clear()
+        for at, actor, approved, action, changes, reason in detail.history:
+            history.add_row(_when(at), actor, approved, action, changes[:80], reason)
+
+    @staticmethod
+    def _next_step(detail: RmaDetail) -> str:
+        state = detail.rma.state
+        if state == rules.RmaState.INSPECTED:
+            return "disposition each received line (F8)"
+        if state == rules.RmaState.DISPOSITIONED:
+            try:
+                how = rules.settlement(ln.facts for ln in detail.lines)
+            except rules.Refusal as refusal:
+                return str(refusal)
+            return {"credit": "credit (F9)", "replace": "replace (F10)"}.get(how, "close (F11)")
+        return {
+            "requested": "authorise (F5) or reject",
+            "authorised": "receive the goods (F6)",
+            "received": "inspect (F7)",
+            "credited": "close (F11)",
+            "replaced": "close (F11)",
+        }.get(state, "nothing: the RMA is done")
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        index = TABS.index(tabs.active) if tabs.active in TABS else 0
+        tabs.active = TABS[(index + step) % len(TABS)]
+        tabs.get_pane(tabs.active).query_one(DataTable).focus()
+
+    def _failed(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=8)
+        self.app.bell()
+
+    @work(thread=True, group="rma-step")
+    def _run(
+        self,
+        step: Callable[[], object],
+        done: str,
+        then: Callable[[Any], tuple[str, str, str] | None] | None = None,
+    ) -> None:
+        """Apply a step in a thread, say what happened, show a document if the step made
+        one (`then` gives title, text, footer), and reload what the store now holds."""
+        try:
+            result = step()
+            shown = then(result) if then is not None else None
+        except (OrderdeskError, OSError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self.notify, done)
+            if shown is not None:
+                self.app.call_from_thread(self.app.push_screen, TextDialog(*shown))
+        self.app.call_from_thread(self.reload)
+
+    def _ask_each(
+        self,
+        lines: Sequence[RmaLineView],
+        dialog: Callable[[RmaLineView], PromptDialog[Any]],
+        finish: Callable[[dict[int, Any]], None],
+    ) -> None:
+        """One dialog per line in turn; `finish` gets {line id: answer} once all are given."""
+        answers: dict[int, Any] = {}
+
+        def ask(index: int) -> None:
+            if index == len(lines):
+                finish(answers)
+                return
+
+            def answered(value: Any) -> None:
+                if value is None:
+                    self.notify("nothing recorded", severity="warning")
+                    return
+                answers[lines[index].id] = value
+                ask(index + 1)
+
+            self.app.push_screen(dialog(lines[index]), answered)
+
+        ask(0)
+
+    def _current_line(self) -> RmaLineView | None:
+        if self.detail is None or not self.detail.lines:
+            return None
+        table = self.query_one("#rma-lines-table", DataTable)
+        return self.detail.lines[min(table.cursor_row, len(self.detail.lines) - 1)]
+
+    def _in_state(self, *states: str) -> bool:
+        """Whether the RMA is in one of `states`; says why not (the rule) if it is not."""
+        if self.detail is None:
+            return False
+        if self.detail.rma.state in states:
+            return True
+        self._failed(f"rule rma.state: {self.detail.rma.number} is {self.detail.rma.state}")
+        return False
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def action_authorise(self) -> None:
+        if not self._in_state(rules.RmaState.REQUESTED) or self.detail is None:
+            return
+        detail = self.detail
+        limit = self.desk.settings.returns.authorise_supervisor_above
+
+        def run(approver: User | None) -> None:
+            def step() -> object:
+                return returns.authorise(
+                    self.desk.store, self.rma_id, expected_version=detail.rma.version,
+                    actor=self.desk.user, settings=self.desk.settings, approver=approver,
+                )  # fmt: skip
+
+            self._run(step, "return authorised", self._instructions)
+
+        self.with_supervisor(
+            returns.authorise_needs_supervisor(detail, self.desk.settings),
+            f"authorise {detail.rma.number} for {detail.value:,.2f} (limit {limit:,.2f})",
+            run,
+        )
+
+    def _instructions(self, _: object) -> tuple[str, str, str]:
+        text, path = documents.write_return_authorisation(self.desk.store, self.rma_id)
+        return "Return instructions", text, f"PDF {path} · Esc/F12 close"
+
+    def action_receive(self) -> None:
+        if not self._in_state(rules.RmaState.AUTHORISED) or self.detail is None:
+            return
+        version = self.detail.rma.version
+
+        def dialog(ln: RmaLineView) -> PromptDialog[Decimal]:
+            return PromptDialog(
+                f"Received of {ln.part_number}",
+                lambda text: parse_quantity(text, ln.requested),
+                detail=f"{_num(ln.requested)} {ln.uom} authorised; 0 if none came",
+                value=_num(ln.requested),
+            )
+
+        def finish(received: dict[int, Any]) -> None:
+            self._run(
+                lambda: returns.receive(
+                    self.desk.store,
+                    self.rma_id,
+                    received,
+                    expected_version=version,
+                    actor=self.desk.user,
+                ),
+                "goods received",
+            )
+
+        self._ask_each(self.detail.lines, dialog, finish)
+
+    def action_inspect(self) -> None:
+        if not self._in_state(rules.RmaState.RECEIVED) or self.detail is None:
+            return
+        version = self.detail.rma.version
+        arrived = [ln for ln in self.detail.lines if ln.received > 0]
+        if not arrived:
+            self._failed("rule rma.inspect: nothing was received; reject the RMA instead")
+            return
+
+        def dialog(ln: RmaLineView) -> PromptDialog[str]:
+            return PromptDialog(
+                f"Inspection of {ln.part_number} ({_num(ln.received)} received)",
+                parse_findings,
+                detail="what was found: condition, fault confirmed or not, packaging",
+                value=ln.findings,
+            )
+
+        def finish(findings: dict[int, Any]) -> None:
+            self._run(
+                lambda: returns.inspect(
+                    self.desk.store,
+                    self.rma_id,
+                    findings,
+                    expected_version=version,
+                    actor=self.desk.user,
+                ),
+                "inspection recorded",
+            )
+
+        self._ask_each(arrived, dialog, finish)
+
+    def action_disposition(self) -> None:
+        if not self._in_state(rules.RmaState.INSPECTED) or self.detail is None:
+            return
+        line = self._current_line()
+        if line is None:
+            return
+        version = self.detail.rma.version
+
+        def decide(code: str, warehouse_id: int | None) -> None:
+            self._run(
+                lambda: returns.disposition(
+                    self.desk.store,
+                    self.rma_id,
+                    line.id,
+                    code,
+                    expected_version=version,
+                    actor=self.desk.user,
+                    warehouse_id=warehouse_id,
+                ),
+                f"{line.part_number}: {code.replace('_', ' ')}",
+            )
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            code = DISPOSITIONS[index]
+            if code != rules.Disposition.RESTOCK:
+                decide(code, None)
+                return
+            warehouses = sorted(warehouse_codes(self.desk.store).items(), key=lambda w: w[1])
+
+            def where(pick: int | None) -> None:
+                if pick is not None:
+                    decide(code, warehouses[pick][0])
+
+            self.app.push_screen(
+                PickDialog("Restock to which warehouse?", [c for _, c in warehouses]), where
+            )
+
+        vendor = (
+            " (vendor warranted: return to vendor recovers the cost)"
+            if (line.vendor_recovery)
+            else ""
+        )
+        self.app.push_screen(
+            PickDialog(
+                f"Disposition of {line.part_number}, {_num(line.received)} received",
+                [d.replace("_", " ") for d in DISPOSITIONS],
+                f"findings: {line.findings}{vendor}",
+            ),
+            chosen,
+        )
+
+    def action_credit(self) -> None:
+        if not self._in_state(rules.RmaState.DISPOSITIONED) or self.detail is None:
+            return
+        self._quote(self.detail.rma.version)
+
+    @work(thread=True, exclusive=True, group="rma-quote")
+    def _quote(self, version: int) -> None:
+        try:
+            quote = settlement.quote_credit(
+                self.desk.store, self.rma_id, settings=self.desk.settings
+            )
+        except OrderdeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._credit, version, quote)
+
+    def _credit(self, version: int, quote: settlement.CreditQuote) -> None:
+        purpose = (
+            f"credit {quote.total:,.2f} {quote.currency}: goods {quote.goods:,.2f}, restocking "
+            f"fee {quote.restocking_fee:,.2f}, freight {quote.freight:,.2f}, tax {quote.tax:,.2f}"
+        )
+
+        def run(approver: User | None) -> None:
+            def step() -> object:
+                return settlement.credit(
+                    self.desk.store, self.rma_id, expected_version=version,
+                    actor=self.desk.user, settings=self.desk.settings, approver=approver,
+                )  # fmt: skip
+
+            self._run(step, "credit memo issued", self._memo)
+
+        self.with_supervisor(self.desk.settings.returns.credit_needs_supervisor, purpose, run)
+
+    def _memo(self, memo: Invoice) -> tuple[str, str, str]:
+        text, path = documents.write_credit_memo(self.desk.store, memo.id or 0)
+        return "Credit memo", text, f"PDF {path} · Esc/F12 close"
+
+    def action_replace(self) -> None:
+        if not self._in_state(rules.RmaState.DISPOSITIONED) or self.detail is None:
+            return
+        version = self.detail.rma.version
+
+        self._run(
+            lambda: settlement.replace(
+                self.desk.store,
+                self.rma_id,
+                expected_version=version,
+                actor=self.desk.user,
+                settings=self.desk.settings,
+            ),
+            "no-charge replacement order entered",
+        )
+
+    def action_close_rma(self) -> None:
+        if self.detail is None:
+            return
+        version = self.detail.rma.version
+        self._run(
+            lambda: returns.close(
+                self.desk.store, self.rma_id, expected_version=version, actor=self.desk.user
+            ),
+            "RMA closed",
+        )
+
+    def action_reject(self) -> None:
+        if self.detail is None:
+            return
+        detail = self.detail
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                return
+            self._run(
+                lambda: returns.reject(
+                    self.desk.store,
+                    self.rma_id,
+                    reason,
+                    expected_version=detail.rma.version,
+                    actor=self.desk.user,
+                ),
+                f"{detail.rma.number} rejected",
+            )
+
+        self.app.push_screen(ReasonDialog(f"Reject {detail.rma.number}"), with_reason)
+
+    def action_add_note(self) -> None:
+        """A note on the RMA in the communication log (what the customer was told)."""
+        if self.detail is None:
+            return
+        rma = self.detail.rma
+
+        def save(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            channel, body = result
+            self._run(
+                lambda: order_actions.add_note(
+                    self.desk.store,
+                    actor=self.desk.user,
+                    body=body,
+                    channel=channel,
+                    order_id=rma.order_id,
+                    customer_id=rma.customer_id,
+                    rma_id=rma.id,
+                ),
+                "note added",
+            )
+
+        self.app.push_screen(NoteDialog(f"{rma.number}"), save)
+
+    def action_documents(self) -> None:
+        self._documents()
+
+    @work(thread=True, exclusive=True, group="rma-docs")
+    def _documents(self) -> None:
+        try:
+            paths = documents.rma_documents(self.desk.store, self.rma_id)
+            if not paths:
+                raise FieldError("documents", "none until the RMA is authorised")
+            text = documents.render_text(
+                documents.load_return_authorisation(self.desk.store, self.rma_id)
+            )
+        except OrderdeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        footer = " · ".join(f"PDF {Path(p)}" for p in paths) + " · Esc/F12 close"
+        self.app.call_from_thread(
+            self.app.push_screen, TextDialog("Return instructions", text, footer)
+        )
