@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from orderdesk_tui.domain.compliance import (
+    LEGAL_FORMS,
+    NOISE_WORDS,
+    STOPWORDS,
     ComplianceRules,
     DeniedPartyIndex,
     HitKind,
@@ -141,8 +144,9 @@ def test_name_variants_split_sites_and_care_of() -> None:
 
 
 words = st.lists(
+    # words that identify a party: a name made only of legal forms ("Lda") has nothing to keep
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=9).filter(
-        lambda w: normalize_name(w) == w
+        lambda w: normalize_name(w) == w and w not in LEGAL_FORMS | STOPWORDS | NOISE_WORDS
     ),
     min_size=1,
     max_size=5,
