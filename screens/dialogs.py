@@ -17,6 +17,7 @@ from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.models import User
 from orderdesk_tui.models.base import NoteChannel
 from screens.keys import bind
+from screens.widgets.desk_input import DeskInput
 
 DIALOG_BINDINGS = [
     bind("dialog.ok", "ok", "OK"),
@@ -54,7 +55,7 @@ class ReasonDialog(_Dialog[str]):
             yield Label(self._title, classes="dialog-title")
             if self._detail:
                 yield Static(self._detail, classes="dialog-detail")
-            yield Input(placeholder="reason (required)", id="reason")
+            yield DeskInput(placeholder="reason (required)", id="reason")
             yield Static(classes="dialog-error")
             yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
 
@@ -79,8 +80,8 @@ class SupervisorDialog(_Dialog[User]):
         with Vertical(classes="dialog"):
             yield Label("Supervisor override", classes="dialog-title")
             yield Static(self._purpose, classes="dialog-detail")
-            yield Input(placeholder="supervisor", id="supervisor")
-            yield Input(placeholder="PIN", password=True, id="pin")
+            yield DeskInput(placeholder="supervisor", id="supervisor")
+            yield DeskInput(placeholder="PIN", password=True, id="pin")
             yield Static(classes="dialog-error")
             yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
 
@@ -130,7 +131,7 @@ class NoteDialog(_Dialog[tuple[str, str]]):
                 allow_blank=False,
                 id="channel",
             )
-            yield Input(placeholder="what was said or done", id="body")
+            yield DeskInput(placeholder="what was said or done", id="body")
             yield Static(classes="dialog-error")
             yield Static("Enter save · Esc/F12 cancel", classes="dialog-help")
 
@@ -212,7 +213,7 @@ class PromptDialog(_Dialog[T]):
             yield Label(self._title, classes="dialog-title")
             if self._detail:
                 yield Static(self._detail, classes="dialog-detail", markup=False)
-            yield Input(value=self._value, placeholder=self._placeholder, id="value")
+            yield DeskInput(value=self._value, placeholder=self._placeholder, id="value")
             yield Static(classes="dialog-error")
             yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
 

@@ -19,6 +19,7 @@ from orderdesk_tui.services.order_queries import (
 )
 from screens.base import DeskScreen
 from screens.keys import bind
+from screens.widgets.desk_input import DeskInput
 from screens.widgets.paged_table import Column, PagedTable
 from screens.widgets.status_bar import DeskStatus
 
@@ -72,7 +73,9 @@ class OrderListScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="order-search-bar"):
             yield Static("Find", id="find-label")
-            yield Input(placeholder="order number, customer PO, customer code or name", id="search")
+            yield DeskInput(
+                placeholder="order number, customer PO, customer code or name", id="search"
+            )
             yield Static("state: all", id="state-label")
         yield Static(self.table.header, id="orders-header")
         yield self.table

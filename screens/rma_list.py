@@ -15,6 +15,7 @@ from orderdesk_tui.services.rma_queries import ALL_STATES, RmaFilter, RmaRow, co
 from screens.base import DeskScreen
 from screens.dialogs import PromptDialog, TextDialog
 from screens.keys import bind
+from screens.widgets.desk_input import DeskInput
 from screens.widgets.paged_table import Column, PagedTable
 from screens.widgets.status_bar import DeskStatus
 
@@ -59,7 +60,7 @@ class RmaListScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="rma-search-bar"):
             yield Static("RMAs", id="rma-find-label")
-            yield Input(placeholder="RMA number, customer code or name", id="rma-search")
+            yield DeskInput(placeholder="RMA number, customer code or name", id="rma-search")
             yield Static("state: all", id="rma-state-label")
         yield Static(self.table.header, id="rmas-header")
         yield self.table

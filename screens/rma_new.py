@@ -23,6 +23,7 @@ from orderdesk_tui.services.returns import LineRequest, RmaRequest
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, PromptDialog
 from screens.keys import bind
+from screens.widgets.desk_input import DeskInput
 from screens.widgets.status_bar import DeskStatus
 
 REASONS = [r.value for r in rules.Reason]
@@ -84,7 +85,7 @@ class RmaNewScreen(DeskScreen):
         yield Static("New return (RMA)", id="rma-new-title")
         with Horizontal(id="rma-find-bar"):
             yield Static("Find", id="rma-find-label")
-            yield Input(
+            yield DeskInput(
                 placeholder="invoice, order, PO, part or serial/lot number, or a customer code",
                 id="rma-find",
             )
