@@ -45,6 +45,7 @@ class OrderDeskApp(App[int]):
         bind("app.help", "help", "Help"),
         bind("app.orders", "orders", "Orders"),
         bind("app.new_order", "new_order", "New order"),
+        bind("app.queue", "queue", "Queue"),
     ]
 
     def __init__(
@@ -189,6 +190,19 @@ class OrderDeskApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
+
+    def action_queue(self) -> None:
+        """The work queue: brought forward if it is open under this screen, else opened."""
+        from screens.queue import QueueScreen
+
+        if isinstance(self.screen, QueueScreen):
+            return
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, QueueScreen):
+                while len(self.screen_stack) > index + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(QueueScreen(self.desk, self.status))
 
     def action_orders(self) -> None:
         while len(self.screen_stack) > 2:

@@ -1,5 +1,6 @@
 """The frame every desk screen shares: the F-key legend and the status bar at the bottom."""
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -7,7 +8,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from orderdesk_tui.models import User
 from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.users import APPROVERS
+from screens.dialogs import SupervisorDialog
 from screens.widgets.status_bar import DeskStatus, StatusBar
 
 
@@ -28,3 +32,22 @@ class DeskScreen(Screen[None]):
         with Vertical(id="frame-bottom"):
             yield StatusBar(self.status)
             yield Footer()
+
+    def with_supervisor(
+        self, needed: bool, purpose: str, then: Callable[[User | None], None]
+    ) -> None:
+        """Run `then` with the approving supervisor: none needed, the user, or an override."""
+        if not needed or self.desk.user.role in APPROVERS:
+            then(None)
+            return
+
+        def done(supervisor: User | None) -> None:
+            if supervisor is None:
+                self.notify("not done: no supervisor override", severity="warning")
+            else:
+                then(supervisor)
+
+        self.app.push_screen(
+            SupervisorDialog(purpose, lambda n, p: self.desk.verify_supervisor(n, p, purpose)),
+            done,
+        )

@@ -205,3 +205,33 @@ class TextDialog(_Dialog[None]):
 
     def action_ok(self) -> None:
         self.dismiss(None)
+
+
+class InputDialog(_Dialog[T], Generic[T]):
+    """One line to type (a time, a reason); `read` turns it into the result or raises an
+    OrderdeskError whose message is shown while the typed text stays for correcting."""
+
+    def __init__(
+        self, title: str, read: Callable[[str], T], *, placeholder: str = "", value: str = ""
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._read = read
+        self._placeholder = placeholder
+        self._value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            yield Input(value=self._value, placeholder=self._placeholder, id="answer")
+            yield Static(classes="dialog-error")
+            yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
+
+    @on(Input.Submitted)
+    def action_ok(self) -> None:
+        try:
+            result = self._read(self.query_one("#answer", Input).value)
+        except OrderdeskError as exc:
+            self.show_error(str(exc))
+            return
+        self.dismiss(result)

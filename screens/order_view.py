@@ -14,13 +14,12 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from orderdesk_tui.errors import OrderdeskError
-from orderdesk_tui.models import Address, Hold, User
+from orderdesk_tui.models import Address, Hold
 from orderdesk_tui.services import order_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import OrderDetail, load_order
-from orderdesk_tui.services.users import APPROVERS
 from screens.base import DeskScreen
-from screens.dialogs import NoteDialog, ReasonDialog, SupervisorDialog
+from screens.dialogs import NoteDialog, ReasonDialog
 from screens.keys import bind
 from screens.widgets.status_bar import DeskStatus
 
@@ -257,25 +256,6 @@ class OrderViewScreen(DeskScreen):
             self.notify("several holds are open: pick one, then release it again")
         return None
 
-    def _with_supervisor(
-        self, needed: bool, purpose: str, then: Callable[[User | None], None]
-    ) -> None:
-        """Run `then` with the approving supervisor: none needed, the user, or an override."""
-        if not needed or self.desk.user.role in APPROVERS:
-            then(None)
-            return
-
-        def done(supervisor: User | None) -> None:
-            if supervisor is None:
-                self.notify("not done: no supervisor override", severity="warning")
-            else:
-                then(supervisor)
-
-        self.app.push_screen(
-            SupervisorDialog(purpose, lambda n, p: self.desk.verify_supervisor(n, p, purpose)),
-            done,
-        )
-
     def action_release_hold(self) -> None:
         if self.detail is None:
             return
@@ -294,7 +274,7 @@ class OrderViewScreen(DeskScreen):
             purpose = (
                 f"release {hold.kind} hold on {self.detail.order.number if self.detail else ''}"
             )
-            self._with_supervisor(
+            self.with_supervisor(
                 order_actions.needs_supervisor_to_release(hold),
                 purpose,
                 lambda approver: self._run(
@@ -326,7 +306,7 @@ class OrderViewScreen(DeskScreen):
         def with_reason(reason: str | None) -> None:
             if reason is None:
                 return
-            self._with_supervisor(
+            self.with_supervisor(
                 order_actions.needs_supervisor_to_cancel(order),
                 f"cancel released order {order.number}",
                 lambda approver: self._run(

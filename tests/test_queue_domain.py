@@ -114,7 +114,7 @@ def test_priority_names_its_reasons_and_orders_urgency() -> None:
         value=Decimal("62000"),
         tier="platinum",
         rush=True,
-        work=(("hold", "credit hold"),),
+        work=(Reason(ReasonKind.HOLD, "credit"),),
         sla=breached,
         warn_s=3600,
     )
@@ -130,7 +130,7 @@ def test_priority_names_its_reasons_and_orders_urgency() -> None:
         value=Decimal("120"),
         tier="standard",
         rush=False,
-        work=(("sla", "ack SLA due"),),
+        work=(Reason(ReasonKind.SLA, "ack SLA due"),),
         sla=SlaClock(SlaKind.ACK, 57600, 50000),
         warn_s=3600,
     )

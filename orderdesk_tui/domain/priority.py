@@ -5,8 +5,10 @@ does: order value, the customer's service tier, SLA time left, rush, and what ki
 is. The weights are deliberately few and round; the score only orders the queue.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from orderdesk_tui.domain.sla import SlaClock, format_duration
 
@@ -19,6 +21,7 @@ VALUE_BANDS: tuple[tuple[Decimal, int], ...] = (
 )
 TIER_POINTS = {"platinum": 25, "gold": 15, "silver": 8}
 RUSH_POINTS = 25
+ESCALATED_POINTS = 20
 BREACH_POINTS = 40
 #: Up to this much more, 5 points per business hour late.
 LATE_POINTS_MAX = 20
@@ -35,10 +38,51 @@ KIND_POINTS = {
 }
 
 
+class Work(Protocol):
+    """Why an item is in the queue (domain.queue_items.Reason)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class PriorityScore:
+    """The points, and what they came from; the reasons are worded only when shown (a queue of
+    ten thousand items is scored on every refresh, but only a screenful is read)."""
+
     score: int
-    reasons: tuple[str, ...]
+    sla: SlaClock | None = None
+    warn_s: int = 0
+    escalated: bool = False
+    rush: bool = False
+    tier_points: int = 0
+    tier: str = ""
+    value: Decimal | None = None
+    work: Work | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        reasons: list[str] = []
+        sla = self.sla
+        if sla is not None:
+            if sla.breached:
+                reasons.append(f"{sla.kind} SLA late {format_duration(-sla.left_s)}")
+            elif sla.left_s <= self.warn_s or _sla_used_points(sla):
+                reasons.append(f"{sla.kind} SLA {format_duration(sla.left_s)} left")
+        if self.escalated:
+            reasons.append("escalated")
+        if self.rush:
+            reasons.append("rush")
+        if self.tier_points:
+            reasons.append(f"{self.tier} customer")
+        if self.value is not None:
+            reasons.append(f"value {_money_words(self.value)}")
+        if self.work is not None:
+            reasons.append(self.work.label)
+        return tuple(reasons)
 
     @property
     def summary(self) -> str:
@@ -51,51 +95,45 @@ def _money_words(value: Decimal) -> str:
     return f"{value:,.0f}"
 
 
+def _sla_used_points(sla: SlaClock) -> int:
+    return int(20 * sla.used_fraction)
+
+
 def score(
     *,
     value: Decimal,
     tier: str,
     rush: bool,
-    # (kind, label) of each reason the item is in the queue; the weightiest one counts.
-    work: tuple[tuple[str, str], ...],
+    # each reason the item is in the queue; the weightiest one counts.
+    work: Sequence[Work],
     sla: SlaClock | None,
     warn_s: int,
     escalated: bool = False,
 ) -> PriorityScore:
     points = 0
-    reasons: list[str] = []
     if sla is not None:
         if sla.breached:
-            late_hours = -sla.left_s // 3600
-            extra = min(LATE_POINTS_MAX, 5 * late_hours)
-            points += BREACH_POINTS + extra
-            reasons.append(f"{sla.kind} SLA late {format_duration(-sla.left_s)}")
+            points += BREACH_POINTS + min(LATE_POINTS_MAX, 5 * (-sla.left_s // 3600))
         elif sla.left_s <= warn_s:
             points += DUE_SOON_POINTS
-            reasons.append(f"{sla.kind} SLA {format_duration(sla.left_s)} left")
         else:
-            used = int(20 * sla.used_fraction)
-            if used:
-                points += used
-                reasons.append(f"{sla.kind} SLA {format_duration(sla.left_s)} left")
+            points += _sla_used_points(sla)
     if escalated:
-        points += 20
-        reasons.append("escalated")
+        points += ESCALATED_POINTS
     if rush:
         points += RUSH_POINTS
-        reasons.append("rush")
     tier_points = TIER_POINTS.get(tier, 0)
-    if tier_points:
-        points += tier_points
-        reasons.append(f"{tier} customer")
+    points += tier_points
+    banded: Decimal | None = None
     for floor, band_points in VALUE_BANDS:
         if value >= floor:
             points += band_points
-            reasons.append(f"value {_money_words(value)}")
+            banded = value
             break
+    main = None
     if work:
-        kind, label = max(work, key=lambda pair: KIND_POINTS.get(pair[0], 0))
-        if KIND_POINTS.get(kind, 0):
-            points += KIND_POINTS[kind]
-            reasons.append(label)
-    return PriorityScore(points, tuple(reasons))
+        weightiest = max(work, key=lambda reason: KIND_POINTS.get(reason.kind, 0))
+        if KIND_POINTS.get(weightiest.kind, 0):
+            points += KIND_POINTS[weightiest.kind]
+            main = weightiest
+    return PriorityScore(points, sla, warn_s, escalated, rush, tier_points, tier, banded, main)

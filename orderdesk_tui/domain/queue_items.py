@@ -55,6 +55,10 @@ class Reason:
         return f"{name} {self.detail}".strip()
 
 
+#: Before an item is scored.
+NO_PRIORITY = PriorityScore(0)
+
+
 @dataclass(frozen=True)
 class HoldRef:
     id: int
@@ -63,7 +67,7 @@ class HoldRef:
     version: int
 
 
-@dataclass
+@dataclass(slots=True)
 class QueueItem:
     subject: Subject
     subject_id: int
@@ -88,7 +92,7 @@ class QueueItem:
     escalated: bool = False
     #: Version of the item's queue state row (0: nobody has touched it yet).
     state_version: int = 0
-    priority: PriorityScore = field(default_factory=lambda: PriorityScore(0, ()))
+    priority: PriorityScore = NO_PRIORITY
 
     @property
     def key(self) -> tuple[Subject, int]:

@@ -57,8 +57,12 @@ class SlaPolicy:
         return self.tiers.get(tier) or self.tiers["standard"]
 
     def clock(self, kind: SlaKind, tier: str, started: datetime, now: datetime) -> SlaClock:
+        return self.clock_at(kind, tier, started, self.calendar.position(now))
+
+    def clock_at(self, kind: SlaKind, tier: str, started: datetime, now_at: int) -> SlaClock:
+        """`clock` with now's calendar position worked out once for a whole queue."""
         total = self.targets(tier).for_kind(kind)
-        return SlaClock(kind, total, total - self.calendar.between(started, now))
+        return SlaClock(kind, total, total - (now_at - self.calendar.position(started)))
 
 
 def format_duration(seconds: int) -> str:
