@@ -22,6 +22,7 @@ from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.outbox import pending_count
+from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.store import Store
 from screens.help import HelpScreen
 from screens.keys import bind
@@ -71,6 +72,8 @@ class OrderDeskApp(App[int]):
         )
         self._notices = list(notices)
         self._sync_stop = threading.Event()
+        #: Kept for the app's life so that reopening the queue rebuilds only what changed.
+        self.queue_reader = QueueReader(store, settings.sla)
         self.started_ms: float | None = None
 
     def on_mount(self) -> None:
@@ -202,7 +205,7 @@ class OrderDeskApp(App[int]):
                 while len(self.screen_stack) > index + 1:
                     self.pop_screen()
                 return
-        self.push_screen(QueueScreen(self.desk, self.status))
+        self.push_screen(QueueScreen(self.desk, self.status, self.queue_reader))
 
     def action_orders(self) -> None:
         while len(self.screen_stack) > 2:

@@ -29,7 +29,7 @@ from orderdesk_tui.models import User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS
 from orderdesk_tui.services import live, order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.queue import QueueSnapshot, load_queue
+from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
 from screens.base import DeskScreen
@@ -94,8 +94,9 @@ class QueueScreen(DeskScreen):
         bind("queue.back", "back", "Back"),
     ]
 
-    def __init__(self, desk: Desk, status: DeskStatus) -> None:
+    def __init__(self, desk: Desk, status: DeskStatus, reader: QueueReader) -> None:
         super().__init__(desk, status)
+        self.reader = reader
         self.filter = QueueFilter()
         self.snapshot: QueueSnapshot | None = None
         self.loaded_at: datetime | None = None
@@ -123,6 +124,8 @@ class QueueScreen(DeskScreen):
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
+        if self.reader.last is not None:  # what was read last, at once; then read again
+            self._loaded(self.reader.last)
         self.reload()
         self.table.focus()
         self.set_interval(TICK_S, self.reload)
@@ -133,7 +136,7 @@ class QueueScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def reload(self) -> None:
         try:
-            snapshot = load_queue(self.desk.store, self.desk.settings.sla)
+            snapshot = self.reader.read()
         except Exception as exc:  # shown; the last good list stays on screen
             self.app.call_from_thread(self._failed, str(exc).splitlines()[0])
             return

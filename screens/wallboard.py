@@ -19,6 +19,7 @@ from textual.widgets import ContentSwitcher, Digits, Label, Static
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.sla import format_duration
+from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
 from orderdesk_tui.store import Store
@@ -83,6 +84,7 @@ class WallboardApp(App[None]):
         self.ticker_s = ticker_s
         self.zone = desk_zone(settings.sla)
         self.figures: WallboardFigures | None = None
+        self.reader = QueueReader(store, settings.sla)
         self.stale_since: datetime | None = None
         self.problem = ""
         self._ticker_text = ""
@@ -126,7 +128,7 @@ class WallboardApp(App[None]):
     @work(thread=True, exclusive=True, group="wallboard-poll", exit_on_error=False)
     def poll(self) -> None:
         try:
-            figures = read_wallboard(self.store, self.settings)
+            figures = read_wallboard(self.store, self.settings, reader=self.reader)
         except Exception as exc:  # any failure of the store: stale, and try again
             self.call_from_thread(self._after_poll, None, str(exc).strip().splitlines()[0])
         else:

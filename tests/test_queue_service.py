@@ -28,7 +28,7 @@ from orderdesk_tui.models import (
 from orderdesk_tui.models.base import HoldKind, OrderState, Priority, Role
 from orderdesk_tui.services import queue_actions
 from orderdesk_tui.services.order_actions import release_hold
-from orderdesk_tui.services.queue import load_queue
+from orderdesk_tui.services.queue import QueueReader, load_queue
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.store import Store
 
@@ -365,3 +365,26 @@ def test_bulk_actions_do_what_they_can_and_report_the_rest(store: Store) -> None
     assert outcome.summary.startswith(f"{len(items) - 1} done, 1 not done (first: ")
     mine = {i.number for i in _queue(store, "mine")}
     assert mine == {i.number for i in items} - {items[1].number}
+
+
+def test_a_reader_rebuilds_only_what_changed(store: Store) -> None:
+    world = _world(store)
+    reader = QueueReader(store, SLA)
+    first = {i.key: i for i in reader.read(NOW).items}
+    held = (Subject.ORDER, world.ids["held"])
+    queue_actions.take(store, first[held], actor=ALICE)
+    second = {i.key: i for i in reader.read(NOW + timedelta(seconds=5)).items}
+    assert second[held].assignee == "alice" and second[held] is not first[held]
+    assert all(second[key] is first[key] for key in first if key != held)
+    # past the rescore time the running clocks are built again; the rest stays as it was
+    later = {i.key: i for i in reader.read(NOW + timedelta(minutes=5)).items}
+    draft = (Subject.ORDER, world.ids["draft"])
+    backorder = (Subject.ORDER, world.ids["backorder"])
+    assert later[draft] is not second[draft]
+    assert later[draft].sla.left_s == second[draft].sla.left_s - 300  # type: ignore[union-attr]
+    assert later[backorder] is second[backorder]
+    # the unacknowledged order with time to spare falls due when its clock says so
+    fresh = (Subject.ORDER, world.ids["fresh"])
+    assert fresh not in later
+    due = {i.key: i for i in reader.read(NOW + timedelta(hours=2, minutes=40)).items}
+    assert due[fresh].reason_text == "ack SLA due"

@@ -22,6 +22,11 @@ class BusinessCalendar:
     closes: time = time(17, 0)
     holidays: frozenset[date] = frozenset()
     _sorted_holidays: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    #: Work days among the first n days of a week (n = 0..6), for the days past whole weeks.
+    _partial_week: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    #: Work days before a date, remembered: a queue's items share few distinct days.
+    _before: dict[date, int] = field(init=False, repr=False, compare=False)
+    _day_seconds: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.work_days:
@@ -30,23 +35,30 @@ class BusinessCalendar:
             raise ValueError("the desk must open before it closes")
         working = sorted(d for d in self.holidays if d.weekday() in self.work_days)
         object.__setattr__(self, "_sorted_holidays", tuple(working))
+        partial = tuple(sum(1 for d in range(n) if d in self.work_days) for n in range(7))
+        object.__setattr__(self, "_partial_week", partial)
+        object.__setattr__(self, "_before", {})
+        object.__setattr__(self, "_day_seconds", _seconds(self.closes) - _seconds(self.opens))
 
     @property
     def day_seconds(self) -> int:
-        return _seconds(self.closes) - _seconds(self.opens)
+        return self._day_seconds
 
     def is_work_day(self, day: date) -> bool:
         return day.weekday() in self.work_days and day not in self.holidays
 
     def _work_days_before(self, day: date) -> int:
         """Work days in [REFERENCE, day)."""
-        days = (day - REFERENCE).days
-        weeks, rest = divmod(days, 7)
-        count = weeks * len(self.work_days)
-        count += sum(1 for offset in range(rest) if offset % 7 in self.work_days)
+        known = self._before.get(day)
+        if known is not None:
+            return known
+        weeks, rest = divmod((day - REFERENCE).days, 7)
+        count = weeks * len(self.work_days) + self._partial_week[rest]
         lo = bisect.bisect_left(self._sorted_holidays, REFERENCE)
         hi = bisect.bisect_left(self._sorted_holidays, day)
-        return count - (hi - lo)
+        count -= hi - lo
+        self._before[day] = count
+        return count
 
     def position(self, moment: datetime) -> int:
         """Business seconds from the reference day to `moment` (aware)."""

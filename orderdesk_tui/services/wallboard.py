@@ -23,7 +23,7 @@ from orderdesk_tui.domain.queue_filter import QueueFilter
 from orderdesk_tui.domain.queue_items import QueueItem
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import AuditEvent, Hold, SalesOrder, SalesOrderLine
-from orderdesk_tui.services.queue import OPEN_STATES, load_queue
+from orderdesk_tui.services.queue import OPEN_STATES, QueueReader
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.store import Store
 
@@ -76,15 +76,16 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 
 def read_wallboard(
-    store: Store, settings: Settings, now: datetime | None = None
+    store: Store, settings: Settings, now: datetime | None = None, reader: QueueReader | None = None
 ) -> WallboardFigures:
+    """The board's figures; pass the same `reader` each poll to rebuild only what changed."""
     now = now or datetime.now(UTC)
     check_reachable(store)
     zone = desk_zone(settings.sla)
     local_now = now.astimezone(zone)
     today = local_now.date()
     day_start = datetime.combine(today, time(0), tzinfo=zone)
-    snapshot = load_queue(store, settings.sla, now)
+    snapshot = (reader or QueueReader(store, settings.sla)).read(now)
     waiting = snapshot.visible(QueueFilter(), "")
     with store.session() as session:
         open_orders = session.execute(
