@@ -115,6 +115,15 @@ class SlaSettings(_Section):
     warn_minutes: int = Field(default=60, ge=0, le=1440)
     tiers: dict[str, TierSla] = Field(default_factory=_default_tiers)
 
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _over_defaults(cls, tiers: Any) -> Any:
+        """A tier in the file changes that tier; the others keep their defaults."""
+        if isinstance(tiers, dict):
+            defaults = {name: t.model_dump() for name, t in _default_tiers().items()}
+            return defaults | tiers
+        return tiers
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str) -> str:

@@ -290,3 +290,35 @@ def test_snooze_refuses_what_it_cannot_read(text: str, rule: str) -> None:
         parse_until(text, FRIDAY, CHI, time(8))
     assert err.value.field == "snooze until"
     assert err.value.rule.startswith(rule)
+
+
+def test_sla_settings_change_one_tier_and_keep_the_others(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from orderdesk_tui.config import load_settings
+    from orderdesk_tui.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[sla]\ntimezone = "America/Chicago"\n[sla.tiers.gold]\nentry_hours = 3\nack_hours = 6\n'
+    )
+    sla = load_settings(path, environ={}).sla
+    assert (sla.tiers["gold"].entry_hours, sla.tiers["standard"].ack_hours) == (3, 16)
+    path.write_text('[sla]\nwork_days = ["mon", "fryday"]\n')
+    with pytest.raises(ConfigError, match="'fryday' is not a day"):
+        load_settings(path, environ={})
+    path.write_text('[sla]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="'Mars/Olympus' is not a time zone"):
+        load_settings(path, environ={})
+    path.write_text('[sla]\nopens = "18:00"\n')
+    with pytest.raises(ConfigError, match=r"opens \(18:00\) must be before closes"):
+        load_settings(path, environ={})
+
+
+def test_public_holidays_close_the_sla_clock() -> None:
+    from orderdesk_tui.config import SlaSettings
+    from orderdesk_tui.services.sla_clock import sla_policy
+
+    us = sla_policy(SlaSettings(timezone="America/Chicago", holiday_country="US"), FRIDAY)
+    assert THANKSGIVING in us.calendar.holidays and date(2026, 12, 25) in us.calendar.holidays
+    assert us.calendar.between(chi(2026, 11, 25, 16), chi(2026, 11, 27, 9)) == 2 * 3600
+    own = sla_policy(SlaSettings(timezone="America/Chicago", holidays=[date(2026, 11, 27)]), FRIDAY)
+    assert own.calendar.between(chi(2026, 11, 26, 16), chi(2026, 11, 30, 9)) == 2 * 3600
