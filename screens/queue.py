@@ -8,7 +8,7 @@ the cursor or on every marked row. Another terminal's change shows within a seco
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -157,8 +157,9 @@ class QueueScreen(DeskScreen):
         self.table.show(rows)
         self._count(rows)
 
-    def _count(self, rows: list[QueueItem]) -> None:
-        assert self.snapshot is not None and self.loaded_at is not None
+    def _count(self, rows: Sequence[QueueItem]) -> None:
+        if self.snapshot is None or self.loaded_at is None:
+            return
         breached = sum(1 for i in rows if i.sla is not None and i.sla.breached)
         soon = sum(1 for i in rows if i.sla is not None and i.sla.due_within(self.snapshot.warn_s))
         mine = sum(1 for i in rows if i.assignee == self.desk.user.name)
@@ -325,16 +326,15 @@ class QueueScreen(DeskScreen):
     def action_mark(self) -> None:
         self.table.toggle_mark()
         self.table.action_move(1)
-        if self.snapshot is not None:
-            self._count(list(self.table.rows))
+        self._count(self.table.rows)
 
     def action_mark_all(self) -> None:
         self.table.mark_all()
-        self._count(list(self.table.rows))
+        self._count(self.table.rows)
 
     def action_clear_marks(self) -> None:
         self.table.clear_marks()
-        self._count(list(self.table.rows))
+        self._count(self.table.rows)
 
     def action_open_item(self) -> None:
         item = self.table.current
