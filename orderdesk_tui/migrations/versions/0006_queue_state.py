@@ -1,4 +1,5 @@
-"""queue triage: per-item queue state, and change notices for live terminals on PostgreSQL
+"""queue triage: per-item queue state, an index of backordered lines, and change notices for
+live terminals on PostgreSQL
 
 Revision ID: 0006
 Revises: 0005
@@ -48,6 +49,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subject", "subject_id"),
     )
+    op.execute(
+        "CREATE INDEX ix_sales_order_lines_backordered ON sales_order_lines (order_id) "
+        "WHERE quantity_backordered > 0"
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             f"""
@@ -71,4 +76,5 @@ def downgrade() -> None:
         for table in WATCHED:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_notify ON {table}")
         op.execute("DROP FUNCTION IF EXISTS orderdesk_notify_change()")
+    op.execute("DROP INDEX IF EXISTS ix_sales_order_lines_backordered")
     op.drop_table("queue_states")
