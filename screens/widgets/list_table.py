@@ -72,8 +72,8 @@ class ListTable(ScrollView, Generic[Row], can_focus=True):
         """Show `rows`, keeping the cursor on the key it was on (else its position)."""
         current = self.current
         self.rows = rows
-        keys = {self._key(row) for row in rows}
-        self.marked &= keys
+        if self.marked:
+            self.marked &= {self._key(row) for row in rows}
         index = self.cursor
         if current is not None:
             wanted = self._key(current)
