@@ -22,8 +22,6 @@ from sqlalchemy import (
     Connection,
     Exists,
     Integer,
-    Select,
-    and_,
     case,
     cast,
     exists,
@@ -32,7 +30,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
+    union_all,
 )
+from sqlalchemy.sql import Executable
 from sqlmodel import col
 
 from orderdesk_tui.config import SlaSettings
@@ -88,7 +89,7 @@ def _epoch(column: Any, sqlite: bool) -> ColumnElement[int]:
     return cast(extract("epoch", column), BigInteger)
 
 
-def _raw(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+def _raw(conn: Connection, stmt: Executable) -> list[tuple[Any, ...]]:
     """The rows as the driver returns them: SQLAlchemy's Row objects cost ~2 µs each, which
     is most of a ten-thousand-item refresh. Only columns whose stored form is what Python
     wants are read this way (ids, strings, epoch numbers, flags); money goes through `_money`.
@@ -149,7 +150,7 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         (state == OrderState.DRAFT, func.coalesce(SalesOrder.received_at, SalesOrder.created_at)),
         else_=func.coalesce(SalesOrder.entered_at, SalesOrder.received_at, SalesOrder.created_at),
     )
-    orders = select(
+    columns = (
         SalesOrder.id,
         SalesOrder.number,
         SalesOrder.state,
@@ -163,13 +164,25 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         Customer.name,
         Customer.service_tier,
         late_backorder,
-    ).join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
-    orders = orders.where(
-        or_(
-            state.in_((OrderState.DRAFT, OrderState.ON_HOLD)),
-            and_(state.in_(UNACKNOWLEDGED), col(SalesOrder.acknowledged_at).is_(None)),
-            and_(col(SalesOrder.priority) == Priority.RUSH, state.in_(RUSH_STATES)),
-            and_(state.in_(OPEN_STATES), late_backorder),
+    )
+    rush = col(SalesOrder.priority) == Priority.RUSH
+    # Why an order in each state needs a person. One SELECT per state, each an equality on
+    # the state index, so finished orders (most of history) are never read, whatever the
+    # planner's statistics say about the states overall.
+    needs_person: dict[str, ColumnElement[bool]] = {
+        OrderState.DRAFT: true(),
+        OrderState.ON_HOLD: true(),
+        OrderState.ENTERED: or_(col(SalesOrder.acknowledged_at).is_(None), rush, late_backorder),
+        OrderState.ACKNOWLEDGED: or_(rush, late_backorder),
+        OrderState.RELEASED: late_backorder,
+        OrderState.PARTIALLY_SHIPPED: late_backorder,
+    }
+    orders = union_all(
+        *(
+            select(*columns)
+            .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+            .where(state == order_state, condition)
+            for order_state, condition in needs_person.items()
         )
     )
     holds = (
@@ -261,6 +274,7 @@ class QueueReader:
         self._lock = threading.Lock()
         self._built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
         self._scored_at: datetime | None = None
+        self._rows: _Rows | None = None
         #: The latest read, for a screen that opens to show at once while it reads again.
         self.last: QueueSnapshot | None = None
 
@@ -287,15 +301,40 @@ class QueueReader:
             build = _Builder(policy, now, money)
             built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
             old = self._built
-            for row in rows.orders:
-                key = (ORDER, row[0])
-                state = rows.states.get(("order", row[0]))
-                signature = (row, rows.holds.get(row[0]), state)
-                known = old.get(key)
-                if known is not None and known[0] == signature:
-                    built[key] = known
-                else:
-                    built[key] = (signature, build.order(row, rows.holds.get(row[0]), state))
+            before = self._rows
+            if (
+                not fresh
+                and before is not None
+                and rows.orders == before.orders  # compared in C: no loop when unchanged
+                and rows.holds == before.holds
+            ):
+                # only who-has-it, snoozes or escalations changed: rebuild just those orders
+                built = {key: known for key, known in old.items() if key[0] == ORDER}
+                changed = [
+                    key[1]
+                    for key in rows.states.keys() | before.states.keys()
+                    if key[0] == "order" and rows.states.get(key) != before.states.get(key)
+                ]
+                by_id = {row[0]: row for row in rows.orders} if changed else {}
+                for order_id in changed:
+                    if (row := by_id.get(order_id)) is not None:
+                        holds = rows.holds.get(order_id)
+                        state = rows.states.get(("order", order_id))
+                        built[(ORDER, order_id)] = (
+                            (row, holds, state),
+                            build.order(row, holds, state),
+                        )
+            else:
+                for row in rows.orders:
+                    key = (ORDER, row[0])
+                    holds = rows.holds.get(row[0])
+                    state = rows.states.get(("order", row[0]))
+                    signature = (row, holds, state)
+                    known = old.get(key)
+                    if known is not None and known[0] == signature:
+                        built[key] = known
+                    else:
+                        built[key] = (signature, build.order(row, holds, state))
             for subject, source, make in (
                 (RMA_ITEM, rows.rmas, build.rma),
                 (NOTE, rows.callbacks, build.callback),
@@ -310,6 +349,7 @@ class QueueReader:
                     else:
                         built[key] = (signature, make(row, state))
             self._built = built
+            self._rows = rows
         items = [item for _, item in built.values() if item is not None]
         items.sort(key=lambda i: (-i.priority.score, i.since))
         self.last = QueueSnapshot(items, now, policy.warn_s)
