@@ -376,6 +376,12 @@ def test_a_reader_rebuilds_only_what_changed(store: Store) -> None:
     second = {i.key: i for i in reader.read(NOW + timedelta(seconds=5)).items}
     assert second[held].assignee == "alice" and second[held] is not first[held]
     assert all(second[key] is first[key] for key in first if key != held)
+    # a hold released (order rows read again in full): only that order is built again
+    release_hold(store, world.ids["stock"], expected_version=1, actor=ALICE, reason="arrived")
+    third = {i.key: i for i in reader.read(NOW + timedelta(seconds=10)).items}
+    assert third[held].reason_text == "credit hold" and third[held].assignee == "alice"
+    assert all(third[key] is second[key] for key in second if key != held)
+    second = third
     # past the rescore time the running clocks are built again; the rest stays as it was
     later = {i.key: i for i in reader.read(NOW + timedelta(minutes=5)).items}
     draft = (Subject.ORDER, world.ids["draft"])
