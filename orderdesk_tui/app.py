@@ -23,6 +23,7 @@ from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.outbox import pending_count
+from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.store import Store
 from screens.help import HelpScreen
 from screens.keys import bind
@@ -47,6 +48,7 @@ class OrderDeskApp(App[int]):
         bind("app.orders", "orders", "Orders"),
         bind("app.new_order", "new_order", "New order"),
         bind("app.rma", "rmas", "Returns"),
+        bind("app.queue", "queue", "Queue"),
     ]
 
     def __init__(
@@ -72,6 +74,8 @@ class OrderDeskApp(App[int]):
         )
         self._notices = list(notices)
         self._sync_stop = threading.Event()
+        #: Kept for the app's life so that reopening the queue rebuilds only what changed.
+        self.queue_reader = QueueReader(store, settings.sla)
         self.started_ms: float | None = None
 
     def on_mount(self) -> None:
@@ -186,6 +190,19 @@ class OrderDeskApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
+
+    def action_queue(self) -> None:
+        """The work queue: brought forward if it is open under this screen, else opened."""
+        from screens.queue import QueueScreen
+
+        if isinstance(self.screen, QueueScreen):
+            return
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, QueueScreen):
+                while len(self.screen_stack) > index + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(QueueScreen(self.desk, self.status, self.queue_reader))
 
     def action_orders(self) -> None:
         while len(self.screen_stack) > 2:

@@ -6,6 +6,8 @@ traceback. Textual is imported only when the TUI starts, so the other commands s
 
 import argparse
 import getpass
+import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -56,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     returns.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     returns.add_argument("--by", choices=("reason", "item", "customer"), default="reason")
     returns.add_argument("--csv", metavar="FILE", help="write the rows as CSV to FILE")
+    board = sub.add_parser("wallboard", help="the supervisors' read-only wall display")
+    board.add_argument("--serve", action="store_true", help="serve it to browsers (textual-serve)")
+    board.add_argument("--host", default="localhost", help="with --serve: address to listen on")
+    board.add_argument("--port", type=int, default=8000, help="with --serve: port (default 8000)")
+    board.add_argument(
+        "--rotate", type=float, default=12.0, metavar="S", help="seconds per pane (default 12)"
+    )
 
     sync = sub.add_parser("sync", help="ERP sync: push the outbox, pull master data")
     actions = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
@@ -173,6 +182,32 @@ def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
     return app.return_code or 0
 
 
+def _cmd_wallboard(args: argparse.Namespace, settings: Settings) -> int:
+    """The wallboard in this terminal, or (--serve) one per browser that connects, each run as
+    this same command without --serve."""
+    if args.rotate <= 0:
+        raise OrderdeskError("--rotate: seconds per pane must be more than 0")
+    from orderdesk_tui.startup import open_for_use
+
+    opened = open_for_use(args.db, settings, demo_on_first_run=False)
+    if args.serve:
+        from textual_serve.server import Server
+
+        # the store URL goes to each board through the environment, not the process list
+        os.environ["ORDERDESK_DB"] = opened.store.url
+        command = [sys.executable, "-m", "orderdesk_tui.cli"]
+        command += ["wallboard", "--rotate", str(args.rotate)]
+        server = Server(
+            shlex.join(command), host=args.host, port=args.port, title="orderdesk wallboard"
+        )
+        server.serve()
+        return 0
+    from screens.wallboard import WallboardApp
+
+    WallboardApp(opened.store, settings, rotate_s=args.rotate).run()
+    return 0
+
+
 def _db_reason(exc: DBAPIError) -> str:
     lines = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
     return lines[0] if lines else type(exc.orig or exc).__name__
@@ -192,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_user(args, settings)
         if args.command == "report":
             return _cmd_report(args, settings)
+        if args.command == "wallboard":
+            return _cmd_wallboard(args, settings)
         if args.command == "sync":
             from orderdesk_tui.sync_cli import cmd_sync
 

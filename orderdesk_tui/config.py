@@ -7,11 +7,21 @@ the file never silently falls back to a default.
 import difflib
 import os
 import tomllib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from orderdesk_tui.errors import ConfigError
 from orderdesk_tui.paths import config_dir
@@ -145,6 +155,81 @@ class ReturnsSettings(_Section):
         return value
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class TierSla(_Section):
+    """Business hours a customer tier gets: from receipt to entry, from entry to acknowledgement."""
+
+    entry_hours: float = Field(gt=0, le=720)
+    ack_hours: float = Field(gt=0, le=720)
+
+
+def _default_tiers() -> dict[str, TierSla]:
+    return {
+        "platinum": TierSla(entry_hours=1, ack_hours=2),
+        "gold": TierSla(entry_hours=2, ack_hours=4),
+        "silver": TierSla(entry_hours=4, ack_hours=8),
+        "standard": TierSla(entry_hours=8, ack_hours=16),
+    }
+
+
+class SlaSettings(_Section):
+    """The queue's SLA clock: a business calendar and the SLAs per customer service tier."""
+
+    #: IANA zone the desk's business hours are in; empty = this machine's local zone.
+    timezone: str = ""
+    work_days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    opens: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    closes: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    #: Days the desk is closed, besides the public holidays of `holiday_country`.
+    holidays: list[date] = Field(default_factory=list)
+    #: ISO 3166 code whose public holidays close the desk (e.g. "US"); empty = none.
+    holiday_country: str = Field(default="", pattern="^([A-Z]{2})?$")
+    #: A state or province of that country, for its own holidays (e.g. "TX").
+    holiday_subdivision: str = ""
+    #: An item whose SLA ends within this many business minutes shows as "due soon".
+    warn_minutes: int = Field(default=60, ge=0, le=1440)
+    tiers: dict[str, TierSla] = Field(default_factory=_default_tiers)
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _over_defaults(cls, tiers: Any) -> Any:
+        """A tier in the file changes that tier; the others keep their defaults."""
+        if isinstance(tiers, dict):
+            defaults = {name: t.model_dump() for name, t in _default_tiers().items()}
+            return defaults | tiers
+        return tiers
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{name}' is not a time zone (e.g. America/Chicago)") from None
+        return name
+
+    @field_validator("work_days")
+    @classmethod
+    def _known_days(cls, days: list[str]) -> list[str]:
+        wrong = [d for d in days if d not in WEEKDAYS]
+        if wrong:
+            raise ValueError(f"{wrong[0]!r} is not a day; use {', '.join(WEEKDAYS)}")
+        if not days:
+            raise ValueError("at least one work day is needed")
+        return days
+
+    @model_validator(mode="after")
+    def _sane(self) -> "SlaSettings":
+        if self.opens >= self.closes:
+            raise ValueError(f"opens ({self.opens}) must be before closes ({self.closes})")
+        if "standard" not in self.tiers:
+            raise ValueError("tiers must include 'standard' (used for customers without a tier)")
+        return self
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     erp: ErpSettings = ErpSettings()
@@ -152,6 +237,7 @@ class Settings(_Section):
     pricing: PricingSettings = PricingSettings()
     compliance: ComplianceSettings = ComplianceSettings()
     returns: ReturnsSettings = ReturnsSettings()
+    sla: SlaSettings = SlaSettings()
 
 
 #: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.

@@ -91,6 +91,13 @@ class SalesOrderLine(SQLModel, table=True):
                 "quantity > quantity_allocated + quantity_shipped + quantity_cancelled"
             ),
         ),
+        # the queue's late-backorder check reads only backordered lines (migration 0006)
+        Index(
+            "ix_sales_order_lines_backordered",
+            "order_id",
+            sqlite_where=text("quantity_backordered > 0"),
+            postgresql_where=text("quantity_backordered > 0"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,515 @@
+"""The work queue: everything needing a person, most urgent first, live across terminals.
+
+Each row: priority score and its reasons, SLA countdown (business time), age, customer, value,
+why it is here, who has it. Type to filter (`hold:credit cust:ACME >5000`); Enter opens the
+order (or resumes the draft); take, release a hold, snooze, escalate, note — on the row under
+the cursor or on every marked row. Another terminal's change shows within a second or two
+(services.live); SLA clocks tick with a refresh every half minute.
+"""
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.events import Key
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from orderdesk_tui.domain.queue_filter import FilterSyntaxError, QueueFilter, parse_filter
+from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
+from orderdesk_tui.domain.sla import format_duration
+from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
+from orderdesk_tui.errors import OrderdeskError, RuleViolation
+from orderdesk_tui.models import User
+from orderdesk_tui.models.base import SUPERVISOR_HOLDS
+from orderdesk_tui.services import live, order_actions, queue_actions
+from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
+from orderdesk_tui.services.queue_actions import QueueItemChanged
+from orderdesk_tui.services.sla_clock import desk_zone
+from screens.base import DeskScreen
+from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
+from screens.keys import bind
+from screens.widgets.desk_input import DeskInput
+from screens.widgets.list_table import ListTable
+from screens.widgets.paged_table import Column
+from screens.widgets.status_bar import DeskStatus
+
+#: Typing pauses this long before the filter is applied.
+FILTER_DEBOUNCE_S = 0.15
+#: SLA clocks move on their own: read the queue again this often even if nothing changed.
+TICK_S = 30.0
+#: A live watch that failed (store away) is tried again after this long.
+REWATCH_S = 5.0
+
+
+def _sla(item: QueueItem) -> str:
+    return format_duration(item.sla.left_s) if item.sla is not None else ""
+
+
+def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
+    return [
+        Column("Pri", 4, lambda i: str(i.priority.score), right=True),
+        Column("SLA", 8, _sla, right=True),
+        Column("Age", 7, lambda i: format_duration(int((now() - i.since).total_seconds()))),
+        Column("Number", 10, lambda i: i.number),
+        Column("Cust", 8, lambda i: i.customer_code),
+        Column("Customer name", 22, lambda i: i.customer_name),
+        Column("Value", 12, lambda i: f"{i.value:,.2f}", right=True),
+        Column("Reason", 30, lambda i: i.reason_text),
+        Column("Assignee", 10, lambda i: i.assignee + (" ⏸" if i.snoozed(now()) else "")),
+        Column("Why first", 60, lambda i: i.priority.summary),
+    ]
+
+
+def _row_style(item: QueueItem) -> str:
+    if item.escalated:
+        return "bold magenta"
+    if item.sla is not None and item.sla.breached:
+        return "red"
+    if item.sla is not None and item.sla.left_s <= 3600:
+        return "yellow"
+    return ""
+
+
+class QueueScreen(DeskScreen):
+    CSS_PATH = "queue.tcss"
+    BINDINGS = [
+        bind("queue.filter", "focus_filter", "Filter"),
+        bind("queue.open", "open_item", "Open"),
+        bind("queue.take", "take", "Take"),
+        bind("queue.give_back", "give_back", "Give back", show=False),
+        bind("queue.release_hold", "release_hold", "Release hold"),
+        bind("queue.snooze", "snooze", "Snooze"),
+        bind("queue.escalate", "escalate", "Escalate"),
+        bind("queue.add_note", "add_note", "Note"),
+        bind("queue.callback_done", "callback_done", "Called back"),
+        bind("queue.mark", "mark", "Mark", show=False),
+        bind("queue.mark_all", "mark_all", "Mark all", show=False),
+        bind("queue.clear_marks", "clear_marks", "Clear marks", show=False),
+        bind("queue.back", "back", "Back"),
+    ]
+
+    def __init__(self, desk: Desk, status: DeskStatus, reader: QueueReader) -> None:
+        super().__init__(desk, status)
+        self.reader = reader
+        self.filter = QueueFilter()
+        self.snapshot: QueueSnapshot | None = None
+        self.loaded_at: datetime | None = None
+        self._debounce: Timer | None = None
+        self.table: ListTable[QueueItem] = ListTable(
+            _columns(self._now), key=lambda i: i.key, style=_row_style, id="queue"
+        )
+
+    def _now(self) -> datetime:
+        return self.snapshot.now if self.snapshot is not None else datetime.now(UTC)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="queue-filter-bar"):
+            yield Static("Filter", id="filter-label")
+            yield DeskInput(
+                placeholder="hold:credit cust:ACME >5000 rush mine sla:breached -snoozed words",
+                id="queue-filter",
+                select_on_focus=False,
+            )
+        yield Static(id="filter-error")
+        yield Static(self.table.header, id="queue-header")
+        yield self.table
+        yield Static(id="queue-detail")
+        yield Static(id="queue-count")
+        yield from self.compose_frame()
+
+    def on_mount(self) -> None:
+        if self.reader.last is not None:  # what was read last, at once; then read again
+            self._loaded(self.reader.last)
+        self.reload()
+        self.table.focus()
+        self.set_interval(TICK_S, self.reload)
+        self.watch_store()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def reload(self) -> None:
+        try:
+            snapshot = self.reader.read()
+        except Exception as exc:  # shown; the last good list stays on screen
+            self.app.call_from_thread(self._failed, str(exc).splitlines()[0])
+            return
+        self.app.call_from_thread(self._loaded, snapshot)
+
+    def _failed(self, error: str) -> None:
+        self.query_one("#queue-count", Static).update(f"[red]could not read the queue: {error}")
+
+    def _loaded(self, snapshot: QueueSnapshot) -> None:
+        self.snapshot = snapshot
+        self.loaded_at = datetime.now(UTC)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        if self.snapshot is None:
+            return
+        rows = self.snapshot.visible(self.filter, self.desk.user.name)
+        self.table.show(rows)
+        self._count(rows)
+
+    def _count(self, rows: Sequence[QueueItem]) -> None:
+        if self.snapshot is None or self.loaded_at is None:
+            return
+        breached = sum(1 for i in rows if i.sla is not None and i.sla.breached)
+        soon = sum(1 for i in rows if i.sla is not None and i.sla.due_within(self.snapshot.warn_s))
+        mine = sum(1 for i in rows if i.assignee == self.desk.user.name)
+        parts = [
+            f"{len(rows):,} of {len(self.snapshot.items):,} items",
+            f"{breached} SLA breached",
+            f"{soon} due soon",
+            f"{mine} mine",
+        ]
+        if self.table.marked:
+            parts.append(f"{len(self.table.marked)} marked")
+        at = self.loaded_at.astimezone(desk_zone(self.desk.settings.sla))
+        parts.append(f"live · read {at:%H:%M:%S}")
+        self.query_one("#queue-count", Static).update(" · ".join(parts))
+
+    @work(thread=True, exclusive=True, group="queue-watch", exit_on_error=False)
+    def watch_store(self) -> None:
+        """Wait for another terminal's change and read the queue again (services.live). A
+        store that is away is watched again a little later; the list stays meanwhile."""
+        worker = get_current_worker()
+        watch: live.ChangeWatch | None = None
+        retry_at = 0.0
+        while not worker.is_cancelled:
+            if watch is None and time.monotonic() < retry_at:
+                time.sleep(0.5)
+                continue
+            try:
+                watch = watch or live.watch(self.desk.store)
+                if watch.wait(0.5) and not worker.is_cancelled:
+                    self.app.call_from_thread(self.reload)
+            except Exception:
+                if watch is not None:
+                    watch.close()
+                watch, retry_at = None, time.monotonic() + REWATCH_S
+        if watch is not None:
+            watch.close()
+
+    @on(ListTable.CursorMoved)
+    def _show_detail(self) -> None:
+        item = self.table.current
+        detail = self.query_one("#queue-detail", Static)
+        if item is None:
+            detail.update("")
+            return
+        lines = [f"{item.number} {item.customer_name}: {item.priority.summary or 'no urgency'}"]
+        for hold in item.holds:
+            lines.append(f"  {hold.kind} hold: {hold.reason}")
+        if item.note_text:
+            lines.append(f"  note: {item.note_text}")
+        if item.sla is not None:
+            state = "late by" if item.sla.breached else "due in"
+            lines.append(
+                f"  {item.sla.kind} SLA {state} {format_duration(abs(item.sla.left_s))}"
+                f" (of {format_duration(item.sla.total_s)} business time)"
+            )
+        detail.update("\n".join(lines), layout=False)
+
+    # -- the filter line -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        text = event.value
+        self._debounce = self.set_timer(FILTER_DEBOUNCE_S, lambda: self._set_filter(text))
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        if self._set_filter(event.value):
+            self.table.focus()
+
+    def _set_filter(self, text: str) -> bool:
+        error = self.query_one("#filter-error", Static)
+        try:
+            self.filter = parse_filter(text)
+        except FilterSyntaxError as exc:
+            # point at the column under the filter input (label "Filter" + padding = 9 cells)
+            error.update(f"{' ' * (8 + exc.column)}^ {exc}")
+            error.add_class("-error")
+            return False
+        error.update("")
+        error.remove_class("-error")
+        self._apply_filter()
+        return True
+
+    def on_key(self, event: Key) -> None:
+        """Typing a letter in the list starts filtering with it."""
+        if (
+            self.focused is self.table
+            and event.is_printable
+            and event.character not in (None, " ")
+            and event.key not in self.active_bindings
+        ):
+            search = self.query_one("#queue-filter", Input)
+            search.focus()
+            search.insert_text_at_cursor(event.character or "")
+            event.stop()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#queue-filter", Input).focus()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _targets(self) -> list[QueueItem]:
+        """The marked rows, else the row under the cursor."""
+        marked = self.table.marked_rows()
+        if marked:
+            return marked
+        return [self.table.current] if self.table.current is not None else []
+
+    def _act(
+        self,
+        items: list[QueueItem],
+        change: Callable[[QueueItem], Any],
+        done: str,
+        retry: Callable[[], None] | None = None,
+    ) -> None:
+        if not items:
+            self.app.bell()
+            return
+        self._run(items, change, done, retry)
+
+    @work(thread=True, group="queue-change")
+    def _run(
+        self,
+        items: list[QueueItem],
+        change: Callable[[QueueItem], Any],
+        done: str,
+        retry: Callable[[], None] | None,
+    ) -> None:
+        """Apply `change` to each item in a thread; say what happened; show the store as it is.
+        If an item changed under the person, `retry` offers what they typed again."""
+        if len(items) == 1:
+            try:
+                change(items[0])
+            except QueueItemChanged as exc:
+                self.app.call_from_thread(self._changed, str(exc), retry)
+            except OrderdeskError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+                self.app.call_from_thread(self.app.bell)
+            else:
+                self.app.call_from_thread(self.notify, f"{items[0].number}: {done}")
+        else:
+            outcome = queue_actions.for_each(items, change)
+            severity = "warning" if outcome.refused else "information"
+            self.app.call_from_thread(
+                self.notify, f"{done}: {outcome.summary}", severity=severity, timeout=10
+            )
+            self.app.call_from_thread(self.table.clear_marks)
+        self.app.call_from_thread(self.reload)
+
+    def _changed(self, message: str, retry: Callable[[], None] | None) -> None:
+        self.app.bell()
+        self.notify(message, severity="warning", timeout=10)
+        if retry is not None:
+            self.set_timer(0.3, retry)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_mark(self) -> None:
+        self.table.toggle_mark()
+        self.table.action_move(1)
+        self._count(self.table.rows)
+
+    def action_mark_all(self) -> None:
+        self.table.mark_all()
+        self._count(self.table.rows)
+
+    def action_clear_marks(self) -> None:
+        self.table.clear_marks()
+        self._count(self.table.rows)
+
+    def action_open_item(self) -> None:
+        item = self.table.current
+        if item is None:
+            self.app.bell()
+            return
+        if item.is_draft:
+            from screens.order_entry import OrderEntryScreen
+
+            self.app.push_screen(OrderEntryScreen(self.desk, self.status, resume=item.order_id))
+            return
+        if item.subject == Subject.RMA:
+            from screens.rma import RmaScreen
+
+            self.app.push_screen(RmaScreen(self.desk, self.status, item.subject_id))
+            return
+        if item.order_id is None:
+            self.notify(f"{item.number}: this note has no order to open", severity="warning")
+            return
+        from screens.order_view import OrderViewScreen
+
+        self.app.push_screen(OrderViewScreen(self.desk, self.status, item.order_id))
+
+    def action_take(self) -> None:
+        user = self.desk.user
+        self._act(
+            self._targets(), lambda i: queue_actions.take(self.desk.store, i, actor=user), "taken"
+        )
+
+    def action_give_back(self) -> None:
+        user = self.desk.user
+        self._act(
+            self._targets(),
+            lambda i: queue_actions.give_back(self.desk.store, i, actor=user),
+            "given back",
+        )
+
+    def action_snooze(self, typed: str = "") -> None:
+        items = self._targets()
+        if not items:
+            self.app.bell()
+            return
+        sla = self.desk.settings.sla
+        zone = desk_zone(sla)
+        opening = datetime.strptime(sla.opens, "%H:%M").time()
+
+        def read(text: str) -> tuple[datetime, str]:
+            return parse_until(text, datetime.now(UTC), zone, opening), text
+
+        def chosen(answer: tuple[datetime, str] | None) -> None:
+            if answer is None:
+                return
+            until, text = answer
+            user = self.desk.user
+            self._act(
+                items,
+                lambda i: queue_actions.snooze(self.desk.store, i, until, actor=user),
+                f"snoozed until {until.astimezone(zone):%a %H:%M}",
+                retry=lambda: self.action_snooze(text),
+            )
+
+        title = f"Snooze {self._what(items)} until"
+        self.app.push_screen(PromptDialog(title, read, placeholder=EXAMPLES, value=typed), chosen)
+
+    def action_escalate(self, typed: str = "") -> None:
+        items = self._targets()
+        if not items:
+            self.app.bell()
+            return
+
+        def read(text: str) -> str:
+            if not text.strip():
+                raise RuleViolation("an item is escalated with a reason")
+            return text.strip()
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            user = self.desk.user
+            self._act(
+                items,
+                lambda i: queue_actions.escalate(self.desk.store, i, reason, actor=user),
+                "escalated",
+                retry=lambda: self.action_escalate(reason),
+            )
+
+        dialog = PromptDialog(
+            f"Escalate {self._what(items)}", read, placeholder="why (required)", value=typed
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def action_add_note(self) -> None:
+        items = self._targets()
+        if not items:
+            self.app.bell()
+            return
+
+        def save(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            channel, body = result
+            user = self.desk.user
+            self._act(
+                items,
+                lambda i: queue_actions.add_note(self.desk.store, i, channel, body, actor=user),
+                "note added",
+            )
+
+        self.app.push_screen(NoteDialog(self._what(items)), save)
+
+    def action_callback_done(self) -> None:
+        items = [i for i in self._targets() if i.subject == Subject.NOTE]
+        if not items:
+            self.notify("no callback here: mark the callbacks made", severity="warning")
+            return
+        user = self.desk.user
+        self._act(
+            items,
+            lambda i: queue_actions.callback_done(self.desk.store, i, actor=user),
+            "callback made",
+        )
+
+    def action_release_hold(self) -> None:
+        items = [i for i in self._targets() if i.holds]
+        if not items:
+            self.notify("no open hold here", severity="warning")
+            return
+        kinds = sorted({h.kind for i in items for h in i.holds})
+        if len(kinds) == 1:
+            self._release_kind(items, kinds[0])
+            return
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self._release_kind(items, kinds[index])
+
+        rows = [f"{kind} hold ({sum(kind in i.hold_kinds for i in items)})" for kind in kinds]
+        self.app.push_screen(PickDialog("Release which hold?", rows, self._what(items)), picked)
+
+    def _release_kind(self, items: list[QueueItem], kind: str) -> None:
+        holding = [i for i in items if kind in i.hold_kinds]
+        first: HoldRef = next(h for h in holding[0].holds if h.kind == kind)
+        detail = first.reason if len(holding) == 1 else f"{len(holding)} orders"
+
+        def with_reason(reason: str | None) -> None:
+            if reason is None:
+                return
+            purpose = f"release {kind} hold on {self._what(holding)}"
+            self.with_supervisor(
+                kind in SUPERVISOR_HOLDS,
+                purpose,
+                lambda approver: self._release(holding, kind, reason, approver),
+            )
+
+        self.app.push_screen(ReasonDialog(f"Release {kind} hold", detail), with_reason)
+
+    def _release(
+        self, items: list[QueueItem], kind: str, reason: str, approver: User | None
+    ) -> None:
+        user = self.desk.user
+
+        def release(item: QueueItem) -> object:
+            hold = next(h for h in item.holds if h.kind == kind)
+            return order_actions.release_hold(
+                self.desk.store,
+                hold.id,
+                expected_version=hold.version,
+                actor=user,
+                reason=reason,
+                approver=approver,
+            )
+
+        self._act(items, release, f"{kind} hold released")
+
+    @staticmethod
+    def _what(items: list[QueueItem]) -> str:
+        return items[0].number if len(items) == 1 else f"{len(items)} items"

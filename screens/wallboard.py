@@ -1,0 +1,234 @@
+"""The supervisors' wallboard: a read-only, full-screen view for a wall terminal.
+
+Big digits for what matters across a room (open orders, SLA breaches, items due within the
+hour, today's fill and on-time rates), panes that rotate on their own (holds by reason, the
+oldest waiting items, orders entered per hour today) and a ticker of the latest events. It needs
+no keyboard. It polls the store in a thread and schedules the next poll only when one is done
+(so a slow store never piles up reads); when the store goes away it keeps the last figures,
+says "stale since hh:mm" and keeps trying, and picks up again when the store is back.
+"""
+
+from datetime import UTC, datetime
+
+from rich.markup import escape
+from textual import work
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.widgets import ContentSwitcher, Digits, Label, Static
+
+from orderdesk_tui.config import Settings
+from orderdesk_tui.domain.sla import format_duration
+from orderdesk_tui.services.queue import QueueReader
+from orderdesk_tui.services.sla_clock import desk_zone
+from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
+from orderdesk_tui.store import Store
+
+PANES = ("holds", "oldest", "hourly")
+#: Cells the widest hold bar takes.
+BAR_WIDTH = 60
+
+
+#: Rows of the per-hour bar chart, and cells per hour.
+CHART_ROWS = 12
+HOUR_CELLS = 5
+
+
+def hour_chart(per_hour: list[int]) -> str:
+    """A bar per hour of the day, the count on top, hours underneath, aligned to the cell."""
+    top = max(per_hour) or 1
+    heights = [round(CHART_ROWS * n / top) for n in per_hour]
+    lines = []
+    for level in range(CHART_ROWS + 1, 0, -1):  # one row over the tallest bar for its count
+        cells = []
+        for n, height in zip(per_hour, heights, strict=True):
+            if height >= level:
+                cells.append("███".ljust(HOUR_CELLS))
+            elif height == level - 1 and n:
+                cells.append(str(n).center(3).ljust(HOUR_CELLS))
+            else:
+                cells.append(" " * HOUR_CELLS)
+        lines.append("".join(cells).rstrip())
+    lines.append("".join(f"{hour:02d}".center(3).ljust(HOUR_CELLS) for hour in range(24)))
+    total = sum(per_hour)
+    if total:
+        peak = max(range(24), key=lambda h: per_hour[h])
+        lines.append(f"{total} entered today, busiest hour {peak:02d}:00 ({per_hour[peak]})")
+    else:
+        lines.append("no order entered yet today")
+    return "\n".join(lines)
+
+
+def _rate(value: object) -> str:
+    return "-" if value is None else f"{value}%"
+
+
+class WallboardApp(App[None]):
+    CSS_PATH = "wallboard.tcss"
+    TITLE = "orderdesk wallboard"
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        poll_s: float = 5.0,
+        rotate_s: float = 12.0,
+        ticker_s: float = 0.25,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.poll_s = poll_s
+        self.rotate_s = rotate_s
+        self.ticker_s = ticker_s
+        self.zone = desk_zone(settings.sla)
+        self.figures: WallboardFigures | None = None
+        self.reader = QueueReader(store, settings.sla)
+        self.stale_since: datetime | None = None
+        self.problem = ""
+        self._ticker_text = ""
+        self._ticker_at = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="wb-title")
+        with Horizontal(id="wb-kpis"):
+            for key, title in (
+                ("open", "Open orders"),
+                ("breached", "SLA breached"),
+                ("due", "Due within 1 h"),
+                ("fill", "Fill rate today"),
+                ("ontime", "On time today"),
+            ):
+                with Vertical(classes=f"kpi kpi-{key}"):
+                    yield Label(title, classes="kpi-title")
+                    yield Digits("-", id=f"kpi-{key}")
+        with ContentSwitcher(initial=PANES[0], id="wb-panes"):
+            with Vertical(id="holds", classes="pane"):
+                yield Label("Holds by reason", classes="pane-title")
+                yield Static(id="holds-bars")
+            with Vertical(id="oldest", classes="pane"):
+                yield Label("Oldest waiting", classes="pane-title")
+                yield Static(id="oldest-list")
+            with Vertical(id="hourly", classes="pane"):
+                yield Label("Orders entered per hour today", classes="pane-title")
+                yield Static(id="hourly-chart")
+        yield Static(id="wb-ticker")
+
+    def on_mount(self) -> None:
+        # Timers belong to the widgets they move, so they stop with them when the board closes.
+        self._title()
+        self.poll()
+        self.query_one(ContentSwitcher).set_interval(self.rotate_s, self.rotate)
+        self.query_one("#wb-ticker").set_interval(self.ticker_s, self._scroll_ticker)
+        self.query_one("#wb-title").set_interval(1.0, self._title)
+
+    # -- reading the store ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="wallboard-poll", exit_on_error=False)
+    def poll(self) -> None:
+        try:
+            figures = read_wallboard(self.store, self.settings, reader=self.reader)
+        except Exception as exc:  # any failure of the store: stale, and try again
+            self.call_from_thread(self._after_poll, None, str(exc).strip().splitlines()[0])
+        else:
+            self.call_from_thread(self._after_poll, figures, "")
+
+    def _after_poll(self, figures: WallboardFigures | None, problem: str) -> None:
+        """Show what the poll found and schedule the next one (not if the board is closing)."""
+        try:
+            panes = self.query_one(ContentSwitcher)
+        except NoMatches:
+            return
+        if figures is None:
+            self._stale(problem)
+        else:
+            self._show(figures)
+        panes.set_timer(self.poll_s, self.poll)
+
+    def _stale(self, problem: str) -> None:
+        if self.stale_since is None:
+            self.stale_since = datetime.now(UTC)
+        self.problem = problem
+        self.screen.add_class("-stale")
+        self._title()
+
+    def _show(self, figures: WallboardFigures) -> None:
+        self.figures = figures
+        self.stale_since = None
+        self.problem = ""
+        self.screen.remove_class("-stale")
+        self._title()
+        for key, value in (
+            ("open", str(figures.open_orders)),
+            ("breached", str(figures.sla_breached)),
+            ("due", str(figures.due_within_hour)),
+            ("fill", _rate(figures.fill_rate)),
+            ("ontime", _rate(figures.on_time_rate)),
+        ):
+            self.query_one(f"#kpi-{key}", Digits).update(value)
+        self.query_one(".kpi-breached").set_class(figures.sla_breached > 0, "-alert")
+        self._holds(figures)
+        self._oldest(figures)
+        self._hourly(figures)
+        self._ticker_text = "   ·   ".join(
+            f"{e.at.astimezone(self.zone):%H:%M} {e.actor} {e.action}"
+            + (f" {e.order_number}" if e.order_number else "")
+            + (f" ({e.reason})" if e.reason else "")
+            for e in figures.events
+        )
+
+    def _holds(self, figures: WallboardFigures) -> None:
+        holds = figures.holds_by_reason
+        if not holds:
+            text = "no order is on hold"
+        else:
+            top = max(holds.values())
+            text = "\n".join(
+                f"{kind:<11} {'█' * max(1, round(BAR_WIDTH * n / top))} {n}"
+                for kind, n in holds.items()
+            )
+        self.query_one("#holds-bars", Static).update(text)
+
+    def _oldest(self, figures: WallboardFigures) -> None:
+        rows = [
+            f"{format_duration(int((figures.at - i.since).total_seconds())):>7}  {i.number:<10}"
+            f" {escape(i.customer_name[:28]):<28}  {escape(i.reason_text[:40])}"
+            + (f"  [{escape(i.assignee)}]" if i.assignee else "")
+            for i in figures.oldest
+        ]
+        self.query_one("#oldest-list", Static).update("\n".join(rows) or "nothing is waiting")
+
+    def _hourly(self, figures: WallboardFigures) -> None:
+        self.query_one("#hourly-chart", Static).update(hour_chart(figures.entered_per_hour))
+
+    # -- on its own ----------------------------------------------------------------------------
+
+    def rotate(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        current = switcher.current or PANES[0]
+        switcher.current = PANES[(PANES.index(current) + 1) % len(PANES)]
+
+    def _title(self) -> None:
+        now = datetime.now(UTC).astimezone(self.zone)
+        if self.stale_since is not None:
+            since = self.stale_since.astimezone(self.zone)
+            state = f"STALE since {since:%H:%M} — {escape(self.problem)}; retrying"
+        elif self.figures is not None:
+            state = f"live · {self.figures.queue_size} items in the queue"
+        else:
+            state = "connecting…"
+        title = self.query_one("#wb-title", Static)
+        title.update(f"orderdesk  {now:%a %d %b %H:%M:%S}   {state}", layout=False)
+
+    def _scroll_ticker(self) -> None:
+        text = self._ticker_text
+        ticker = self.query_one("#wb-ticker", Static)
+        if not text:
+            ticker.update("", layout=False)
+            return
+        loop = text + "   ·   "
+        self._ticker_at = (self._ticker_at + 1) % len(loop)
+        width = max(1, ticker.size.width)
+        shown = (loop[self._ticker_at :] + loop * (width // len(loop) + 1))[:width]
+        ticker.update(escape(shown), layout=False)
