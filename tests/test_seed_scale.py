@@ -32,7 +32,7 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.seed.scale import ScaleSummary, seed_scale
+from orderdesk_tui.seed.scale import SEARCHED, ScaleSummary, seed_scale
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.store import Store
 
@@ -334,7 +334,7 @@ def test_refuses_a_store_with_items(tmp_path: Path) -> None:
             assert session.exec(select(func.count()).select_from(Customer)).one() == 0
         with store.engine.connect() as conn:  # the load's trigger drop was rolled back
             triggers = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type='trigger'"))
-            assert triggers.scalar() == 6
+            assert triggers.scalar() == 3 * len(SEARCHED)  # insert, update, delete each
     finally:
         store.dispose()
 

@@ -37,10 +37,14 @@ from orderdesk_tui.models.types import ScaledDecimal
 from orderdesk_tui.services.numbering import DEFAULTS as NUMBER_DEFAULTS
 from orderdesk_tui.store import Store
 
-#: table -> columns indexed for free-text lookup (migration 0002): their FTS tables on SQLite.
-SEARCHED: dict[str, tuple[str, ...]] = importlib.import_module(
-    "orderdesk_tui.migrations.versions.0002_search_indexes"
-).SEARCHED
+#: table -> columns indexed for free-text lookup (migrations 0002 and 0007): their FTS tables
+#: on SQLite, rebuilt after the load.
+SEARCHED: dict[str, tuple[str, ...]] = {
+    **importlib.import_module("orderdesk_tui.migrations.versions.0002_search_indexes").SEARCHED,
+    **importlib.import_module(
+        "orderdesk_tui.migrations.versions.0007_customer_lookup_indexes"
+    ).SEARCHED,
+}
 
 #: Orders span this many days before `today`.
 HISTORY_DAYS = 730
