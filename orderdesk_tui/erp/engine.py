@@ -674,7 +674,8 @@ class SyncEngine:
         if self._claim_stmt is None:
             # The head of each order's queue: its oldest pending entry (the state index finds
             # the pending ones: the backlog is scanned, not the history) ...
-            # Only orders: other entities (RMAs, credit memos) wait until a connector maps them.
+            # Only orders: other entities (RMAs, credit memos, customer master changes from
+            # services/customer_master.py) wait until a connector maps them.
             heads = (
                 select(func.min(SyncOutbox.id))
                 .where(SyncOutbox.state == PENDING, SyncOutbox.entity == ORDERS)
@@ -1041,7 +1042,11 @@ class SyncEngine:
                 entry.last_error = _fit(message, 1000)
                 entry.next_attempt_at = now
                 session.add(entry)
-                order = session.get(SalesOrder, claim.entity_id, with_for_update=True)
+                order = (
+                    session.get(SalesOrder, claim.entity_id, with_for_update=True)
+                    if claim.entity == ORDERS
+                    else None
+                )
                 if order is not None:
                     place_hold(
                         session, order, HoldKind.ERP, _fit(hold_reason, 400), actor=self.actor
