@@ -49,6 +49,8 @@ class OrderDeskApp(App[int]):
         bind("app.new_order", "new_order", "New order"),
         bind("app.rma", "rmas", "Returns"),
         bind("app.queue", "queue", "Queue"),
+        bind("app.customers", "customers", "Customers"),
+        bind("app.note", "quick_note", "Quick note"),
     ]
 
     def __init__(
@@ -187,6 +189,32 @@ class OrderDeskApp(App[int]):
 
         if not isinstance(self.screen, RmaListScreen):
             self.push_screen(RmaListScreen(self.desk, self.status))
+
+    def action_customers(self) -> None:
+        """The customer lookup (one field for code, name, phone, PO, order number ...)."""
+        from screens.customer_lookup import CustomerLookupScreen
+
+        if isinstance(self.screen, CustomerLookupScreen):
+            self.screen.action_focus_find()
+            return
+        self.push_screen(CustomerLookupScreen(self.desk, self.status))
+
+    def action_quick_note(self) -> None:
+        """A note against the order or customer on screen, or one the user names."""
+        from screens.notes import ask_note, pick_note_target
+
+        screen = self.screen
+        target = getattr(screen, "note_target", None)
+
+        def ask(found: tuple[str, int | None, int | None]) -> None:
+            subject, order_id, customer_id = found
+            reload = getattr(screen, "reload", None)
+            ask_note(screen, subject, order_id=order_id, customer_id=customer_id, then=reload)
+
+        if target is not None:
+            ask(target())
+        else:
+            pick_note_target(screen, ask)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

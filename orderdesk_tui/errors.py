@@ -46,3 +46,7 @@ class FieldError(RuleViolation):
         self.field = field
         self.rule = rule
         super().__init__(f"{field}: {rule}")
+
+
+class NeedsConfirmation(RuleViolation):
+    """The change looks wrong (a suspected duplicate) but is allowed once the user confirms."""

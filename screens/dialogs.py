@@ -5,15 +5,18 @@ kept when a check fails, and the message says what is wrong.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
-from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.domain.callback_time import parse_callback
+from orderdesk_tui.errors import FieldError, NeedsConfirmation, OrderdeskError, StaleEdit
 from orderdesk_tui.models import User
 from orderdesk_tui.models.base import NoteChannel
 from screens.keys import bind
@@ -115,12 +118,23 @@ class SupervisorDialog(_Dialog[User]):
         self.show_error(message)
 
 
-class NoteDialog(_Dialog[tuple[str, str]]):
-    """A note for the communication log: channel and text."""
+@dataclass(frozen=True)
+class NoteInput:
+    channel: str
+    body: str
+    #: "Promised to call back at": the queue lists it when due.
+    callback_at: datetime | None = None
 
-    def __init__(self, subject: str) -> None:
+
+class NoteDialog(_Dialog[tuple[str, str] | NoteInput]):
+    """A note for the communication log: channel and text, and with `callback=True` an
+    optional call-back time. Returns (channel, text), or a NoteInput when asked for the
+    call-back."""
+
+    def __init__(self, subject: str, *, callback: bool = False) -> None:
         super().__init__()
         self._subject = subject
+        self._callback = callback
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -132,6 +146,11 @@ class NoteDialog(_Dialog[tuple[str, str]]):
                 id="channel",
             )
             yield DeskInput(placeholder="what was said or done", id="body")
+            if self._callback:
+                yield DeskInput(
+                    placeholder="call back at (optional): 14:30, +2h, tomorrow 9am, fri 10:00",
+                    id="callback",
+                )
             yield Static(classes="dialog-error")
             yield Static("Enter save · Esc/F12 cancel", classes="dialog-help")
 
@@ -142,10 +161,23 @@ class NoteDialog(_Dialog[tuple[str, str]]):
     def action_ok(self) -> None:
         body = self.query_one("#body", Input).value.strip()
         if not body:
+            self.query_one("#body", Input).focus()
             self.show_error("the note is empty")
             return
-        channel = self.query_one("#channel", Select).value
-        self.dismiss((str(channel), body))
+        channel = str(self.query_one("#channel", Select).value)
+        if not self._callback:
+            self.dismiss((channel, body))
+            return
+        typed = self.query_one("#callback", Input)
+        callback_at = None
+        if typed.value.strip():
+            try:
+                callback_at = parse_callback(typed.value, datetime.now().astimezone())
+            except FieldError as error:
+                typed.focus()
+                self.show_error(str(error))
+                return
+        self.dismiss(NoteInput(channel, body, callback_at))
 
 
 class PickDialog(_Dialog[int]):
@@ -245,3 +277,158 @@ class TextDialog(_Dialog[None]):
 
     def action_ok(self) -> None:
         self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class FormField:
+    #: The key the values are returned under.
+    name: str
+    #: What the user reads, and the field name FieldError uses for it.
+    label: str
+    value: str = ""
+    hint: str = ""
+
+
+@dataclass
+class FormContext:
+    """What a save needs besides the values: the version the form was read at, and whether
+    the user confirmed saving over suspected duplicates."""
+
+    version: int | None = None
+    confirm_duplicates: bool = False
+
+
+@dataclass(frozen=True)
+class Reread:
+    """The record as stored now (after a StaleEdit): values, version, who changed it."""
+
+    values: dict[str, str]
+    version: int
+    changed_by: str = ""
+
+
+class FormDialog(_Dialog[T], Generic[T]):
+    """Labelled fields, saved with Ctrl+S by `save` in a thread; Enter moves to the next field.
+
+    A FieldError marks its field and says the rule; a suspected duplicate is listed and saved
+    on a second Ctrl+S; when someone else saved first (StaleEdit) `reread` fetches the stored
+    record and the form says what they changed; in every case what was typed stays."""
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[FormField],
+        save: Callable[[dict[str, str], FormContext], T],
+        *,
+        version: int | None = None,
+        reread: Callable[[], Reread] | None = None,
+        detail: str = "",
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._fields = fields
+        self._save = save
+        self._reread = reread
+        self._detail = detail
+        self._read = {f.name: f.value for f in fields}
+        self.context = FormContext(version=version)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide form"):
+            yield Label(self._title, classes="dialog-title")
+            if self._detail:
+                yield Static(self._detail, classes="dialog-detail")
+            with VerticalScroll(classes="form-fields"):
+                for f in self._fields:
+                    with Horizontal(classes="form-row"):
+                        yield Label(f.label, classes="form-label")
+                        yield DeskInput(
+                            f.value, placeholder=f.hint, id=f"f-{f.name.replace('.', '-')}"
+                        )
+            yield Static(classes="dialog-error")
+            yield Static("Enter next field · Ctrl+S save · Esc/F12 cancel", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def input_of(self, name: str) -> Input:
+        return self.query_one(f"#f-{name.replace('.', '-')}", Input)
+
+    @property
+    def values(self) -> dict[str, str]:
+        return {f.name: self.input_of(f.name).value for f in self._fields}
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next(Input)
+
+    def action_ok(self) -> None:
+        for widget in self.query(Input):
+            widget.remove_class("invalid")
+        self._run_save(self.values)
+
+    @work(thread=True, exclusive=True)
+    def _run_save(self, values: dict[str, str]) -> None:
+        try:
+            result = self._save(values, self.context)
+        except FieldError as error:
+            self.app.call_from_thread(self._field_error, error)
+        except StaleEdit as error:
+            self._stale(error)
+        except NeedsConfirmation as warning:
+            self.context.confirm_duplicates = True
+            self.app.call_from_thread(
+                self.show_error, f"{warning}\nCtrl+S again saves it anyway; Esc to drop it"
+            )
+        except OrderdeskError as error:
+            self.app.call_from_thread(self.show_error, str(error))
+        else:
+            self.app.call_from_thread(self.dismiss, result)
+
+    def _field_error(self, error: FieldError) -> None:
+        wanted = error.field.lower()
+        for f in self._fields:
+            if wanted in (f.label.lower(), f.name.replace("_", " ")):
+                widget = self.input_of(f.name)
+                widget.add_class("invalid")
+                widget.focus()
+                break
+        self.show_error(str(error))
+
+    def _stale(self, error: StaleEdit) -> None:
+        if self._reread is None:
+            self.app.call_from_thread(self.show_error, str(error))
+            return
+        try:
+            now = self._reread()
+        except OrderdeskError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self._merge_theirs, now)
+
+    def _merge_theirs(self, now: Reread) -> None:
+        """Take their values into the fields this user left alone; keep what this user typed
+        (where both changed a field, this user's text stays and the message says so)."""
+        labels = {f.name: f.label for f in self._fields}
+        taken, clashes = [], []
+        for name, value in now.values.items():
+            if name not in labels or self._read.get(name) == value:
+                continue
+            field = self.input_of(name)
+            what = f"{labels[name]}: {self._read.get(name, '')!r} → {value!r}"
+            if field.value == self._read.get(name):
+                field.value = value
+                taken.append(what)
+            else:
+                clashes.append(what)
+        self._read = {**self._read, **now.values}
+        self.context.version = now.version
+        who = now.changed_by or "someone else"
+        lines = [f"{who} saved this record while you were editing."]
+        if taken:
+            lines.append(f"Taken into the form: {'; '.join(taken)}.")
+        if clashes:
+            lines.append(f"Also changed by you (yours kept): {'; '.join(clashes)}.")
+        lines.append("Your input is kept: Ctrl+S saves it, Esc drops it.")
+        self.show_error("\n".join(lines))

@@ -134,6 +134,7 @@ class OrderEntryScreen(DeskScreen):
         *,
         resume: int | None = None,
         previous: Acknowledged | None = None,
+        customer_id: int | None = None,
     ) -> None:
         super().__init__(desk, status)
         self.today = date.today()
@@ -156,6 +157,8 @@ class OrderEntryScreen(DeskScreen):
         #: The field an auto-skip just moved to: an Enter or Tab typed next is not applied.
         self._skipped_into: Field | None = None
         self._match_timer: Timer | None = None
+        #: Started from the customer view: the customer is filled in, the cursor on the PO.
+        self._customer_id = customer_id
         self.header = {
             "customer": EntryField("customer", width=12, upper=True, label="customer"),
             "po": EntryField("po", width=18, label="customer PO"),
@@ -214,6 +217,24 @@ class OrderEntryScreen(DeskScreen):
             self._load_draft(self._resume)
         else:
             self._offer_drafts()
+            if self._customer_id is not None:
+                self._prefill_customer(self._customer_id)
+
+    @work(thread=True, exit_on_error=False)
+    def _prefill_customer(self, customer_id: int) -> None:
+        try:
+            customer = order_entry.customer_info(self.desk.store, customer_id)
+        except OrderdeskError as error:
+            self.app.call_from_thread(self._fail, self.header["customer"], error)
+            return
+        self.app.call_from_thread(self._start_with, customer)
+
+    def _start_with(self, customer: order_entry.CustomerInfo) -> None:
+        if self.customer is not None or self.header["customer"].value.strip():
+            return  # the coordinator already typed a customer
+        self._set_customer(customer)
+        self._activate(self.header["po"])
+        self._refresh_missing()
 
     def on_unmount(self) -> None:
         self.writer.close()

@@ -19,8 +19,9 @@ from orderdesk_tui.services import order_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import OrderDetail, load_order
 from screens.base import DeskScreen
-from screens.dialogs import NoteDialog, ReasonDialog
+from screens.dialogs import ReasonDialog
 from screens.keys import bind
+from screens.notes import ask_note
 from screens.widgets.status_bar import DeskStatus
 
 TABS = ("lines", "holds", "notes", "shipments", "history")
@@ -105,7 +106,7 @@ class OrderViewScreen(DeskScreen):
                 "Released",
                 "Release reason",
             ),
-            "notes-table": ("When", "Who", "Channel", "Note", "Call back"),
+            "notes-table": ("When", "Who", "Channel", "Note", "Call back", "Done"),
             "shipments-table": ("Shipment", "State", "Carrier", "Tracking", "BOL", "Shipped"),
             "history-table": ("When", "Who", "Approved by", "Action", "Changes", "Reason"),
         }
@@ -191,7 +192,14 @@ class OrderViewScreen(DeskScreen):
         self._fill(
             "notes-table",
             [
-                (_when(n.created_at), n.author, n.channel, n.body, _when(n.callback_at))
+                (
+                    _when(n.created_at),
+                    n.author,
+                    n.channel,
+                    n.body,
+                    _when(n.callback_at),
+                    ("done" if n.callback_done else "DUE") if n.callback_at else "",
+                )
                 for n in detail.notes
             ],
         )
@@ -333,27 +341,15 @@ class OrderViewScreen(DeskScreen):
 
         self.app.push_screen(RmaNewScreen(self.desk, self.status, self.detail.order.number))
 
-    def action_add_note(self) -> None:
+    def note_target(self) -> tuple[str, int | None, int | None]:
+        """What Ctrl+O notes against here: this order (the app asks every screen)."""
         if self.detail is None:
-            return
-        order = self.detail.order
+            return f"order {self.order_id}", self.order_id, None
+        return f"order {self.detail.order.number}", self.order_id, self.detail.order.customer_id
 
-        def save(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            channel, body = result
-            self._run(
-                lambda: order_actions.add_note(
-                    self.desk.store,
-                    actor=self.desk.user,
-                    body=body,
-                    channel=channel,
-                    order_id=order.id,
-                ),
-                "note added",
-            )
-
-        self.app.push_screen(NoteDialog(f"order {order.number}"), save)
+    def action_add_note(self) -> None:
+        subject, order_id, customer_id = self.note_target()
+        ask_note(self, subject, order_id=order_id, customer_id=customer_id, then=self.reload)
 
     @work(thread=True, group="order-change")
     def _run(self, change: Callable[[], object], done: str) -> None:

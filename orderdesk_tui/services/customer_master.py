@@ -26,7 +26,13 @@ from orderdesk_tui.domain.master_data import (
     clean_customer,
     name_key,
 )
-from orderdesk_tui.errors import FieldError, PermissionDenied, RuleViolation, StaleEdit
+from orderdesk_tui.errors import (
+    FieldError,
+    NeedsConfirmation,
+    PermissionDenied,
+    RuleViolation,
+    StaleEdit,
+)
 from orderdesk_tui.models import (
     Address,
     AuditEvent,
@@ -81,7 +87,7 @@ class Suspect:
     why: str
 
 
-class DuplicateSuspected(RuleViolation):
+class DuplicateSuspected(NeedsConfirmation):
     """The record looks like one already stored; saved only when the user confirms."""
 
     def __init__(self, suspects: list[Suspect]) -> None:
@@ -235,7 +241,12 @@ def create_customer(
     confirm_duplicates: bool = False,
 ) -> Customer:
     """A new customer with its bill-to address (which is also its first ship-to's model)."""
-    address = clean_address({**bill_to, "code": bill_to.get("code") or "BILLTO", "kind": "bill_to"})
+    try:
+        address = clean_address(
+            {**bill_to, "code": bill_to.get("code") or "BILLTO", "kind": "bill_to"}
+        )
+    except FieldError as error:
+        raise FieldError(f"bill-to {error.field}", error.rule) from None
     clean = clean_customer(values, address["country"])
     _check_supervisor(actor, {k for k, v in clean.items() if k == "credit_limit" and v})
     with store.immediate() as session:

@@ -1,0 +1,286 @@
+"""Customer lookup, customer view, master data forms and quick notes, driven by keys."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import col, select
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from orderdesk_tui.app import OrderDeskApp
+from orderdesk_tui.config import Settings
+from orderdesk_tui.models import Address, AuditEvent, Customer, Note, SalesOrder, SyncOutbox
+from orderdesk_tui.services import customer_master
+from orderdesk_tui.services.users import ensure_user
+from orderdesk_tui.store import Store
+from screens.customer_lookup import CustomerLookupScreen
+from screens.customer_view import CustomerViewScreen
+from screens.dialogs import FormDialog, NoteDialog, PromptDialog, ReasonDialog
+from screens.order_entry import OrderEntryScreen
+from screens.order_list import OrderListScreen
+from screens.order_view import OrderViewScreen
+
+SIZE = (180, 45)
+
+
+def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
+    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def wait_for(pilot, condition, timeout: float = 6.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def customer(store: Store, code: str) -> Customer:
+    with store.session() as s:
+        row = s.exec(select(Customer).where(Customer.code == code)).one()
+        s.expunge(row)
+        return row
+
+
+async def open_customer(pilot, app: OrderDeskApp, needle: str) -> CustomerViewScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+    lookup = app.screen
+    assert isinstance(lookup, CustomerLookupScreen)
+    await pilot.press(*needle)
+    await wait_for(
+        pilot, lambda: lookup.hits and lookup.query_one("#needle", Input).value == needle
+    )
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, CustomerViewScreen) and app.screen.view)
+    view = app.screen
+    assert isinstance(view, CustomerViewScreen)
+    return view
+
+
+async def test_lookup_as_typed_then_customer_view_then_order(demo_store: Store) -> None:
+    glms = customer(demo_store, "GLMS01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_customer(pilot, app, "great lakes")
+        assert view.customer_id == glms.id
+        header = text_of(view.query_one("#customer-header", Static))
+        assert "GLMS01" in header and "Great Lakes MRO Supply Co." in header
+        assert "credit limit" in header
+        with demo_store.session() as s:
+            addresses = s.exec(select(Address).where(Address.customer_id == glms.id)).all()
+        assert view.query_one("#addresses-table", DataTable).row_count == len(addresses)
+        # Tab walks the tabs; on Open orders, Enter opens the order under the cursor
+        for _ in range(4):
+            await pilot.press("tab")
+        assert view.query_one(TabbedContent).active == "open-orders"
+        assert view.view is not None and view.view.open_orders
+        first = view.view.open_orders[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderViewScreen) and app.screen.detail)
+        assert isinstance(app.screen, OrderViewScreen) and app.screen.order_id == first.id
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: app.screen is view)
+        await pilot.press("tab")  # Orders: the whole history, paged
+        assert view.query_one(TabbedContent).active == "orders"
+        await wait_for(pilot, lambda: view.history.total == 35 and view.history.current)
+        assert "fill" in text_of(view.query_one("#performance", Static))
+
+
+async def test_where_is_my_order_in_one_step(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        lookup = app.screen
+        assert isinstance(lookup, CustomerLookupScreen)
+        await pilot.press(*"so0000170")
+        track = lookup.query_one("#track", DataTable)
+        await wait_for(pilot, lambda: track.row_count == 4)
+        assert "SO0000170" in text_of(lookup.query_one("#track-header", Static))
+        rows = [track.get_row_at(i) for i in range(4)]
+        assert [r[4] for r in rows] == ["shipped", "shipped", "shipped", "backordered"]
+        assert rows[0][11] == "Customer pickup" and rows[0][10] == "2026-11-03"
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderViewScreen) and app.screen.detail)
+        assert isinstance(app.screen, OrderViewScreen)
+        assert app.screen.detail is not None and app.screen.detail.order.number == "SO0000170"
+
+
+async def test_new_order_for_this_customer(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, app, "ACME01")
+        await pilot.press("f7")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, OrderEntryScreen) and app.screen.customer
+        )
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        assert entry.header["customer"].value == "ACME01"
+        assert entry.active is entry.header["po"]
+        await wait_for(pilot, lambda: entry.draft.id is not None)
+    with demo_store.session() as s:
+        draft = s.get(SalesOrder, entry.draft.id)
+        assert draft is not None and draft.customer_id == acme.id and draft.state == "draft"
+
+
+async def test_edit_customer_bad_input_kept_then_saved_and_audited(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_customer(pilot, app, "ACME01")
+        await pilot.press("tab", "tab")  # on Credit: F4 edits the customer itself
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert "Customer ACME01" in str(form.query_one(".dialog-title").render())
+        phone = form.input_of("phone")
+        phone.value = ""
+        phone.focus()
+        await pilot.press(*"555-01")
+        await pilot.press("ctrl+s")
+        error = form.query_one(".dialog-error", Static)
+        await wait_for(pilot, lambda: "phone: not a valid phone number" in text_of(error))
+        assert phone.has_class("invalid") and phone.value == "555-01"
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.press(*"773 555 0199")
+        assert phone.value == "555773 555 0199"
+        phone.value = "773 555 0199"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is view)
+        changes = view.query_one("#changes-table", DataTable)
+        await wait_for(
+            pilot, lambda: changes.row_count > 0 and "773-555-0199" in str(changes.get_row_at(0))
+        )
+    with demo_store.session() as s:
+        stored = s.get(Customer, acme.id)
+        assert stored is not None and stored.phone == "+1 773-555-0199"
+        event = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "customers", AuditEvent.entity_id == acme.id)
+            .order_by(col(AuditEvent.id).desc())
+        ).first()
+        assert event is not None and event.actor == "alice"
+        assert json.loads(event.changes)["phone"] == ["773-555-0142", "+1 773-555-0199"]
+        push = s.exec(select(SyncOutbox).where(SyncOutbox.entity == "customers")).one()
+        assert json.loads(push.payload)["changes"] == {"phone": "+1 773-555-0199"}
+
+
+async def test_second_editor_told_what_changed_and_keeps_input(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, app, "ACME01")
+        await pilot.press("shift+tab")  # on Changes: F4 edits the customer itself
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        # bob saves first, from another terminal
+        bob_form = customer_master.read_form(demo_store, "customers", acme.id or 0)
+        customer_master.update_customer(
+            demo_store,
+            acme.id or 0,
+            {**bob_form.values, "default_ship_via": "FEDEX GROUND"},
+            expected_version=bob_form.version,
+            actor=ensure_user(demo_store, "bob"),
+        )
+        form.input_of("customer_group").value = "key account"
+        await pilot.press("ctrl+s")
+        error = form.query_one(".dialog-error", Static)
+        await wait_for(pilot, lambda: "bob saved this record" in text_of(error))
+        assert "ship via" in text_of(error) and "FEDEX GROUND" in text_of(error)
+        assert form.input_of("customer_group").value == "key account"  # hers, kept
+        assert form.input_of("default_ship_via").value == "FEDEX GROUND"  # his, taken in
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FormDialog))
+    with demo_store.session() as s:
+        stored = s.get(Customer, acme.id)
+        assert stored is not None
+        # both changes stand: alice's own, and bob's that her form took in
+        assert stored.customer_group == "key account"
+        assert stored.default_ship_via == "FEDEX GROUND"
+
+
+async def test_quick_note_with_callback_then_done(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_customer(pilot, app, "ACME01")
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"Asked for ETA on the bearings")
+        await pilot.press("tab")
+        await pilot.press(*"+2h")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is view)
+        log = view.query_one("#log-table", DataTable)
+        await wait_for(pilot, lambda: log.row_count and log.get_row_at(0)[6] == "DUE")
+        assert "call-back" in text_of(view.query_one("#customer-header", Static))
+        view.query_one(TabbedContent).active = "log"
+        log.focus()
+        log.move_cursor(row=0)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: log.row_count and log.get_row_at(0)[6] == "done")
+    with demo_store.session() as s:
+        note = s.exec(
+            select(Note).where(Note.customer_id == acme.id).order_by(col(Note.id).desc())
+        ).first()
+        assert note is not None and note.body == "Asked for ETA on the bearings"
+        assert note.callback_at is not None and note.callback_done
+        due = (
+            note.callback_at.replace(tzinfo=UTC)
+            if note.callback_at.tzinfo is None
+            else note.callback_at
+        )
+        assert abs(due - (datetime.now(UTC) + timedelta(hours=2))) < timedelta(minutes=5)
+
+
+async def test_quick_note_asks_for_the_order_when_the_screen_has_none(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await pilot.press(*"SO0000170", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"EDI 856 resent", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.pause(0.3)
+    with demo_store.session() as s:
+        order = s.exec(select(SalesOrder).where(SalesOrder.number == "SO0000170")).one()
+        note = s.exec(select(Note).order_by(col(Note.id).desc())).first()
+        assert note is not None and note.order_id == order.id and note.body == "EDI 856 resent"
+        assert note.customer_id == order.customer_id
+
+
+async def test_delete_refused_with_open_orders_deactivate_instead(demo_store: Store) -> None:
+    glms = customer(demo_store, "GLMS01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_customer(pilot, app, "GLMS01")
+        await pilot.press("ctrl+delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"duplicate", "enter")
+        await wait_for(
+            pilot,
+            lambda: any("cannot be deleted" in str(n.message) for n in app._notifications),
+        )
+        assert app.screen is view
+        await pilot.press("f11")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"account closed by finance", "enter")
+        await wait_for(pilot, lambda: view.view and not view.view.customer.active)
+        assert "INACTIVE" in text_of(view.query_one("#customer-header", Static))
+    with demo_store.session() as s:
+        stored = s.get(Customer, glms.id)
+        assert stored is not None and not stored.active
