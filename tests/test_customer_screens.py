@@ -284,3 +284,49 @@ async def test_delete_refused_with_open_orders_deactivate_instead(demo_store: St
     with demo_store.session() as s:
         stored = s.get(Customer, glms.id)
         assert stored is not None and not stored.active
+
+
+async def test_new_customer_from_the_lookup(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        await pilot.press(*"Harbor Freight Pumps")
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert form.input_of("name").value == "Harbor Freight Pumps"
+        typed = {
+            "code": "HFP01",
+            "phone": "562 555 0123",
+            "tax_id": "07-1234567",  # 07 is not an IRS campus prefix
+            "bill_to.line1": "400 Harbor Blvd",
+            "bill_to.city": "Long Beach",
+            "bill_to.region": "CA",
+            "bill_to.postal_code": "9080",
+        }
+        for name, value in typed.items():
+            form.input_of(name).value = value
+        error = form.query_one(".dialog-error", Static)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "tax id: not a valid EIN" in text_of(error))
+        form.input_of("tax_id").value = "36-4172958"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "bill-to postal code: US postal codes" in text_of(error))
+        postal = form.input_of("bill_to.postal_code")
+        assert postal.has_class("invalid") and postal.value == "9080"
+        postal.value = "90802"
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CustomerViewScreen) and app.screen.view
+        )
+        view = app.screen
+        assert isinstance(view, CustomerViewScreen)
+        assert "HFP01" in text_of(view.query_one("#customer-header", Static))
+    with demo_store.session() as s:
+        created = s.exec(select(Customer).where(Customer.code == "HFP01")).one()
+        assert created.phone == "+1 562-555-0123" and created.tax_id == "36-4172958"
+        bill_to = s.exec(select(Address).where(Address.customer_id == created.id)).one()
+        assert (bill_to.kind, bill_to.postal_code, bill_to.code) == ("bill_to", "90802", "BILLTO")

@@ -9,8 +9,9 @@ push customers). A new customer or address that looks like one already stored ra
 DuplicateSuspected with the look-alikes, and is saved when the user confirms.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 from sqlalchemy import func
@@ -23,6 +24,7 @@ from orderdesk_tui.domain.master_data import (
     CUSTOMER_FIELDS,
     clean_address,
     clean_contact,
+    clean_country,
     clean_customer,
     name_key,
 )
@@ -51,6 +53,8 @@ from orderdesk_tui.services.lookup import fts_ids, trgm_clause
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import APPROVERS
 from orderdesk_tui.store import Store
+
+T = TypeVar("T")
 
 #: Customer fields the ERP keeps (sent through the outbox); the rest are the desk's own.
 ERP_CUSTOMER_FIELDS = frozenset(
@@ -232,6 +236,14 @@ def _push(
     )
 
 
+def _as_bill_to(check: Callable[[], T]) -> T:
+    """Run a check of a bill-to field, naming the field as the new-customer form does."""
+    try:
+        return check()
+    except FieldError as error:
+        raise FieldError(f"bill-to {error.field}", error.rule) from None
+
+
 def create_customer(
     store: Store,
     values: dict[str, str],
@@ -241,13 +253,14 @@ def create_customer(
     confirm_duplicates: bool = False,
 ) -> Customer:
     """A new customer with its bill-to address (which is also its first ship-to's model)."""
-    try:
-        address = clean_address(
+    # the form lists the customer's fields first: they are checked first
+    country = _as_bill_to(lambda: clean_country(bill_to.get("country", "")))
+    clean = clean_customer(values, country)
+    address = _as_bill_to(
+        lambda: clean_address(
             {**bill_to, "code": bill_to.get("code") or "BILLTO", "kind": "bill_to"}
         )
-    except FieldError as error:
-        raise FieldError(f"bill-to {error.field}", error.rule) from None
-    clean = clean_customer(values, address["country"])
+    )
     _check_supervisor(actor, {k for k, v in clean.items() if k == "credit_limit" and v})
     with store.immediate() as session:
         if session.exec(select(Customer.id).where(Customer.code == clean["code"])).first():
