@@ -128,3 +128,81 @@ def test_where_is_my_order_lines_with_shipments(demo_store: Store) -> None:
         assert ups is not None
     tracked = track_order(demo_store, ups.order_id)
     assert any(ups.tracking_number in ln.tracking for ln in tracked.lines)
+
+
+def test_view_and_tracking_on_both_stores(store: Store) -> None:
+    """The aggregates and joins behind the view and 'where is my order' on SQLite and PG."""
+    from datetime import UTC, datetime
+
+    from orderdesk_tui.models import Address, Invoice, SalesOrderLine, ShipmentLine, Warehouse
+
+    with store.session() as s:
+        acme = Customer(code="ACME01", name="Acme", credit_limit=D("1000.00"))
+        s.add(acme)
+        s.flush()
+        wh = Warehouse(code="ELK", name="Elk Grove")
+        ship_to = Address(
+            customer_id=acme.id, code="ST-1", name="Acme", line1="1 Main", city="Chicago"
+        )
+        s.add_all([wh, ship_to])
+        s.flush()
+        order = SalesOrder(
+            number="SO0000001",
+            customer_id=acme.id,
+            customer_po="PO-1",
+            state="partially_shipped",
+            ship_to_id=ship_to.id,
+            total=D("300.00"),
+            entered_at=datetime(2026, 11, 2, tzinfo=UTC),
+            first_promised_date=date(2026, 11, 10),
+            last_promised_date=date(2026, 11, 10),
+        )
+        s.add(order)
+        s.flush()
+        full = SalesOrderLine(
+            order_id=order.id, line_no=1, part_number="A", quantity=D(10), quantity_shipped=D(10)
+        )
+        short = SalesOrderLine(
+            order_id=order.id,
+            line_no=2,
+            part_number="B",
+            quantity=D(10),
+            quantity_allocated=D(4),
+            quantity_backordered=D(6),
+            warehouse_id=wh.id,
+        )
+        s.add_all([full, short])
+        s.flush()
+        shipment = Shipment(
+            number="SH1",
+            order_id=order.id,
+            warehouse_id=wh.id,
+            state="shipped",
+            carrier="UPS",
+            tracking_number="1Z999",
+            shipped_at=datetime(2026, 11, 9, 15, tzinfo=UTC),
+        )
+        s.add(shipment)
+        s.flush()
+        s.add(ShipmentLine(shipment_id=shipment.id, order_line_id=full.id, quantity=D(10)))
+        s.add(
+            Invoice(
+                number="INV1",
+                customer_id=acme.id,
+                order_id=order.id,
+                invoice_date=date(2026, 10, 1),
+                due_date=date(2026, 10, 31),
+                total=D("120.00"),
+            )
+        )
+        ids = (acme.id, order.id)
+    view = load_customer(store, ids[0], today=TODAY)
+    assert [o.number for o in view.open_orders] == ["SO0000001"]
+    assert view.open_orders[0].fill == D("50.0")
+    assert view.credit is not None and view.credit.past_due_amount == D("120.00")
+    assert view.credit.open_orders == D("180.00")  # 300 less the 120 invoiced
+    tracked = track_order(store, ids[1])
+    assert [ln.status for ln in tracked.lines] == ["shipped", "part allocated, backordered"]
+    assert tracked.lines[0].carrier == "UPS" and tracked.lines[0].tracking == "1Z999"
+    assert tracked.lines[0].ship_date == date(2026, 11, 9)
+    assert tracked.lines[1].warehouse == "ELK" and tracked.ship_to == "ST-1 Chicago"
