@@ -208,7 +208,7 @@ class CustomerViewScreen(DeskScreen):
                 f"{_money(credit.exposure)} · available [b]{_money(credit.headroom)}[/b]"
                 f" · past due {_money(credit.past_due_amount)}"
                 + (f" ({credit.days_past_due} d)" if credit.days_past_due else "")
-                + f" · {view.open_order_count} open"
+                + f" · open orders {view.open_order_count}"
             )
         self.query_one("#customer-header", Static).update("\n".join(header))
         self._fill(
