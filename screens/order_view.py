@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.models import Address, Hold
 from orderdesk_tui.services import order_actions
+from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import OrderDetail, load_order
 from screens.base import DeskScreen
@@ -53,6 +54,7 @@ class OrderViewScreen(DeskScreen):
         bind("order.back", "back", "Back"),
         bind("order.release_hold", "release_hold", "Release hold"),
         bind("order.add_note", "add_note", "Note"),
+        bind("order.callback_done", "callback_done", "Call-back done"),
         bind("order.cancel", "cancel_order", "Cancel order"),
         bind("order.return", "start_return", "Return"),
         bind("order.next_tab", "tab(1)", "Next tab", show=False, priority=True),
@@ -202,6 +204,7 @@ class OrderViewScreen(DeskScreen):
                 )
                 for n in detail.notes
             ],
+            keys=[str(n.id) for n in detail.notes],
         )
         self._fill(
             "shipments-table",
@@ -346,6 +349,27 @@ class OrderViewScreen(DeskScreen):
         if self.detail is None:
             return f"order {self.order_id}", self.order_id, None
         return f"order {self.detail.order.number}", self.order_id, self.detail.order.customer_id
+
+    def action_callback_done(self) -> None:
+        """Mark the call-back under the cursor (Notes tab), or the only one due, done."""
+        if self.detail is None:
+            return
+        due = [n for n in self.detail.notes if n.callback_at and not n.callback_done]
+        note = due[0] if len(due) == 1 else None
+        table = self.query_one("#notes-table", DataTable)
+        if self.query_one(TabbedContent).active == "notes" and table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            note = next((n for n in self.detail.notes if str(n.id) == key), None)
+        if note is None or note.callback_at is None or note.callback_done:
+            self.notify("pick a call-back on the Notes tab" if due else "no call-back is due")
+            if due:
+                self.query_one(TabbedContent).active = "notes"
+                table.focus()
+            return
+        self._run(
+            lambda: mark_callback_done(self.desk.store, note.id or 0, actor=self.desk.user),
+            "call-back marked done",
+        )
 
     def action_add_note(self) -> None:
         subject, order_id, customer_id = self.note_target()

@@ -330,3 +330,37 @@ async def test_new_customer_from_the_lookup(demo_store: Store) -> None:
         assert created.phone == "+1 562-555-0123" and created.tax_id == "36-4172958"
         bill_to = s.exec(select(Address).where(Address.customer_id == created.id)).one()
         assert (bill_to.kind, bill_to.postal_code, bill_to.code) == ("bill_to", "90802", "BILLTO")
+
+
+async def test_order_view_note_with_callback_then_done(demo_store: Store) -> None:
+    with demo_store.session() as s:
+        order = s.exec(select(SalesOrder).where(SalesOrder.number == "SO0000170")).one()
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        await pilot.press(*"SO0000170")
+        await wait_for(pilot, lambda: app.screen.query_one("#track", DataTable).row_count == 4)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderViewScreen) and app.screen.detail)
+        view = app.screen
+        assert isinstance(view, OrderViewScreen)
+        await pilot.press("ctrl+o")  # the app-level quick note notes against this order
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"Promised tracking for line 4", "tab", *"+1h", "enter")
+        await wait_for(pilot, lambda: app.screen is view)
+        notes = view.query_one("#notes-table", DataTable)
+        await wait_for(
+            pilot, lambda: any(notes.get_row_at(i)[5] == "DUE" for i in range(notes.row_count))
+        )
+        await pilot.press("f8")  # the only call-back due on this order
+        await wait_for(
+            pilot, lambda: all(notes.get_row_at(i)[5] != "DUE" for i in range(notes.row_count))
+        )
+    with demo_store.session() as s:
+        note = s.exec(
+            select(Note).where(Note.order_id == order.id).order_by(col(Note.id).desc())
+        ).first()
+        assert note is not None and note.body == "Promised tracking for line 4"
+        assert note.callback_at is not None and note.callback_done
