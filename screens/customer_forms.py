@@ -223,8 +223,12 @@ def edit_contact(
 ) -> None:
     desk = _desk(screen)
     values = {k: str(getattr(contact, k)) for k in CONTACT_LABELS} if contact else {}
+    fields = _fields(CONTACT_LABELS, values)
+    primary = "yes" if contact is not None and contact.is_primary else "no"
+    fields.append(FormField("primary", "primary", primary, "yes or no"))
 
     def save(form: dict[str, str], context: FormContext) -> bool:
+        make_primary = form.pop("primary", "no").strip().lower() in ("y", "yes")
         cm.save_contact(
             desk.store,
             customer_id,
@@ -232,13 +236,14 @@ def edit_contact(
             actor=desk.user,
             contact_id=contact.id if contact else None,
             expected_version=context.version,
+            make_primary=make_primary,
         )
         return True
 
     screen.app.push_screen(
         FormDialog(
             f"Contact {contact.name}" if contact else "New contact",
-            _fields(CONTACT_LABELS, values),
+            fields,
             save,
             version=contact.version if contact else None,
             reread=_reread(desk, "contacts", contact.id or 0) if contact else None,

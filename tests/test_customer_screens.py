@@ -364,3 +364,53 @@ async def test_order_view_note_with_callback_then_done(demo_store: Store) -> Non
         ).first()
         assert note is not None and note.body == "Promised tracking for line 4"
         assert note.callback_at is not None and note.callback_done
+
+
+async def test_add_ship_to_and_contact_from_the_view(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_customer(pilot, app, "ACME01")
+        addresses = view.query_one("#addresses-table", DataTable)
+        before = addresses.row_count
+        await pilot.press("f10")  # on Addresses: a new ship-to
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        for name, value in {
+            "code": "st-09",
+            "name": "Acme - Gary yard",
+            "line1": "1 Industrial Hwy",
+            "city": "Gary",
+            "region": "in",
+            "postal_code": "4640",
+            "dock_hours": "Mon-Fri 06:00-14:00",
+        }.items():
+            form.input_of(name).value = value
+        await pilot.press("ctrl+s")
+        error = form.query_one(".dialog-error", Static)
+        await wait_for(pilot, lambda: "postal code: US postal codes read" in text_of(error))
+        form.input_of("postal_code").value = "46406"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is view and addresses.row_count == before + 1)
+        await pilot.press("tab")  # Contacts
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        form.input_of("name").value = "Gus Yardley"
+        form.input_of("phone").value = "219 555 0101"
+        form.input_of("primary").value = "yes"
+        await pilot.press("ctrl+s")
+        contacts = view.query_one("#contacts-table", DataTable)
+        await wait_for(
+            pilot, lambda: app.screen is view and contacts.get_row_at(0)[0] == "Gus Yardley"
+        )
+    with demo_store.session() as s:
+        gary = s.exec(
+            select(Address).where(Address.customer_id == acme.id, Address.code == "ST-09")
+        ).one()
+        assert (gary.region, gary.postal_code, gary.kind) == ("IN", "46406", "ship_to")
+        push = s.exec(select(SyncOutbox).where(SyncOutbox.operation == "push_address")).one()
+        assert json.loads(push.payload)["address"] == "ST-09"
+        assert "dock_hours" not in json.loads(push.payload)["changes"]

@@ -330,9 +330,17 @@ def test_addresses_and_contacts(store: Store) -> None:
         address_id=address.id,
         expected_version=form.version,
     )
+    first = cm.save_contact(store, customer.id, {"name": "Tom Lee"}, actor=alice, make_primary=True)
     contact = cm.save_contact(
-        store, customer.id, {"name": "Rita Ortiz", "email": "rita@coastal.example"}, actor=alice
+        store,
+        customer.id,
+        {"name": "Rita Ortiz", "email": "rita@coastal.example"},
+        actor=alice,
+        make_primary=True,
     )
+    with store.session() as s:
+        primaries = s.exec(select(Contact.name).where(Contact.is_primary == True)).all()  # noqa: E712
+        assert primaries == ["Rita Ortiz"] and first.id
     with pytest.raises(FieldError, match="email: not an email address"):
         cm.save_contact(
             store,
@@ -349,7 +357,7 @@ def test_addresses_and_contacts(store: Store) -> None:
         ]
         # the new ship-to went to the ERP; the dock hours (desk-owned) did not
         assert [p["address"] for p in pushes] == ["ST-02"]
-        assert s.exec(select(Contact).where(Contact.customer_id == customer.id)).one()
+        assert len(s.exec(select(Contact).where(Contact.customer_id == customer.id)).all()) == 2
 
 
 def test_delete_refused_with_open_orders_and_deactivate_instead(store: Store) -> None:

@@ -544,14 +544,33 @@ def save_contact(
     actor: User,
     contact_id: int | None = None,
     expected_version: int | None = None,
+    make_primary: bool = False,
 ) -> Contact:
-    """Add or change a contact (the desk's own data: not sent to the ERP)."""
+    """Add or change a contact (the desk's own data: not sent to the ERP). One contact is the
+    primary one: making another primary moves the mark (audited on both)."""
     with store.immediate() as session:
         clean = clean_contact(values, _bill_to_country(session, customer_id))
         if session.get(Customer, customer_id) is None:
             raise RuleViolation(f"customer {customer_id} no longer exists")
+        if make_primary:
+            for other in session.exec(
+                select(Contact).where(
+                    Contact.customer_id == customer_id,
+                    Contact.is_primary == True,  # noqa: E712
+                    col(Contact.id) != contact_id,
+                )
+            ):
+                apply_update(
+                    session,
+                    other,
+                    {"is_primary": False},
+                    expected_version=other.version,
+                    actor=actor.name,
+                    action="contact.updated",
+                    reason=f"primary contact is now {clean['name']}",
+                )
         if contact_id is None:
-            row = Contact(customer_id=customer_id, **clean)
+            row = Contact(customer_id=customer_id, is_primary=make_primary, **clean)
             session.add(row)
             session.flush()
             record(
@@ -567,7 +586,9 @@ def save_contact(
         if row is None or row.customer_id != customer_id:
             raise RuleViolation(f"contact {contact_id} no longer exists")
         assert expected_version is not None
-        changed = {k: v for k, v in clean.items() if getattr(row, k) != v}
+        changed: dict[str, Any] = {k: v for k, v in clean.items() if getattr(row, k) != v}
+        if make_primary and not row.is_primary:
+            changed["is_primary"] = True
         if not changed:
             if row.version != expected_version:
                 raise _stale(row, expected_version)
