@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.services import order_actions
-from orderdesk_tui.services.customer_lookup import EXACT_BONUS, LookupHit, MatchKind, lookup
+from orderdesk_tui.services.customer_lookup import LookupHit, MatchKind, lookup
 from orderdesk_tui.services.desk import Desk
 from screens.dialogs import NoteDialog, NoteInput, PickDialog, PromptDialog
 
@@ -70,7 +70,7 @@ def _write(
 
 
 def _target_of(hit: LookupHit) -> tuple[str, int | None, int | None]:
-    if hit.order_id is not None and hit.kind in DOCUMENT_KINDS and hit.score >= EXACT_BONUS:
+    if hit.order_id is not None and hit.kind in DOCUMENT_KINDS and hit.exact:
         return f"{hit.matched} ({hit.code})", hit.order_id, hit.customer_id
     return f"customer {hit.code} {hit.name}", None, hit.customer_id
 
@@ -92,7 +92,7 @@ def pick_note_target(
         if not hits:
             return
         best = hits[0]
-        sure = best.score >= EXACT_BONUS + 60 and (len(hits) == 1 or hits[1].score < best.score)
+        sure = best.exact and (len(hits) == 1 or hits[1].score < best.score)
         if sure or len(hits) == 1:
             then(_target_of(best))
             return

@@ -6,7 +6,15 @@ import pytest
 
 from orderdesk_tui.models import Address, Contact, Customer, Invoice, SalesOrder
 from orderdesk_tui.models.base import AddressKind
-from orderdesk_tui.services.customer_lookup import MatchKind, lookup, phone_digits
+from orderdesk_tui.services.customer_lookup import (
+    EXACT_BONUS,
+    EXACT_MIN,
+    NAME_START_BONUS,
+    SCORES,
+    MatchKind,
+    lookup,
+    phone_digits,
+)
 from orderdesk_tui.store import Store
 
 
@@ -138,3 +146,11 @@ def test_ranking_exact_before_prefix_and_active_before_inactive(store: Store) ->
 )
 def test_phone_needles(typed: str, digits: str | None) -> None:
     assert phone_digits(typed) == digits
+
+
+def test_exact_scores_stand_above_every_partial_one() -> None:
+    exact_kinds = {MatchKind.CODE, MatchKind.ORDER, MatchKind.INVOICE, MatchKind.PO}
+    exact_kinds |= {MatchKind.SHIP_TO, MatchKind.EMAIL}
+    lowest_exact = min(SCORES[k] + EXACT_BONUS for k in exact_kinds)
+    highest_partial = max(SCORES.values()) + NAME_START_BONUS
+    assert highest_partial < EXACT_MIN <= lowest_exact

@@ -55,6 +55,9 @@ SCORES = {
     MatchKind.ADDRESS: 50,
 }
 EXACT_BONUS = 30
+#: Scores from here up are exact matches: the lowest exact one (a ship-to code) is 92, the
+#: highest partial one (a phone prefix) 80.
+EXACT_MIN = 90
 #: A name that starts with what was typed ranks above one that only contains it.
 NAME_START_BONUS = 8
 
@@ -73,6 +76,10 @@ class LookupHit:
     score: int
     #: The order a document number or PO named: "where is my order" opens it directly.
     order_id: int | None = None
+
+    @property
+    def exact(self) -> bool:
+        return self.score >= EXACT_MIN
 
 
 @dataclass
@@ -107,7 +114,7 @@ class _Collector:
 
     @property
     def has_exact(self) -> bool:
-        return any(c.score >= EXACT_BONUS + 60 for c in self.best.values())
+        return any(c.score >= EXACT_MIN for c in self.best.values())
 
 
 def _words(needle: str) -> list[str]:
