@@ -155,6 +155,19 @@ _SHIP_TOS = _prefix_query([_A.customer_id, _A.code, _A.city], _A.code)
 _CONTACTS_BY_ID = select(Contact.customer_id, Contact.name).where(
     col(Contact.id).in_(bindparam("ids", expanding=True))
 )
+#: What a match shows: the customer and the city of its default address (a ship-to first).
+_SHOWN = select(
+    _C.id,
+    _C.code,
+    _C.name,
+    _C.phone,
+    _C.active,
+    select(_A.city)
+    .where(_A.customer_id == _C.id, _A.is_default.is_(True))
+    .order_by(_A.kind.desc())
+    .limit(1)
+    .scalar_subquery(),
+).where(_C.id.in_(bindparam("ids", expanding=True)))
 _ADDRESSES_BY_ID = select(_A.customer_id, _A.code, _A.city).where(
     _A.id.in_(bindparam("ids", expanding=True))
 )
@@ -192,22 +205,29 @@ def _by_codes(session: Session, found: _Collector, needle: str, limit: int) -> N
                 found.add(cid, MatchKind.PO, f"PO {po}", exact=po == variant, order_id=oid)
 
 
+def _phone_query(table: str) -> Any:
+    """Owners of a phone whose digits start with :a or :b (two ranges on the digits index)."""
+    owner = "id" if table == "customers" else "customer_id"
+    digits = PHONE_DIGITS_SQL
+    return text(
+        f"SELECT {owner}, phone FROM {table} "
+        f"WHERE ({digits} >= :a AND {digits} < :a_end) OR ({digits} >= :b AND {digits} < :b_end) "
+        "LIMIT :n"
+    )
+
+
+_PHONES = {table: _phone_query(table) for table in ("customers", "contacts", "addresses")}
+
+
 def _by_phone(session: Session, found: _Collector, digits: str, limit: int) -> None:
     # North American numbers are stored with and without the leading country code 1
-    options = [digits, digits[1:] if digits.startswith("1") else "1" + digits]
+    other = digits[1:] if digits.startswith("1") else "1" + digits
+    params = {"a": digits, "a_end": digits + "\uffff", "b": other, "b_end": other + "\uffff"}
+    conn = session.connection()
     for table, what in (("customers", "phone"), ("contacts", "contact"), ("addresses", "ship-to")):
-        owner = "id" if table == "customers" else "customer_id"
-        for option in options:
-            rows = session.connection().execute(
-                text(
-                    f"SELECT {owner}, phone FROM {table} "
-                    f"WHERE {PHONE_DIGITS_SQL} >= :lo AND {PHONE_DIGITS_SQL} < :hi LIMIT :n"
-                ),
-                {"lo": option, "hi": option + "\uffff", "n": limit},
-            )
-            for cid, phone in rows:
-                label = "phone" if what == "phone" else f"{what} phone {phone}"
-                found.add(cid, MatchKind.PHONE, label)
+        for cid, phone in conn.execute(_PHONES[table], {**params, "n": limit}):
+            label = "phone" if what == "phone" else f"{what} phone {phone}"
+            found.add(cid, MatchKind.PHONE, label)
 
 
 def _by_email(session: Session, found: _Collector, needle: str, sqlite: bool, limit: int) -> None:
@@ -266,7 +286,9 @@ def _by_words(session: Session, found: _Collector, needle: str, sqlite: bool, li
 
 
 def _trgm_ids(session: Session, model: type, columns: list[object], words: list[str]) -> list[int]:
-    clause = trgm_clause(columns, words)
+    """PostgreSQL: ids whose columns hold every word of 3+ letters (as the FTS5 side does:
+    a shorter word has no trigram, so it could only be checked by scanning)."""
+    clause = trgm_clause(columns, [w for w in words if len(w) >= 3])
     if clause is None:
         return []
     id_col = model.id  # type: ignore[attr-defined]
@@ -293,29 +315,14 @@ def lookup(store: Store, needle: str, *, limit: int = 12) -> list[LookupHit]:
         # rank on the match alone first, so only what can be shown is read
         best = sorted(found.best.items(), key=lambda kv: -kv[1].score)[: limit * 2]
         ids = [cid for cid, _ in best]
-        customers = {
-            row[0]: row
-            for row in session.exec(
-                select(
-                    Customer.id, Customer.code, Customer.name, Customer.phone, Customer.active
-                ).where(col(Customer.id).in_(ids))
-            )
-        }
-        cities = dict(
-            session.exec(
-                select(Address.customer_id, Address.city).where(
-                    col(Address.customer_id).in_(ids),
-                    Address.is_default == True,  # noqa: E712
-                )
-            ).all()
-        )
+        customers = {row[0]: row for row in session.connection().execute(_SHOWN, {"ids": ids})}
     lowered = needle.lower()
     hits = []
     for cid, cand in best:
         row = customers.get(cid)
         if row is None:
             continue
-        _, code, name, phone, active = row
+        _, code, name, phone, active, city = row
         score = cand.score
         if cand.kind == MatchKind.NAME and name.lower().startswith(lowered):
             score += NAME_START_BONUS
@@ -324,7 +331,7 @@ def lookup(store: Store, needle: str, *, limit: int = 12) -> list[LookupHit]:
                 customer_id=cid,
                 code=code,
                 name=name,
-                city=cities.get(cid, ""),
+                city=city or "",
                 phone=phone,
                 active=active,
                 kind=cand.kind,
