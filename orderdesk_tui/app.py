@@ -211,8 +211,9 @@ class OrderDeskApp(App[int]):
             reload = getattr(screen, "reload", None)
             ask_note(screen, subject, order_id=order_id, customer_id=customer_id, then=reload)
 
-        if target is not None:
-            ask(target())
+        found = target() if target is not None else None
+        if found is not None:
+            ask(found)
         else:
             pick_note_target(screen, ask)
 

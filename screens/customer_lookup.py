@@ -21,6 +21,7 @@ from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_tracking import TrackedOrder, track_order
 from screens.base import DeskScreen
 from screens.keys import bind
+from screens.notes import target_of
 from screens.widgets.desk_input import DeskInput
 from screens.widgets.status_bar import DeskStatus
 
@@ -191,6 +192,11 @@ class CustomerLookupScreen(DeskScreen):
         from screens.customer_view import CustomerViewScreen
 
         self.app.push_screen(CustomerViewScreen(self.desk, self.status, hit.customer_id))
+
+    def note_target(self) -> tuple[str, int | None, int | None] | None:
+        """Ctrl+O here notes against the highlighted match (its order when it names one)."""
+        hit = self.current
+        return target_of(hit) if hit is not None else None
 
     def action_open_order(self) -> None:
         hit = self.current

@@ -69,7 +69,8 @@ def _write(
     screen.run_worker(write, thread=True, group="note-write", exit_on_error=False)
 
 
-def _target_of(hit: LookupHit) -> tuple[str, int | None, int | None]:
+def target_of(hit: LookupHit) -> tuple[str, int | None, int | None]:
+    """The order a match names exactly (number, invoice, PO), else its customer."""
     if hit.order_id is not None and hit.kind in DOCUMENT_KINDS and hit.exact:
         return f"{hit.matched} ({hit.code})", hit.order_id, hit.customer_id
     return f"customer {hit.code} {hit.name}", None, hit.customer_id
@@ -94,13 +95,13 @@ def pick_note_target(
         best = hits[0]
         sure = best.exact and (len(hits) == 1 or hits[1].score < best.score)
         if sure or len(hits) == 1:
-            then(_target_of(best))
+            then(target_of(best))
             return
         rows = [f"{h.code:<8} {h.name[:36]:<36} {h.matched}" for h in hits]
 
         def picked(index: int | None) -> None:
             if index is not None:
-                then(_target_of(hits[index]))
+                then(target_of(hits[index]))
 
         screen.app.push_screen(PickDialog("Note on which?", rows), picked)
 

@@ -220,6 +220,14 @@ class OrderEntryScreen(DeskScreen):
             if self._customer_id is not None:
                 self._prefill_customer(self._customer_id)
 
+    def note_target(self) -> tuple[str, int | None, int | None] | None:
+        """Ctrl+O here notes against this draft order, or its customer before it exists."""
+        if self.customer is None:
+            return None
+        if self.draft.id is not None:
+            return f"order {self.draft_number or self.draft.id}", self.draft.id, self.customer.id
+        return f"customer {self.customer.code}", None, self.customer.id
+
     @work(thread=True, exit_on_error=False)
     def _prefill_customer(self, customer_id: int) -> None:
         try:

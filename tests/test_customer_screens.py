@@ -414,3 +414,38 @@ async def test_add_ship_to_and_contact_from_the_view(demo_store: Store) -> None:
         push = s.exec(select(SyncOutbox).where(SyncOutbox.operation == "push_address")).one()
         assert json.loads(push.payload)["address"] == "ST-09"
         assert "dock_hours" not in json.loads(push.payload)["changes"]
+
+
+async def test_quick_note_from_the_lookup_and_from_order_entry(demo_store: Store) -> None:
+    acme = customer(demo_store, "ACME01")
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        lookup = app.screen
+        assert isinstance(lookup, CustomerLookupScreen)
+        await pilot.press(*"acme01")
+        await wait_for(pilot, lambda: lookup.hits and lookup.hits[0].code == "ACME01")
+        await pilot.press("ctrl+o")  # the highlighted match: the customer
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"Asked for a catalogue", "enter")
+        await wait_for(pilot, lambda: app.screen is lookup)
+        await pilot.press("f7")  # new order for the match; Ctrl+O there notes on the draft
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderEntryScreen) and app.screen.draft.id is not None,
+        )
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"Wants it blind-shipped", "enter")
+        await wait_for(pilot, lambda: app.screen is entry)
+        await pilot.pause(0.3)
+    with demo_store.session() as s:
+        notes = s.exec(
+            select(Note).where(Note.customer_id == acme.id).order_by(col(Note.id).desc())
+        ).all()
+        assert (notes[0].body, notes[0].order_id) == ("Wants it blind-shipped", entry.draft.id)
+        assert (notes[1].body, notes[1].order_id) == ("Asked for a catalogue", None)
