@@ -354,7 +354,7 @@ async def test_order_view_note_with_callback_then_done(demo_store: Store) -> Non
         await wait_for(
             pilot, lambda: any(notes.get_row_at(i)[5] == "DUE" for i in range(notes.row_count))
         )
-        await pilot.press("f8")  # the only call-back due on this order
+        await pilot.press("f7")  # the only call-back due on this order
         await wait_for(
             pilot, lambda: all(notes.get_row_at(i)[5] != "DUE" for i in range(notes.row_count))
         )
