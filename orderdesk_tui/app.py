@@ -23,7 +23,6 @@ from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.outbox import pending_count
-from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.store import Store
 from screens.help import HelpScreen
 from screens.keys import bind
@@ -32,6 +31,7 @@ from screens.widgets.status_bar import DeskStatus
 
 if TYPE_CHECKING:
     from orderdesk_tui.erp.engine import SyncStatus
+    from orderdesk_tui.services.queue import QueueReader
 
 #: Seconds between reads of the outbox count for the status bar.
 OUTBOX_POLL_S = 5.0
@@ -76,8 +76,9 @@ class OrderDeskApp(App[int]):
         )
         self._notices = list(notices)
         self._sync_stop = threading.Event()
-        #: Kept for the app's life so that reopening the queue rebuilds only what changed.
-        self.queue_reader = QueueReader(store, settings.sla)
+        #: Made at the first Ctrl+T and kept for the app's life, so that reopening the queue
+        #: rebuilds only what changed (not made at start-up: it imports the SLA calendar).
+        self._queue_reader: QueueReader | None = None
         self.started_ms: float | None = None
 
     def on_mount(self) -> None:
@@ -231,7 +232,11 @@ class OrderDeskApp(App[int]):
                 while len(self.screen_stack) > index + 1:
                     self.pop_screen()
                 return
-        self.push_screen(QueueScreen(self.desk, self.status, self.queue_reader))
+        if self._queue_reader is None:
+            from orderdesk_tui.services.queue import QueueReader
+
+            self._queue_reader = QueueReader(self.desk.store, self.desk.settings.sla)
+        self.push_screen(QueueScreen(self.desk, self.status, self._queue_reader))
 
     def action_orders(self) -> None:
         while len(self.screen_stack) > 2:

@@ -8,8 +8,6 @@ desk's own closed days.
 from datetime import datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
-import holidays as public_holidays
-
 from orderdesk_tui.config import SlaSettings
 from orderdesk_tui.domain.business_calendar import BusinessCalendar, weekday_numbers
 from orderdesk_tui.domain.sla import SlaPolicy, TierTargets
@@ -34,6 +32,8 @@ def _clock(text: str) -> time:
 def business_calendar(sla: SlaSettings, years: range) -> BusinessCalendar:
     closed = set(sla.holidays)
     if sla.holiday_country:
+        import holidays as public_holidays  # ~60 ms to import: only when a country is set
+
         found = public_holidays.country_holidays(
             sla.holiday_country, subdiv=sla.holiday_subdivision or None, years=years
         )
