@@ -49,7 +49,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import AddressKind
 from orderdesk_tui.services.audit import apply_update, record
-from orderdesk_tui.services.lookup import fts_ids, trgm_clause
+from orderdesk_tui.services.lookup import customer_ids_by_name
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import APPROVERS
 from orderdesk_tui.store import Store
@@ -162,11 +162,7 @@ def _name_suspects(session: Session, name: str, exclude: int | None, sqlite: boo
     words = [w for w in key.split() if len(w) >= 3][:3]
     if not words:
         return []
-    if sqlite:
-        ids = fts_ids(session, "customers", words, 50)
-    else:
-        clause = trgm_clause([Customer.name], words)
-        ids = [i for i in session.exec(select(Customer.id).where(clause).limit(50)) if i]  # type: ignore[arg-type]
+    ids = customer_ids_by_name(session, words, 50, sqlite)
     if not ids:
         return []
     found = []
