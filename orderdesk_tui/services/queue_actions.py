@@ -21,7 +21,7 @@ from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
 from orderdesk_tui.models import Note, QueueState, User
 from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services import callbacks, order_actions
-from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.audit import apply_update, record_insert
 from orderdesk_tui.store import Store
 
 
@@ -64,16 +64,12 @@ def _change_state(
                 if item.state_version != 0:
                     raise QueueItemChanged(item.number, None, item.state_version)
                 row = QueueState(subject=str(item.subject), subject_id=item.subject_id, **values)
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                record(
+                record_insert(
                     session,
+                    row,
+                    values,
                     actor=actor.name,
-                    entity="queue_states",
-                    entity_id=row.id,
                     action=action,
-                    changes={k: (None, v) for k, v in values.items()},
                     order_id=item.order_id,
                     reason=reason,
                 )
