@@ -49,6 +49,35 @@ def record(
     return event
 
 
+def record_insert(
+    session: Session,
+    row: SQLModel,
+    values: dict[str, Any],
+    *,
+    actor: str,
+    action: str,
+    order_id: int | None = None,
+    reason: str = "",
+) -> Changes:
+    """Insert `row` (flushed, so it has its id) and audit it as created. Only `values` are in
+    the audit event, as {field: (None, value)}: the fields the person gave, not the columns
+    the service sets around them (the parent's id, a default mark). Returns those changes."""
+    session.add(row)
+    session.flush()
+    changes: Changes = {k: (None, v) for k, v in values.items()}
+    record(
+        session,
+        actor=actor,
+        entity=str(type(row).__table__.name),  # type: ignore[attr-defined]
+        entity_id=row.id,  # type: ignore[attr-defined]
+        action=action,
+        changes=changes,
+        order_id=order_id,
+        reason=reason,
+    )
+    return changes
+
+
 def _event_values(
     actor: str,
     entity: str,

@@ -48,8 +48,8 @@ from orderdesk_tui.models import (
     User,
 )
 from orderdesk_tui.models.base import AddressKind
-from orderdesk_tui.services.audit import apply_update, record
-from orderdesk_tui.services.lookup import fts_ids, trgm_clause
+from orderdesk_tui.services.audit import Changes, apply_update, record, record_insert
+from orderdesk_tui.services.lookup import customer_ids_by_name
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import APPROVERS
 from orderdesk_tui.store import Store
@@ -162,11 +162,7 @@ def _name_suspects(session: Session, name: str, exclude: int | None, sqlite: boo
     words = [w for w in key.split() if len(w) >= 3][:3]
     if not words:
         return []
-    if sqlite:
-        ids = fts_ids(session, "customers", words, 50)
-    else:
-        clause = trgm_clause([Customer.name], words)
-        ids = [i for i in session.exec(select(Customer.id).where(clause).limit(50)) if i]  # type: ignore[arg-type]
+    ids = customer_ids_by_name(session, words, 50, sqlite)
     if not ids:
         return []
     found = []
@@ -273,28 +269,10 @@ def create_customer(
             if suspects:
                 raise DuplicateSuspected(suspects)
         customer = Customer(**clean)
-        session.add(customer)
-        session.flush()
+        record_insert(session, customer, clean, actor=actor.name, action="customer.created")
         assert customer.id is not None
         row = Address(customer_id=customer.id, is_default=True, **address)
-        session.add(row)
-        session.flush()
-        record(
-            session,
-            actor=actor.name,
-            entity="customers",
-            entity_id=customer.id,
-            action="customer.created",
-            changes={k: (None, v) for k, v in clean.items()},
-        )
-        record(
-            session,
-            actor=actor.name,
-            entity="addresses",
-            entity_id=row.id or 0,
-            action="address.created",
-            changes={k: (None, v) for k, v in address.items()},
-        )
+        record_insert(session, row, address, actor=actor.name, action="address.created")
         _push(
             session,
             customer,
@@ -328,16 +306,12 @@ def update_customer(
         clean = clean_customer(typed, _bill_to_country(session, customer_id))
         changed = {k: v for k, v in clean.items() if getattr(customer, k) != v}
         _check_supervisor(actor, set(changed))
-        if not changed:
-            if customer.version != expected_version:
-                raise _stale(customer, expected_version)
-            return {}
-        diff = apply_update(
+        diff = _write_changed(
             session,
             customer,
             changed,
             expected_version=expected_version,
-            actor=actor.name,
+            actor=actor,
             action="customer.updated",
         )
         erp = {k: _as_text(new) for k, (_, new) in diff.items() if k in ERP_CUSTOMER_FIELDS}
@@ -346,8 +320,29 @@ def update_customer(
         return diff
 
 
-def _stale(row: Any, expected: int) -> StaleEdit:
-    return StaleEdit(str(row.__table__.name), row.id, expected, row.version)
+def _write_changed(
+    session: Session,
+    row: Customer | Address | Contact,
+    changed: dict[str, Any],
+    *,
+    expected_version: int,
+    actor: User,
+    action: str,
+) -> Changes:
+    """Write and audit `changed` (only the fields the form changed). With nothing changed no
+    event is written, but a form read before someone else saved is still refused as stale."""
+    if not changed:
+        if row.version != expected_version:
+            raise StaleEdit(str(row.__table__.name), row.id, expected_version, row.version)
+        return {}
+    return apply_update(
+        session,
+        row,
+        changed,
+        expected_version=expected_version,
+        actor=actor.name,
+        action=action,
+    )
 
 
 def set_active(
@@ -498,18 +493,7 @@ def save_address(
                 )
         if address_id is None:
             row = Address(customer_id=customer_id, is_default=make_default, **clean)
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            record(
-                session,
-                actor=actor.name,
-                entity="addresses",
-                entity_id=row.id,
-                action="address.created",
-                changes={k: (None, v) for k, v in clean.items()},
-            )
-            diff = {k: (None, v) for k, v in clean.items()}
+            diff = record_insert(session, row, clean, actor=actor.name, action="address.created")
         else:
             row = session.get(Address, address_id)
             if row is None or row.customer_id != customer_id:
@@ -518,16 +502,12 @@ def save_address(
             values_to_write = {k: v for k, v in clean.items() if getattr(row, k) != v}
             if make_default and not row.is_default:
                 values_to_write["is_default"] = True
-            if not values_to_write:
-                if row.version != expected_version:
-                    raise _stale(row, expected_version)
-                return row
-            diff = apply_update(
+            diff = _write_changed(
                 session,
                 row,
                 values_to_write,
                 expected_version=expected_version,
-                actor=actor.name,
+                actor=actor,
                 action="address.updated",
             )
         erp = {k: _as_text(new) for k, (_, new) in diff.items() if k in ERP_ADDRESS_FIELDS}
@@ -571,16 +551,7 @@ def save_contact(
                 )
         if contact_id is None:
             row = Contact(customer_id=customer_id, is_primary=make_primary, **clean)
-            session.add(row)
-            session.flush()
-            record(
-                session,
-                actor=actor.name,
-                entity="contacts",
-                entity_id=row.id or 0,
-                action="contact.created",
-                changes={k: (None, v) for k, v in clean.items()},
-            )
+            record_insert(session, row, clean, actor=actor.name, action="contact.created")
             return row
         row = session.get(Contact, contact_id)
         if row is None or row.customer_id != customer_id:
@@ -589,16 +560,12 @@ def save_contact(
         changed: dict[str, Any] = {k: v for k, v in clean.items() if getattr(row, k) != v}
         if make_primary and not row.is_primary:
             changed["is_primary"] = True
-        if not changed:
-            if row.version != expected_version:
-                raise _stale(row, expected_version)
-            return row
-        apply_update(
+        _write_changed(
             session,
             row,
             changed,
             expected_version=expected_version,
-            actor=actor.name,
+            actor=actor,
             action="contact.updated",
         )
         return row

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Address, Customer, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import AddressKind, OrderSource, OrderState, utcnow
-from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.store import Store
 
@@ -162,17 +162,8 @@ def save_line(
         ).first()
         if line is None:
             line = SalesOrderLine(order_id=order_id, line_no=line_no, **values)
-            session.add(line)
-            session.flush()
-            assert line.id is not None
-            record(
-                session,
-                actor=actor,
-                entity="sales_order_lines",
-                entity_id=line.id,
-                action="draft.line_added",
-                order_id=order_id,
-                changes={k: (None, v) for k, v in values.items()},
+            record_insert(
+                session, line, values, actor=actor, action="draft.line_added", order_id=order_id
             )
         else:
             apply_update(

@@ -17,6 +17,8 @@ from orderdesk_tui.store import Store
 
 #: Candidates a word search may collect before ranking.
 WORD_CANDIDATES = 200
+#: Customers a list's text filter may match before it is too vague to filter by.
+CUSTOMER_MATCH_CAP = 2000
 
 
 def prefix(column: object, value: str) -> ColumnElement[bool]:
@@ -52,6 +54,27 @@ def trgm_clause(columns: list[object], words: list[str]) -> ColumnElement[bool] 
             for word in words
         )
     )
+
+
+def customer_ids_by_name(session: Session, words: list[str], limit: int, sqlite: bool) -> list[int]:
+    """Customers whose name contains every word: FTS5 on SQLite, pg_trgm on PostgreSQL."""
+    if sqlite:
+        return fts_ids(session, "customers", words, limit)
+    clause = trgm_clause([Customer.name], words)
+    if clause is None:
+        return []
+    return [i for i in session.exec(select(Customer.id).where(clause).limit(limit)) if i]
+
+
+def customer_ids_matching(
+    session: Session, needle: str, sqlite: bool, limit: int = CUSTOMER_MATCH_CAP
+) -> list[int]:
+    """Customers whose code starts with, or whose name contains, what was typed (the order
+    and RMA lists filter by these)."""
+    by_code = select(Customer.id).where(prefix(Customer.code, needle.upper())).limit(limit)
+    ids = {i for i in session.exec(by_code) if i is not None}
+    ids.update(customer_ids_by_name(session, needle.split(), limit, sqlite))
+    return sorted(ids)
 
 
 @dataclass(frozen=True)

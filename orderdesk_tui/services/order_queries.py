@@ -26,11 +26,8 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.services.lookup import fts_ids, prefix, trgm_clause
+from orderdesk_tui.services.lookup import customer_ids_matching, prefix
 from orderdesk_tui.store import Store
-
-#: How many customers a name search may match before it is too vague to filter orders by.
-CUSTOMER_MATCH_CAP = 2000
 
 
 @dataclass(frozen=True)
@@ -57,18 +54,6 @@ class OrderRow:
     promised_date: date | None
 
 
-def _customer_ids(session: Session, needle: str, sqlite: bool) -> list[int]:
-    """Customers whose code starts with, or whose name contains, what was typed."""
-    by_code = select(Customer.id).where(prefix(Customer.code, needle.upper()))
-    ids: set[int | None] = set(session.exec(by_code.limit(CUSTOMER_MATCH_CAP)).all())
-    words = needle.split()
-    if sqlite:
-        ids.update(fts_ids(session, "customers", words, CUSTOMER_MATCH_CAP))
-    elif (clause := trgm_clause([Customer.name], words)) is not None:
-        ids.update(session.exec(select(Customer.id).where(clause).limit(CUSTOMER_MATCH_CAP)))
-    return sorted(i for i in ids if i is not None)
-
-
 def _where(session: Session, flt: OrderFilter, sqlite: bool) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if flt.state:
@@ -81,7 +66,7 @@ def _where(session: Session, flt: OrderFilter, sqlite: bool) -> list[ColumnEleme
         ]
         for variant in {needle.upper(), needle.lower()} - {needle}:  # POs are kept as sent
             options.append(prefix(SalesOrder.customer_po, variant))
-        customer_ids = _customer_ids(session, needle, sqlite)
+        customer_ids = customer_ids_matching(session, needle, sqlite)
         if customer_ids:
             options.append(col(SalesOrder.customer_id).in_(customer_ids))
         clauses.append(or_(*options) if options else false())

@@ -20,8 +20,8 @@ from orderdesk_tui.domain.queue_items import QueueItem, Subject
 from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
 from orderdesk_tui.models import Note, QueueState, User
 from orderdesk_tui.models.base import utcnow
-from orderdesk_tui.services import order_actions
-from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services import callbacks, order_actions
+from orderdesk_tui.services.audit import apply_update, record_insert
 from orderdesk_tui.store import Store
 
 
@@ -64,16 +64,12 @@ def _change_state(
                 if item.state_version != 0:
                     raise QueueItemChanged(item.number, None, item.state_version)
                 row = QueueState(subject=str(item.subject), subject_id=item.subject_id, **values)
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                record(
+                record_insert(
                     session,
+                    row,
+                    values,
                     actor=actor.name,
-                    entity="queue_states",
-                    entity_id=row.id,
                     action=action,
-                    changes={k: (None, v) for k, v in values.items()},
                     order_id=item.order_id,
                     reason=reason,
                 )
@@ -164,25 +160,19 @@ def escalate(store: Store, item: QueueItem, reason: str, *, actor: User) -> Queu
 
 
 def callback_done(store: Store, item: QueueItem, *, actor: User) -> None:
-    """Mark a due callback as made (the note stays in the log)."""
+    """Mark a due callback as made (the note stays in the log); one made since the queue was
+    read is refused as a change to the item."""
     if item.subject != Subject.NOTE:
         raise RuleViolation(f"{item.number} is not a callback")
     with store.immediate() as session:
         note = session.get(Note, item.subject_id)
         if note is None:
             raise RuleViolation(f"the note of {item.number} no longer exists")
-        if note.callback_done:
-            raise QueueItemChanged(item.number, _state_row(session, item), item.state_version)
-        note.callback_done = True
-        record(
-            session,
-            actor=actor.name,
-            entity="notes",
-            entity_id=item.subject_id,
-            action="note.callback_done",
-            changes={"callback_done": (False, True)},
-            order_id=note.order_id,
-        )
+        try:
+            callbacks.mark_done_in(session, note, actor=actor)
+        except callbacks.CallbackAlreadyDone:
+            current = _state_row(session, item)
+            raise QueueItemChanged(item.number, current, item.state_version) from None
 
 
 def add_note(store: Store, item: QueueItem, channel: str, body: str, *, actor: User) -> Note:

@@ -17,7 +17,8 @@ pending, and each carries that reason.
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,8 +80,13 @@ def policy_from(settings: ReturnsSettings) -> rules.ReturnPolicy:
     )
 
 
-def violation(refusal: Refusal) -> RuleViolation:
-    return RuleViolation(str(refusal))
+@contextmanager
+def refused_as_violation() -> Iterator[None]:
+    """A domain rule's Refusal becomes the RuleViolation services raise, its message as is."""
+    try:
+        yield
+    except Refusal as refusal:
+        raise RuleViolation(str(refusal)) from None
 
 
 def today_or_now(today: date | None) -> date:
@@ -198,13 +204,10 @@ def assess_request(
     store: Store, request: RmaRequest, *, settings: Settings, today: date | None = None
 ) -> Assessment:
     """Check a request without writing: refusals raise, approvals are listed."""
-    with store.session() as session:
-        try:
-            assessment, _ = _assess(
-                session, request, policy_from(settings.returns), today_or_now(today)
-            )
-        except Refusal as refusal:
-            raise violation(refusal) from None
+    with store.session() as session, refused_as_violation():
+        assessment, _ = _assess(
+            session, request, policy_from(settings.returns), today_or_now(today)
+        )
     return assessment
 
 
@@ -234,10 +237,8 @@ def create_rma(
             .order_by(col(SalesOrderLine.id))
             .with_for_update()
         ).all()
-        try:
+        with refused_as_violation():
             assessment, picked = _assess(session, request, policy, today_or_now(today))
-        except Refusal as refusal:
-            raise violation(refusal) from None
         approved = ""
         if assessment.supervisor_rules:
             approved = approved_by_for(actor, approver, "; ".join(assessment.supervisor_rules))
@@ -462,6 +463,12 @@ def locked_rma(session: Session, rma_id: int, expected_version: int) -> RMA:
     return rma
 
 
+def check_move(rma: RMA, target: RmaState) -> None:
+    """Refuse a step the RMA's state does not allow (settlement checks it before any work)."""
+    with refused_as_violation():
+        rules.check_transition(rma.state, target)
+
+
 def move_rma(
     session: Session,
     rma: RMA,
@@ -473,10 +480,7 @@ def move_rma(
     reason: str = "",
     approved_by: str = "",
 ) -> None:
-    try:
-        rules.check_transition(rma.state, target)
-    except Refusal as refusal:
-        raise violation(refusal) from None
+    check_move(rma, target)
     apply_update(
         session,
         rma,
@@ -493,6 +497,27 @@ def move_rma(
 def _rma_lines(session: Session, rma_id: int) -> list[RMALine]:
     return list(
         session.exec(select(RMALine).where(RMALine.rma_id == rma_id).order_by(col(RMALine.id)))
+    )
+
+
+def _update_line(
+    session: Session,
+    rma: RMA,
+    line: RMALine,
+    values: Mapping[str, object],
+    *,
+    actor: User,
+    action: str,
+) -> None:
+    """A line changes at the version just read: the RMA's row lock already serialises it."""
+    apply_update(
+        session,
+        line,
+        values,
+        expected_version=line.version,
+        actor=actor.name,
+        action=action,
+        order_id=rma.order_id,
     )
 
 
@@ -574,23 +599,13 @@ def receive(
         for line in lines:
             assert line.id is not None
             quantity = received.get(line.id, Decimal(0))
-            try:
+            with refused_as_violation():
                 rules.check_received(f"line {line.id}", quantity, line.quantity_requested)
-            except Refusal as refusal:
-                raise violation(refusal) from None
             values: dict[str, object] = {"quantity_received": quantity}
             lot = (lot_serials or {}).get(line.id, "").strip()
             if lot:
                 values["lot_serial"] = lot[:40]
-            apply_update(
-                session,
-                line,
-                values,
-                expected_version=line.version,
-                actor=actor.name,
-                action="rma.line_received",
-                order_id=rma.order_id,
-            )
+            _update_line(session, rma, line, values, actor=actor, action="rma.line_received")
         move_rma(
             session,
             rma,
@@ -614,12 +629,10 @@ def inspect(
     with store.immediate() as session:
         rma = locked_rma(session, rma_id, expected_version)
         lines = _rma_lines(session, rma_id)
-        try:
+        with refused_as_violation():
             rules.check_inspectable(
                 rules.LineFacts(str(ln.id), ln.quantity_received) for ln in lines
             )
-        except Refusal as refusal:
-            raise violation(refusal) from None
         for line in lines:
             assert line.id is not None
             text = findings.get(line.id, "").strip()
@@ -628,14 +641,13 @@ def inspect(
                     f"findings: rule rma.findings: line {line.id} arrived; say what was found"
                 )
             if text:
-                apply_update(
+                _update_line(
                     session,
+                    rma,
                     line,
                     {"findings": text[:1000]},
-                    expected_version=line.version,
-                    actor=actor.name,
+                    actor=actor,
                     action="rma.line_inspected",
-                    order_id=rma.order_id,
                 )
         move_rma(session, rma, RmaState.INSPECTED, {}, actor=actor, action="rma.inspected")
         return rma
@@ -671,10 +683,8 @@ def disposition(
         item = session.get(Item, line.item_id)
         assert item is not None
         facts = rules.LineFacts(item.part_number, line.quantity_received, "", line.findings)
-        try:
+        with refused_as_violation():
             decided = rules.check_disposition(facts, code, warehouse_id)
-        except Refusal as refusal:
-            raise violation(refusal) from None
         values: dict[str, object] = {"disposition": decided.value}
         if decided == Disposition.RESTOCK:
             assert warehouse_id is not None
@@ -684,24 +694,14 @@ def disposition(
             _restock(session, rma, line, warehouse_id, actor)
         if decided == Disposition.RETURN_TO_VENDOR:
             values["vendor_recovery"] = True
-        apply_update(
-            session,
-            line,
-            values,
-            expected_version=line.version,
-            actor=actor.name,
-            action="rma.line_dispositioned",
-            order_id=rma.order_id,
-        )
+        _update_line(session, rma, line, values, actor=actor, action="rma.line_dispositioned")
         facts_all = [
             rules.LineFacts(str(ln.id), ln.quantity_received, ln.disposition, ln.findings)
             for ln in lines
         ]
         if rules.all_dispositioned(facts_all):
-            try:
+            with refused_as_violation():
                 rules.settlement(facts_all)
-            except Refusal as refusal:
-                raise violation(refusal) from None
             move_rma(
                 session, rma, RmaState.DISPOSITIONED, {}, actor=actor, action="rma.dispositioned"
             )
@@ -753,10 +753,8 @@ def _restock(session: Session, rma: RMA, line: RMALine, warehouse_id: int, actor
 def settlement_of(session: Session, rma: RMA) -> str:
     """How the RMA is settled: credit, replace or none (domain.returns.settlement)."""
     assert rma.id is not None
-    try:
+    with refused_as_violation():
         return rules.settlement(ln.facts for ln in line_views(session, rma.id))
-    except Refusal as refusal:
-        raise violation(refusal) from None
 
 
 def close(store: Store, rma_id: int, *, expected_version: int, actor: User) -> RMA:

@@ -9,12 +9,10 @@ from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.returns import RmaState
 from orderdesk_tui.models import RMA, Customer, SalesOrder
-from orderdesk_tui.services.lookup import fts_ids, prefix, trgm_clause
+from orderdesk_tui.services.lookup import customer_ids_matching, prefix
 from orderdesk_tui.store import Store
 
 ALL_STATES: tuple[str, ...] = tuple(s.value for s in RmaState)
-#: Customers a name search may match before it is too vague to filter by.
-CUSTOMER_MATCH_CAP = 2000
 
 
 @dataclass(frozen=True)
@@ -44,19 +42,7 @@ def _where(session: Session, flt: RmaFilter, sqlite: bool) -> list[ColumnElement
         clauses.append(col(RMA.state) == flt.state)
     needle = flt.text.strip()
     if needle:
-        words = needle.split()
-        ids = set(
-            session.exec(
-                select(Customer.id)
-                .where(prefix(Customer.code, needle.upper()))
-                .limit(CUSTOMER_MATCH_CAP)
-            ).all()
-        )
-        if sqlite:
-            ids.update(fts_ids(session, "customers", words, CUSTOMER_MATCH_CAP))
-        elif (clause := trgm_clause([Customer.name], words)) is not None:
-            ids.update(session.exec(select(Customer.id).where(clause).limit(CUSTOMER_MATCH_CAP)))
-        customers = sorted(i for i in ids if i is not None)
+        customers = customer_ids_matching(session, needle, sqlite)
         clauses.append(
             or_(
                 prefix(RMA.number, needle.upper()),

@@ -38,6 +38,7 @@ from orderdesk_tui.services.returns import (
     PUSH_CREDIT_MEMO,
     RmaLineView,
     approved_by_for,
+    check_move,
     line_views,
     locked_rma,
     move_rma,
@@ -131,9 +132,7 @@ def credit(
     policy = policy_from(settings.returns)
     with store.immediate() as session:
         rma = locked_rma(session, rma_id, expected_version)
-        rules_error = rules.transition_refusal(rma.state, RmaState.CREDITED)
-        if rules_error:
-            raise RuleViolation(rules_error)
+        check_move(rma, RmaState.CREDITED)
         how = settlement_of(session, rma)
         if how != "credit":
             raise RuleViolation(
@@ -239,9 +238,7 @@ def replace(
     to the ERP like any order."""
     with store.immediate() as session:
         rma = locked_rma(session, rma_id, expected_version)
-        rules_error = rules.transition_refusal(rma.state, RmaState.REPLACED)
-        if rules_error:
-            raise RuleViolation(rules_error)
+        check_move(rma, RmaState.REPLACED)
         if settlement_of(session, rma) != "replace":
             raise RuleViolation("rule rma.settle_one_way: no line of this RMA is to be replaced")
         customer = session.get(Customer, rma.customer_id)
