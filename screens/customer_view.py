@@ -33,7 +33,8 @@ from screens.base import DeskScreen
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
 from screens.notes import ask_note
-from screens.widgets.paged_table import Column, PagedTable
+from screens.widgets.line_table import Column
+from screens.widgets.paged_table import PagedTable
 from screens.widgets.status_bar import DeskStatus
 
 TABS = (

@@ -36,8 +36,8 @@ from screens.base import DeskScreen
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
+from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
-from screens.widgets.paged_table import Column
 from screens.widgets.status_bar import DeskStatus
 
 #: Typing pauses this long before the filter is applied.
