@@ -7,7 +7,6 @@ from sqlmodel import col, select
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Address, AuditEvent, Customer, Note, SalesOrder, SyncOutbox
 from orderdesk_tui.services import customer_master
 from orderdesk_tui.services.users import ensure_user
@@ -18,24 +17,7 @@ from screens.dialogs import FormDialog, NoteDialog, PromptDialog, ReasonDialog
 from screens.order_entry import OrderEntryScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
-
-SIZE = (180, 45)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-async def wait_for(pilot, condition, timeout: float = 6.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
+from tests.ui import SIZE, make_app, text_of, wait_for
 
 
 def customer(store: Store, code: str) -> Customer:

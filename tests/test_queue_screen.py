@@ -18,24 +18,9 @@ from screens.dialogs import PromptDialog, ReasonDialog, SupervisorDialog
 from screens.order_entry import OrderEntryScreen
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
+from tests.ui import make_app, text_of, wait_for
 
 SIZE = (200, 50)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-async def wait_for(pilot, condition, timeout: float = 6.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 async def open_queue(pilot, app: OrderDeskApp) -> QueueScreen:  # type: ignore[no-untyped-def]
