@@ -7,11 +7,11 @@ no-charge order; close (F11); reject (Ctrl+X) with a reason. Every step runs in 
 the screen shows what the store holds afterwards.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rich.markup import escape
 from textual import work
@@ -27,12 +27,28 @@ from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
+from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import bind
 from screens.tabbed_detail import TabbedDetailScreen
 from screens.widgets.status_bar import DeskStatus
 
 DISPOSITIONS = [d.value for d in rules.Disposition]
+
+
+class LineStep(Protocol):
+    """A returns step that records an answer per line ({line id: answer}): receive, inspect."""
+
+    def __call__(
+        self,
+        store: Store,
+        rma_id: int,
+        answers: Mapping[int, Any],
+        /,
+        *,
+        expected_version: int,
+        actor: User,
+    ) -> object: ...
 
 
 def _num(value: Decimal) -> str:
@@ -195,18 +211,31 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _ask_each(
+    def _record_each(
         self,
         lines: Sequence[RmaLineView],
         dialog: Callable[[RmaLineView], PromptDialog[Any]],
-        finish: Callable[[dict[int, Any]], None],
+        record: LineStep,
+        done: str,
     ) -> None:
-        """One dialog per line in turn; `finish` gets {line id: answer} once all are given."""
+        """One dialog per line in turn; once all are answered, `record` (a returns step taking
+        {line id: answer}) applies them to the RMA as it was when the dialogs opened."""
+        assert self.detail is not None
+        version = self.detail.rma.version
         answers: dict[int, Any] = {}
 
         def ask(index: int) -> None:
             if index == len(lines):
-                finish(answers)
+                self.run_change(
+                    lambda: record(
+                        self.desk.store,
+                        self.rma_id,
+                        answers,
+                        expected_version=version,
+                        actor=self.desk.user,
+                    ),
+                    done,
+                )
                 return
 
             def answered(value: Any) -> None:
@@ -265,7 +294,6 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
     def action_receive(self) -> None:
         if not self._in_state(rules.RmaState.AUTHORISED) or self.detail is None:
             return
-        version = self.detail.rma.version
 
         def dialog(ln: RmaLineView) -> PromptDialog[Decimal]:
             return PromptDialog(
@@ -275,24 +303,11 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
                 value=_num(ln.requested),
             )
 
-        def finish(received: dict[int, Any]) -> None:
-            self.run_change(
-                lambda: returns.receive(
-                    self.desk.store,
-                    self.rma_id,
-                    received,
-                    expected_version=version,
-                    actor=self.desk.user,
-                ),
-                "goods received",
-            )
-
-        self._ask_each(self.detail.lines, dialog, finish)
+        self._record_each(self.detail.lines, dialog, returns.receive, "goods received")
 
     def action_inspect(self) -> None:
         if not self._in_state(rules.RmaState.RECEIVED) or self.detail is None:
             return
-        version = self.detail.rma.version
         arrived = [ln for ln in self.detail.lines if ln.received > 0]
         if not arrived:
             self.failed("rule rma.inspect: nothing was received; reject the RMA instead")
@@ -306,19 +321,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
                 value=ln.findings,
             )
 
-        def finish(findings: dict[int, Any]) -> None:
-            self.run_change(
-                lambda: returns.inspect(
-                    self.desk.store,
-                    self.rma_id,
-                    findings,
-                    expected_version=version,
-                    actor=self.desk.user,
-                ),
-                "inspection recorded",
-            )
-
-        self._ask_each(arrived, dialog, finish)
+        self._record_each(arrived, dialog, returns.inspect, "inspection recorded")
 
     def action_disposition(self) -> None:
         if not self._in_state(rules.RmaState.INSPECTED) or self.detail is None:
