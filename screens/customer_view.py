@@ -9,16 +9,14 @@ this customer; F9 adds a note (with an optional call-back), F8 marks a call-back
 F11 deactivates or reactivates, Ctrl+Delete deletes a customer nobody has ordered for.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.services import customer_master
 from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.customer_view import (
@@ -29,24 +27,13 @@ from orderdesk_tui.services.customer_view import (
     load_customer,
 )
 from orderdesk_tui.services.desk import Desk
-from screens.base import DeskScreen
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
 from screens.notes import ask_note
-from screens.widgets.paged_table import Column, PagedTable
+from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
+from screens.widgets.line_table import Column
+from screens.widgets.paged_table import PagedTable
 from screens.widgets.status_bar import DeskStatus
-
-TABS = (
-    "addresses",
-    "contacts",
-    "credit",
-    "prices",
-    "open-orders",
-    "orders",
-    "rmas",
-    "log",
-    "changes",
-)
 
 
 def _when(value: date | datetime | None) -> str:
@@ -83,8 +70,19 @@ HISTORY_COLUMNS: list[Column[CustomerOrderRow]] = [
 ]
 
 
-class CustomerViewScreen(DeskScreen):
+class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
     CSS_PATH = "customer_view.tcss"
+    TABS = (
+        "addresses",
+        "contacts",
+        "credit",
+        "prices",
+        "open-orders",
+        "orders",
+        "rmas",
+        "log",
+        "changes",
+    )
     BINDINGS = [
         bind("customer.back", "back", "Back"),
         bind("customer.open", "open_order", "Open", show=False),
@@ -169,21 +167,15 @@ class CustomerViewScreen(DeskScreen):
             "log-table": ("When", "Who", "Channel", "Order", "Note", "Call back", "Done"),
             "changes-table": ("When", "Who", "Action", "Changes", "Reason"),
         }
-        for table_id, titles in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*titles)
+        self.add_columns(columns)
         self.reload()
 
-    @work(thread=True, exclusive=True, group="customer-load", exit_on_error=False)
-    def reload(self) -> None:
-        try:
-            view = load_customer(self.desk.store, self.customer_id)
-            orders = count_customer_orders(self.desk.store, self.customer_id)
-        except (LookupError, OrderdeskError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, view, orders)
+    def load(self) -> tuple[CustomerView, int]:
+        view = load_customer(self.desk.store, self.customer_id)
+        return view, count_customer_orders(self.desk.store, self.customer_id)
 
-    def _show(self, view: CustomerView, orders: int) -> None:
+    def show(self, loaded: tuple[CustomerView, int]) -> None:
+        view, orders = loaded
         self.view = view
         c, credit = view.customer, view.credit
         flags = [] if c.active else ["[reverse] INACTIVE [/reverse]"]
@@ -211,7 +203,7 @@ class CustomerViewScreen(DeskScreen):
                 + f" · open orders {view.open_order_count}"
             )
         self.query_one("#customer-header", Static).update("\n".join(header))
-        self._fill(
+        self.fill(
             "addresses-table",
             [
                 (
@@ -231,7 +223,7 @@ class CustomerViewScreen(DeskScreen):
                 for a in view.addresses
             ],
         )
-        self._fill(
+        self.fill(
             "contacts-table",
             [
                 (p.name, p.title, p.email, p.phone, "yes" if p.is_primary else "")
@@ -239,7 +231,7 @@ class CustomerViewScreen(DeskScreen):
             ],
         )
         self._show_credit(view)
-        self._fill(
+        self.fill(
             "prices-table",
             [
                 (
@@ -254,7 +246,7 @@ class CustomerViewScreen(DeskScreen):
                 for a in view.agreements
             ],
         )
-        self._fill(
+        self.fill(
             "open-orders-table",
             [
                 (
@@ -279,7 +271,7 @@ class CustomerViewScreen(DeskScreen):
                 f"shipped) · {orders:,} orders in all"
             )
         self.history.show(orders)
-        self._fill(
+        self.fill(
             "rmas-table",
             [
                 (
@@ -293,7 +285,7 @@ class CustomerViewScreen(DeskScreen):
                 for r in view.rmas
             ],
         )
-        self._fill(
+        self.fill(
             "log-table",
             [
                 (
@@ -303,20 +295,20 @@ class CustomerViewScreen(DeskScreen):
                     n.order_number,
                     n.body,
                     _when(n.callback_at),
-                    ("done" if n.callback_done else "DUE") if n.callback_at else "",
+                    callback_text(n.callback_at, n.callback_done),
                 )
                 for n in view.notes
             ],
             keys=[str(n.id) for n in view.notes],
         )
-        self._fill(
+        self.fill(
             "changes-table",
             [
                 (
                     _when(e.at),
                     e.actor + (f" (ok {e.approved_by})" if e.approved_by else ""),
                     e.action,
-                    "; ".join(f"{k}: {old} → {new}" for k, (old, new) in e.changes.items()),
+                    changes_text(e.changes),
                     e.reason,
                 )
                 for e in view.history
@@ -359,40 +351,17 @@ class CustomerViewScreen(DeskScreen):
         lines += [f"· {escape(note)}" for note in credit.notes]
         self.query_one("#credit-text", Static).update("\n".join(lines))
 
-    def _fill(
-        self, table_id: str, rows: list[tuple[str, ...]], keys: list[str] | None = None
-    ) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for index, row in enumerate(rows):
-            table.add_row(*row, key=keys[index] if keys else str(index))
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
-
     # -- navigation ---------------------------------------------------------------------------
 
     @property
     def tab(self) -> str:
         return str(self.query_one(TabbedContent).active)
 
-    def action_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(self.tab) if self.tab in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-        pane = tabs.get_pane(tabs.active)
-        focusable = pane.query("DataTable, PagedTable")
-        if focusable:
-            focusable.first().focus()
-
     def _row(self, table_id: str) -> int | None:
         table = self.query_one(f"#{table_id}", DataTable)
         if not table.row_count:
             return None
         return table.cursor_row
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     # -- orders -------------------------------------------------------------------------------
 
@@ -464,7 +433,7 @@ class CustomerViewScreen(DeskScreen):
                 self.query_one(TabbedContent).active = "log"
                 self.query_one("#log-table", DataTable).focus()
             return
-        self._run(
+        self.run_change(
             lambda: mark_callback_done(self.desk.store, note.id, actor=self.desk.user),
             "call-back marked done",
         )
@@ -502,7 +471,7 @@ class CustomerViewScreen(DeskScreen):
         def with_reason(reason: str | None) -> None:
             if reason is None:
                 return
-            self._run(
+            self.run_change(
                 lambda: customer_master.set_active(
                     self.desk.store,
                     self.customer_id,
@@ -529,7 +498,7 @@ class CustomerViewScreen(DeskScreen):
         def with_reason(reason: str | None) -> None:
             if reason is None:
                 return
-            self._run(
+            self.run_change(
                 lambda: customer_master.delete_customer(
                     self.desk.store, self.customer_id, actor=self.desk.user, reason=reason
                 ),
@@ -544,20 +513,3 @@ class CustomerViewScreen(DeskScreen):
             ),
             with_reason,
         )
-
-    @work(thread=True, group="customer-change")
-    def _run(
-        self, change: Callable[[], object], done: str, after: Callable[[], object] | None = None
-    ) -> None:
-        """Apply a change in a thread; say what happened; show what the store now holds."""
-        try:
-            change()
-        except OrderdeskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
-            self.app.call_from_thread(self.app.bell)
-        else:
-            self.app.call_from_thread(self.notify, done)
-            if after is not None:
-                self.app.call_from_thread(after)
-                return
-        self.app.call_from_thread(self.reload)

@@ -20,7 +20,8 @@ from orderdesk_tui.services.order_queries import (
 from screens.base import DeskScreen
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
-from screens.widgets.paged_table import Column, PagedTable
+from screens.widgets.line_table import Column
+from screens.widgets.paged_table import PagedTable
 from screens.widgets.status_bar import DeskStatus
 
 #: Typing pauses this long before the list is searched again.

@@ -4,28 +4,23 @@ From here a coordinator releases a hold, adds a note or cancels the order; steps
 supervisor ask for the override on the spot.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.models import Address, Hold
 from orderdesk_tui.services import order_actions
 from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import OrderDetail, load_order
-from screens.base import DeskScreen
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
 from screens.notes import ask_note
+from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.status_bar import DeskStatus
-
-TABS = ("lines", "holds", "notes", "shipments", "history")
 
 
 def _when(value: date | datetime | None) -> str:
@@ -48,8 +43,9 @@ def _address(label: str, address: Address | None) -> str:
     return f"{label} [b]{escape(address.code)}[/b] {name}, {escape(place)} {address.country}"
 
 
-class OrderViewScreen(DeskScreen):
+class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
     CSS_PATH = "order_view.tcss"
+    TABS = ("lines", "holds", "notes", "shipments", "history")
     BINDINGS = [
         bind("order.back", "back", "Back"),
         bind("order.release_hold", "release_hold", "Release hold"),
@@ -112,20 +108,13 @@ class OrderViewScreen(DeskScreen):
             "shipments-table": ("Shipment", "State", "Carrier", "Tracking", "BOL", "Shipped"),
             "history-table": ("When", "Who", "Approved by", "Action", "Changes", "Reason"),
         }
-        for table_id, titles in columns.items():
-            self.query_one(f"#{table_id}", DataTable).add_columns(*titles)
+        self.add_columns(columns)
         self.reload()
 
-    @work(thread=True, exclusive=True, group="order-load")
-    def reload(self) -> None:
-        try:
-            detail = load_order(self.desk.store, self.order_id)
-        except (LookupError, OrderdeskError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, detail)
+    def load(self) -> OrderDetail:
+        return load_order(self.desk.store, self.order_id)
 
-    def _show(self, detail: OrderDetail) -> None:
+    def show(self, detail: OrderDetail) -> None:
         self.detail = detail
         order, customer = detail.order, detail.customer
         flags = []
@@ -153,7 +142,7 @@ class OrderViewScreen(DeskScreen):
         if order.cancel_reason:
             header.append(f"[red]cancelled: {escape(order.cancel_reason)}[/red]")
         self.query_one("#order-header", Static).update("\n".join(header))
-        self._fill(
+        self.fill(
             "lines-table",
             [
                 (
@@ -175,7 +164,7 @@ class OrderViewScreen(DeskScreen):
                 for ln in detail.lines
             ],
         )
-        self._fill(
+        self.fill(
             "holds-table",
             [
                 (
@@ -191,7 +180,7 @@ class OrderViewScreen(DeskScreen):
             ],
             keys=[str(h.id) for h in detail.holds],
         )
-        self._fill(
+        self.fill(
             "notes-table",
             [
                 (
@@ -200,20 +189,20 @@ class OrderViewScreen(DeskScreen):
                     n.channel,
                     n.body,
                     _when(n.callback_at),
-                    ("done" if n.callback_done else "DUE") if n.callback_at else "",
+                    callback_text(n.callback_at, n.callback_done),
                 )
                 for n in detail.notes
             ],
             keys=[str(n.id) for n in detail.notes],
         )
-        self._fill(
+        self.fill(
             "shipments-table",
             [
                 (s.number, s.state, s.carrier, s.tracking_number, s.bol_number, _when(s.shipped_at))
                 for s in detail.shipments
             ],
         )
-        self._fill(
+        self.fill(
             "history-table",
             [
                 (
@@ -221,7 +210,7 @@ class OrderViewScreen(DeskScreen):
                     e.actor,
                     e.approved_by,
                     e.action,
-                    "; ".join(f"{k}: {old} → {new}" for k, (old, new) in e.changes.items()),
+                    changes_text(e.changes),
                     e.reason,
                 )
                 for e in detail.history
@@ -232,24 +221,7 @@ class OrderViewScreen(DeskScreen):
         tabs.get_tab("notes").label = f"Notes ({len(detail.notes)})"
         tabs.get_tab("history").label = f"History ({len(detail.history)})"
 
-    def _fill(
-        self, table_id: str, rows: list[tuple[str, ...]], keys: list[str] | None = None
-    ) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
-        table.clear()
-        for index, row in enumerate(rows):
-            table.add_row(*row, key=keys[index] if keys else None)
-
     # -- actions ------------------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-        tabs.get_pane(tabs.active).query_one(DataTable).focus()
 
     def _selected_hold(self) -> Hold | None:
         assert self.detail is not None
@@ -289,7 +261,7 @@ class OrderViewScreen(DeskScreen):
             self.with_supervisor(
                 order_actions.needs_supervisor_to_release(hold),
                 purpose,
-                lambda approver: self._run(
+                lambda approver: self.run_change(
                     lambda: order_actions.release_hold(
                         self.desk.store,
                         hold.id or 0,
@@ -321,7 +293,7 @@ class OrderViewScreen(DeskScreen):
             self.with_supervisor(
                 order_actions.needs_supervisor_to_cancel(order),
                 f"cancel released order {order.number}",
-                lambda approver: self._run(
+                lambda approver: self.run_change(
                     lambda: order_actions.cancel_order(
                         self.desk.store,
                         order.id or 0,
@@ -366,7 +338,7 @@ class OrderViewScreen(DeskScreen):
                 self.query_one(TabbedContent).active = "notes"
                 table.focus()
             return
-        self._run(
+        self.run_change(
             lambda: mark_callback_done(self.desk.store, note.id or 0, actor=self.desk.user),
             "call-back marked done",
         )
@@ -374,15 +346,3 @@ class OrderViewScreen(DeskScreen):
     def action_add_note(self) -> None:
         subject, order_id, customer_id = self.note_target()
         ask_note(self, subject, order_id=order_id, customer_id=customer_id, then=self.reload)
-
-    @work(thread=True, group="order-change")
-    def _run(self, change: Callable[[], object], done: str) -> None:
-        """Apply a change in a thread; say what happened; reload what the store now holds."""
-        try:
-            change()
-        except OrderdeskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
-            self.app.call_from_thread(self.app.bell)
-        else:
-            self.app.call_from_thread(self.notify, done)
-        self.app.call_from_thread(self.reload)

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Key
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -36,8 +37,8 @@ from screens.base import DeskScreen
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
+from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
-from screens.widgets.paged_table import Column
 from screens.widgets.status_bar import DeskStatus
 
 #: Typing pauses this long before the filter is applied.
@@ -373,11 +374,25 @@ class QueueScreen(DeskScreen):
             "given back",
         )
 
-    def action_snooze(self, typed: str = "") -> None:
+    def _ask_for_targets(
+        self,
+        dialog: Callable[[str], ModalScreen[Any]],
+        then: Callable[[list[QueueItem], Any], None],
+    ) -> None:
+        """Ask once about the marked rows (else the row under the cursor), named in the dialog;
+        `then` gets them and the answer, unless the dialog is cancelled."""
         items = self._targets()
         if not items:
             self.app.bell()
             return
+
+        def answered(answer: Any) -> None:
+            if answer is not None:
+                then(items, answer)
+
+        self.app.push_screen(dialog(self._what(items)), answered)
+
+    def action_snooze(self, typed: str = "") -> None:
         sla = self.desk.settings.sla
         zone = desk_zone(sla)
         opening = datetime.strptime(sla.opens, "%H:%M").time()
@@ -385,9 +400,7 @@ class QueueScreen(DeskScreen):
         def read(text: str) -> tuple[datetime, str]:
             return parse_until(text, datetime.now(UTC), zone, opening), text
 
-        def chosen(answer: tuple[datetime, str] | None) -> None:
-            if answer is None:
-                return
+        def snooze(items: list[QueueItem], answer: tuple[datetime, str]) -> None:
             until, text = answer
             user = self.desk.user
             self._act(
@@ -397,23 +410,20 @@ class QueueScreen(DeskScreen):
                 retry=lambda: self.action_snooze(text),
             )
 
-        title = f"Snooze {self._what(items)} until"
-        self.app.push_screen(PromptDialog(title, read, placeholder=EXAMPLES, value=typed), chosen)
+        self._ask_for_targets(
+            lambda what: PromptDialog(
+                f"Snooze {what} until", read, placeholder=EXAMPLES, value=typed
+            ),
+            snooze,
+        )
 
     def action_escalate(self, typed: str = "") -> None:
-        items = self._targets()
-        if not items:
-            self.app.bell()
-            return
-
         def read(text: str) -> str:
             if not text.strip():
                 raise RuleViolation("an item is escalated with a reason")
             return text.strip()
 
-        def chosen(reason: str | None) -> None:
-            if reason is None:
-                return
+        def escalate(items: list[QueueItem], reason: str) -> None:
             user = self.desk.user
             self._act(
                 items,
@@ -422,21 +432,16 @@ class QueueScreen(DeskScreen):
                 retry=lambda: self.action_escalate(reason),
             )
 
-        dialog = PromptDialog(
-            f"Escalate {self._what(items)}", read, placeholder="why (required)", value=typed
+        self._ask_for_targets(
+            lambda what: PromptDialog(
+                f"Escalate {what}", read, placeholder="why (required)", value=typed
+            ),
+            escalate,
         )
-        self.app.push_screen(dialog, chosen)
 
     def action_add_note(self) -> None:
-        items = self._targets()
-        if not items:
-            self.app.bell()
-            return
-
-        def save(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            channel, body = result
+        def save(items: list[QueueItem], note: tuple[str, str]) -> None:
+            channel, body = note
             user = self.desk.user
             self._act(
                 items,
@@ -444,7 +449,7 @@ class QueueScreen(DeskScreen):
                 "note added",
             )
 
-        self.app.push_screen(NoteDialog(self._what(items)), save)
+        self._ask_for_targets(NoteDialog, save)
 
     def action_callback_done(self) -> None:
         items = [i for i in self._targets() if i.subject == Subject.NOTE]

@@ -7,11 +7,11 @@ no-charge order; close (F11); reject (Ctrl+X) with a reason. Every step runs in 
 the screen shows what the store holds afterwards.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rich.markup import escape
 from textual import work
@@ -27,13 +27,28 @@ from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
-from screens.base import DeskScreen
+from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import bind
+from screens.tabbed_detail import TabbedDetailScreen
 from screens.widgets.status_bar import DeskStatus
 
-TABS = ("rma-lines", "rma-notes", "rma-history")
 DISPOSITIONS = [d.value for d in rules.Disposition]
+
+
+class LineStep(Protocol):
+    """A returns step that records an answer per line ({line id: answer}): receive, inspect."""
+
+    def __call__(
+        self,
+        store: Store,
+        rma_id: int,
+        answers: Mapping[int, Any],
+        /,
+        *,
+        expected_version: int,
+        actor: User,
+    ) -> object: ...
 
 
 def _num(value: Decimal) -> str:
@@ -60,8 +75,9 @@ def parse_findings(text: str) -> str:
     return text.strip()
 
 
-class RmaScreen(DeskScreen):
+class RmaScreen(TabbedDetailScreen[RmaDetail]):
     CSS_PATH = "rma.tcss"
+    TABS = ("rma-lines", "rma-notes", "rma-history")
     BINDINGS = [
         bind("rma.back", "back", "Back"),
         bind("rma.documents", "documents", "Documents"),
@@ -95,26 +111,24 @@ class RmaScreen(DeskScreen):
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
-        self.query_one("#rma-lines-table", DataTable).add_columns(
-            "Order", "Ln", "Part", "Description", "Serial/lot", "Reason", "Unit price",
-            "Asked", "Received", "Findings", "Disposition", "Whse", "Vendor recovery",
+        self.add_columns(
+            {
+                "rma-lines-table": (
+                    "Order", "Ln", "Part", "Description", "Serial/lot", "Reason", "Unit price",
+                    "Asked", "Received", "Findings", "Disposition", "Whse", "Vendor recovery",
+                ),
+                "rma-notes-table": ("When", "Who", "Channel", "Note"),
+                "rma-history-table": (
+                    "When", "Who", "Approved by", "Action", "Changes", "Reason"
+                ),
+            }
         )  # fmt: skip
-        self.query_one("#rma-notes-table", DataTable).add_columns("When", "Who", "Channel", "Note")
-        self.query_one("#rma-history-table", DataTable).add_columns(
-            "When", "Who", "Approved by", "Action", "Changes", "Reason"
-        )
         self.reload()
 
-    @work(thread=True, exclusive=True, group="rma-load")
-    def reload(self) -> None:
-        try:
-            detail = returns.load_rma(self.desk.store, self.rma_id)
-        except OrderdeskError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.app.call_from_thread(self._show, detail)
+    def load(self) -> RmaDetail:
+        return returns.load_rma(self.desk.store, self.rma_id)
 
-    def _show(self, detail: RmaDetail) -> None:
+    def show(self, detail: RmaDetail) -> None:
         self.detail = detail
         rma, customer = detail.rma, detail.customer
         state = rma.state.upper()
@@ -147,31 +161,34 @@ class RmaScreen(DeskScreen):
             header.append("attachments: " + escape(", ".join(rma.attachments.splitlines())))
         header.append(f"[dim]next: {self._next_step(detail)}[/dim]")
         self.query_one("#rma-header", Static).update("\n".join(header))
-        lines = self.query_one("#rma-lines-table", DataTable)
-        cursor = lines.cursor_row
-        lines.clear()
-        for ln in detail.lines:
-            lines.add_row(
-                ln.order_number, str(ln.line_no), ln.part_number, ln.description[:36],
-                ln.lot_serial, ln.reason.replace("_", " "), f"{ln.unit_price:,.4f}",
-                _num(ln.requested), _num(ln.received), ln.findings[:40],
-                ln.disposition.replace("_", " "), ln.warehouse_code,
-                (ln.vendor_name or "yes") if ln.vendor_recovery else "",
-                key=str(ln.id),
-            )  # fmt: skip
-        if detail.lines:
-            lines.move_cursor(row=min(cursor, len(detail.lines) - 1))
-            if self.focused is None:
-                lines.focus()
-        notes = self.query_one("#rma-notes-table", DataTable)
-        notes.clear()
-        for note in detail.notes:
-            notes.add_row(_when(note.created_at), note.author, note.channel, note.body)
+        self.fill(
+            "rma-lines-table",
+            [
+                (
+                    ln.order_number, str(ln.line_no), ln.part_number, ln.description[:36],
+                    ln.lot_serial, ln.reason.replace("_", " "), f"{ln.unit_price:,.4f}",
+                    _num(ln.requested), _num(ln.received), ln.findings[:40],
+                    ln.disposition.replace("_", " "), ln.warehouse_code,
+                    (ln.vendor_name or "yes") if ln.vendor_recovery else "",
+                )
+                for ln in detail.lines
+            ],
+            keys=[str(ln.id) for ln in detail.lines],
+        )  # fmt: skip
+        if detail.lines and self.focused is None:
+            self.query_one("#rma-lines-table", DataTable).focus()
+        self.fill(
+            "rma-notes-table",
+            [(_when(n.created_at), n.author, n.channel, n.body) for n in detail.notes],
+        )
         self.query_one(TabbedContent).get_tab("rma-notes").label = f"Notes ({len(detail.notes)})"
-        history = self.query_one("#rma-history-table", DataTable)
-        history.clear()
-        for at, actor, approved, action, changes, reason in detail.history:
-            history.add_row(_when(at), actor, approved, action, changes[:80], reason)
+        self.fill(
+            "rma-history-table",
+            [
+                (_when(at), actor, approved, action, changes[:80], reason)
+                for at, actor, approved, action, changes, reason in detail.history
+            ],
+        )
 
     @staticmethod
     def _next_step(detail: RmaDetail) -> str:
@@ -194,51 +211,31 @@ class RmaScreen(DeskScreen):
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        index = TABS.index(tabs.active) if tabs.active in TABS else 0
-        tabs.active = TABS[(index + step) % len(TABS)]
-        tabs.get_pane(tabs.active).query_one(DataTable).focus()
-
-    def _failed(self, message: str) -> None:
-        self.notify(message, severity="error", timeout=8)
-        self.app.bell()
-
-    @work(thread=True, group="rma-step")
-    def _run(
-        self,
-        step: Callable[[], object],
-        done: str,
-        then: Callable[[Any], tuple[str, str, str] | None] | None = None,
-    ) -> None:
-        """Apply a step in a thread, say what happened, show a document if the step made
-        one (`then` gives title, text, footer), and reload what the store now holds."""
-        try:
-            result = step()
-            shown = then(result) if then is not None else None
-        except (OrderdeskError, OSError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-        else:
-            self.app.call_from_thread(self.notify, done)
-            if shown is not None:
-                self.app.call_from_thread(self.app.push_screen, TextDialog(*shown))
-        self.app.call_from_thread(self.reload)
-
-    def _ask_each(
+    def _record_each(
         self,
         lines: Sequence[RmaLineView],
         dialog: Callable[[RmaLineView], PromptDialog[Any]],
-        finish: Callable[[dict[int, Any]], None],
+        record: LineStep,
+        done: str,
     ) -> None:
-        """One dialog per line in turn; `finish` gets {line id: answer} once all are given."""
+        """One dialog per line in turn; once all are answered, `record` (a returns step taking
+        {line id: answer}) applies them to the RMA as it was when the dialogs opened."""
+        assert self.detail is not None
+        version = self.detail.rma.version
         answers: dict[int, Any] = {}
 
         def ask(index: int) -> None:
             if index == len(lines):
-                finish(answers)
+                self.run_change(
+                    lambda: record(
+                        self.desk.store,
+                        self.rma_id,
+                        answers,
+                        expected_version=version,
+                        actor=self.desk.user,
+                    ),
+                    done,
+                )
                 return
 
             def answered(value: Any) -> None:
@@ -264,7 +261,7 @@ class RmaScreen(DeskScreen):
             return False
         if self.detail.rma.state in states:
             return True
-        self._failed(f"rule rma.state: {self.detail.rma.number} is {self.detail.rma.state}")
+        self.failed(f"rule rma.state: {self.detail.rma.number} is {self.detail.rma.state}")
         return False
 
     # -- steps -------------------------------------------------------------------------------
@@ -282,7 +279,7 @@ class RmaScreen(DeskScreen):
                     actor=self.desk.user, settings=self.desk.settings, approver=approver,
                 )  # fmt: skip
 
-            self._run(step, "return authorised", self._instructions)
+            self.run_change(step, "return authorised", document=self._instructions)
 
         self.with_supervisor(
             returns.authorise_needs_supervisor(detail, self.desk.settings),
@@ -297,7 +294,6 @@ class RmaScreen(DeskScreen):
     def action_receive(self) -> None:
         if not self._in_state(rules.RmaState.AUTHORISED) or self.detail is None:
             return
-        version = self.detail.rma.version
 
         def dialog(ln: RmaLineView) -> PromptDialog[Decimal]:
             return PromptDialog(
@@ -307,27 +303,14 @@ class RmaScreen(DeskScreen):
                 value=_num(ln.requested),
             )
 
-        def finish(received: dict[int, Any]) -> None:
-            self._run(
-                lambda: returns.receive(
-                    self.desk.store,
-                    self.rma_id,
-                    received,
-                    expected_version=version,
-                    actor=self.desk.user,
-                ),
-                "goods received",
-            )
-
-        self._ask_each(self.detail.lines, dialog, finish)
+        self._record_each(self.detail.lines, dialog, returns.receive, "goods received")
 
     def action_inspect(self) -> None:
         if not self._in_state(rules.RmaState.RECEIVED) or self.detail is None:
             return
-        version = self.detail.rma.version
         arrived = [ln for ln in self.detail.lines if ln.received > 0]
         if not arrived:
-            self._failed("rule rma.inspect: nothing was received; reject the RMA instead")
+            self.failed("rule rma.inspect: nothing was received; reject the RMA instead")
             return
 
         def dialog(ln: RmaLineView) -> PromptDialog[str]:
@@ -338,19 +321,7 @@ class RmaScreen(DeskScreen):
                 value=ln.findings,
             )
 
-        def finish(findings: dict[int, Any]) -> None:
-            self._run(
-                lambda: returns.inspect(
-                    self.desk.store,
-                    self.rma_id,
-                    findings,
-                    expected_version=version,
-                    actor=self.desk.user,
-                ),
-                "inspection recorded",
-            )
-
-        self._ask_each(arrived, dialog, finish)
+        self._record_each(arrived, dialog, returns.inspect, "inspection recorded")
 
     def action_disposition(self) -> None:
         if not self._in_state(rules.RmaState.INSPECTED) or self.detail is None:
@@ -361,7 +332,7 @@ class RmaScreen(DeskScreen):
         version = self.detail.rma.version
 
         def decide(code: str, warehouse_id: int | None) -> None:
-            self._run(
+            self.run_change(
                 lambda: returns.disposition(
                     self.desk.store,
                     self.rma_id,
@@ -417,7 +388,7 @@ class RmaScreen(DeskScreen):
                 self.desk.store, self.rma_id, settings=self.desk.settings
             )
         except OrderdeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self.failed, str(exc))
             return
         self.app.call_from_thread(self._credit, version, quote)
 
@@ -434,7 +405,7 @@ class RmaScreen(DeskScreen):
                     actor=self.desk.user, settings=self.desk.settings, approver=approver,
                 )  # fmt: skip
 
-            self._run(step, "credit memo issued", self._memo)
+            self.run_change(step, "credit memo issued", document=self._memo)
 
         self.with_supervisor(self.desk.settings.returns.credit_needs_supervisor, purpose, run)
 
@@ -447,7 +418,7 @@ class RmaScreen(DeskScreen):
             return
         version = self.detail.rma.version
 
-        self._run(
+        self.run_change(
             lambda: settlement.replace(
                 self.desk.store,
                 self.rma_id,
@@ -462,7 +433,7 @@ class RmaScreen(DeskScreen):
         if self.detail is None:
             return
         version = self.detail.rma.version
-        self._run(
+        self.run_change(
             lambda: returns.close(
                 self.desk.store, self.rma_id, expected_version=version, actor=self.desk.user
             ),
@@ -477,7 +448,7 @@ class RmaScreen(DeskScreen):
         def with_reason(reason: str | None) -> None:
             if reason is None:
                 return
-            self._run(
+            self.run_change(
                 lambda: returns.reject(
                     self.desk.store,
                     self.rma_id,
@@ -500,7 +471,7 @@ class RmaScreen(DeskScreen):
             if result is None:
                 return
             channel, body = result
-            self._run(
+            self.run_change(
                 lambda: order_actions.add_note(
                     self.desk.store,
                     actor=self.desk.user,
@@ -528,7 +499,7 @@ class RmaScreen(DeskScreen):
                 documents.load_return_authorisation(self.desk.store, self.rma_id)
             )
         except OrderdeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self.failed, str(exc))
             return
         footer = " · ".join(f"PDF {Path(p)}" for p in paths) + " · Esc/F12 close"
         self.app.call_from_thread(

@@ -16,7 +16,8 @@ from screens.base import DeskScreen
 from screens.dialogs import PromptDialog, TextDialog
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
-from screens.widgets.paged_table import Column, PagedTable
+from screens.widgets.line_table import Column
+from screens.widgets.paged_table import PagedTable
 from screens.widgets.status_bar import DeskStatus
 
 SEARCH_DEBOUNCE_S = 0.15

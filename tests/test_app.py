@@ -8,33 +8,13 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
 from orderdesk_tui.models import AuditEvent, Hold, Note, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, ReasonDialog, SupervisorDialog
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
-
-SIZE = (180, 45)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-async def wait_for(pilot, condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    """Let workers finish: pause until `condition()` holds (fails the test after `timeout`)."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
+from tests.ui import SIZE, make_app, text_of, wait_for
 
 
 def order_with(store: Store, **where: object) -> SalesOrder:

@@ -7,7 +7,6 @@ from sqlmodel import col, select
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Address, AuditEvent, Customer, Note, SalesOrder, SyncOutbox
 from orderdesk_tui.services import customer_master
 from orderdesk_tui.services.users import ensure_user
@@ -18,24 +17,7 @@ from screens.dialogs import FormDialog, NoteDialog, PromptDialog, ReasonDialog
 from screens.order_entry import OrderEntryScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
-
-SIZE = (180, 45)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-async def wait_for(pilot, condition, timeout: float = 6.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
+from tests.ui import SIZE, make_app, text_of, wait_for
 
 
 def customer(store: Store, code: str) -> Customer:
@@ -45,12 +27,18 @@ def customer(store: Store, code: str) -> Customer:
         return row
 
 
-async def open_customer(pilot, app: OrderDeskApp, needle: str) -> CustomerViewScreen:  # type: ignore[no-untyped-def]
+async def open_lookup(pilot, app: OrderDeskApp) -> CustomerLookupScreen:  # type: ignore[no-untyped-def]
+    """From the order list, Ctrl+L: the customer lookup."""
     await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
     await pilot.press("ctrl+l")
     await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
     lookup = app.screen
     assert isinstance(lookup, CustomerLookupScreen)
+    return lookup
+
+
+async def open_customer(pilot, app: OrderDeskApp, needle: str) -> CustomerViewScreen:  # type: ignore[no-untyped-def]
+    lookup = await open_lookup(pilot, app)
     await pilot.press(*needle)
     await wait_for(
         pilot, lambda: lookup.hits and lookup.query_one("#needle", Input).value == needle
@@ -94,11 +82,7 @@ async def test_lookup_as_typed_then_customer_view_then_order(demo_store: Store) 
 async def test_where_is_my_order_in_one_step(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
-        await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
-        lookup = app.screen
-        assert isinstance(lookup, CustomerLookupScreen)
+        lookup = await open_lookup(pilot, app)
         await pilot.press(*"so0000170")
         track = lookup.query_one("#track", DataTable)
         await wait_for(pilot, lambda: track.row_count == 4)
@@ -289,9 +273,7 @@ async def test_delete_refused_with_open_orders_deactivate_instead(demo_store: St
 async def test_new_customer_from_the_lookup(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
-        await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        await open_lookup(pilot, app)
         await pilot.press(*"Harbor Freight Pumps")
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
@@ -337,9 +319,7 @@ async def test_order_view_note_with_callback_then_done(demo_store: Store) -> Non
         order = s.exec(select(SalesOrder).where(SalesOrder.number == "SO0000170")).one()
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
-        await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        await open_lookup(pilot, app)
         await pilot.press(*"SO0000170")
         await wait_for(pilot, lambda: app.screen.query_one("#track", DataTable).row_count == 4)
         await pilot.press("f6")
@@ -420,11 +400,7 @@ async def test_quick_note_from_the_lookup_and_from_order_entry(demo_store: Store
     acme = customer(demo_store, "ACME01")
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))
-        await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
-        lookup = app.screen
-        assert isinstance(lookup, CustomerLookupScreen)
+        lookup = await open_lookup(pilot, app)
         await pilot.press(*"acme01")
         await wait_for(pilot, lambda: lookup.hits and lookup.hits[0].code == "ACME01")
         await pilot.press("ctrl+o")  # the highlighted match: the customer

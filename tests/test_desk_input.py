@@ -4,11 +4,9 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input
 
-from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.widgets.desk_input import DeskInput
+from tests.ui import make_app
 
 
 def post_burst(app: App[object], keys: list[tuple[str, str | None]]) -> None:
@@ -37,7 +35,7 @@ async def test_backspace_and_cursor_keys_apply_in_order_in_a_burst() -> None:
 
 
 async def test_the_order_search_takes_a_corrected_burst(demo_store: Store) -> None:
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause(0.3)
         await pilot.press("slash")

@@ -45,16 +45,16 @@ from fault_proxy import FaultProxy
 from pydantic import SecretStr
 from sqlmodel import select
 from sync_orders import orderable, submit_orders
-from textual import events
 from textual.widgets import Static
 
 from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import ErpSettings, Settings
 from orderdesk_tui.erp import factory
 from orderdesk_tui.models import SalesOrder, SyncOutbox
-from orderdesk_tui.services.users import ensure_user, set_pin
+from orderdesk_tui.services.users import set_pin
 from orderdesk_tui.store import Store
 from screens.order_entry import OrderEntryScreen
+from tests.ui import burst, make_app
 
 CLIENT_TIMEOUT_S = 3.0
 #: The slow ERP answers after the client has given up.
@@ -62,7 +62,6 @@ SLOW_S = 5.0
 ROUNDS = 3
 LINES = 5
 SIZE = (200, 50)
-KEY_NAMES = {"-": "minus", "/": "slash", ".": "full_stop", " ": "space"}
 #: The ERP state the status bar must reach in each case (it then stays there while keying).
 EXPECTED_STATE = {"up": "online", "down": "unreachable", "slow": "unreachable"}
 
@@ -93,14 +92,6 @@ def _erp(case: str) -> Iterator[tuple[ErpStub, str]]:
                 yield stub, proxy.url
 
 
-def _keys(text: str) -> list[tuple[str, str | None]]:
-    """(key, character) for each character typed."""
-    return [
-        ("enter", None) if ch == "\n" else (ch if ch.isalnum() else KEY_NAMES[ch], ch)
-        for ch in text
-    ]
-
-
 async def _until(pilot, check, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while not check():
@@ -127,7 +118,7 @@ async def _key_and_submit(store: Store, erp_url: str, case: str, po: str, parts:
             url=erp_url, database="stub", key=SecretStr("stub-key"), timeout_s=CLIENT_TIMEOUT_S
         )
     )
-    app = OrderDeskApp(store=store, settings=settings, user=ensure_user(store, "alice"))
+    app = make_app(store, settings=settings)
     typed = f"acme01\n{po}\n\n" + "".join(f"{p}\n{n + 2}\n" for n, p in enumerate(parts))
     async with app.run_test(size=SIZE) as pilot:
         await _until(
@@ -151,8 +142,7 @@ async def _key_and_submit(store: Store, erp_url: str, case: str, po: str, parts:
 
         prober = asyncio.create_task(probe())
         started = time.perf_counter()
-        for key, char in _keys(typed):  # as a fast typist's keyboard sends them: no waiting
-            app.post_message(events.Key(key, char))
+        burst(app, typed)  # as a fast typist's keyboard sends them: no waiting
         missing = screen.query_one("#missing", Static)
         await _until(pilot, lambda: str(missing.render()).startswith("complete"), 30, "complete")
         await pilot.press("f9")

@@ -5,13 +5,12 @@ from decimal import Decimal
 
 from textual.widgets import Static
 
-from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import DeskSettings, Settings
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog
 from screens.order_entry import OrderEntryScreen
-from tests.test_order_entry import SIZE, burst, open_entry, parts_in_stock, settle
+from tests.test_order_entry import SIZE, open_entry, parts_in_stock, settle
+from tests.ui import burst, make_app
 
 
 def grid_text(screen: OrderEntryScreen) -> list[str]:
@@ -21,7 +20,7 @@ def grid_text(screen: OrderEntryScreen) -> list[str]:
 
 
 async def test_a_whole_customer_code_moves_on_by_itself(demo_store: Store) -> None:
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_entry(pilot, app)
         burst(app, "acme01PO-AS-1\n")  # no Enter after the code
@@ -29,7 +28,7 @@ async def test_a_whole_customer_code_moves_on_by_itself(demo_store: Store) -> No
         assert screen.customer is not None and screen.customer.code == "ACME01"
         assert screen.header["po"].value == "PO-AS-1"
         assert screen.active is screen.header["requested"]
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_entry(pilot, app)
         burst(app, "acme01\nPO-AS-2\n")  # an Enter out of habit right after it is not applied
@@ -40,7 +39,7 @@ async def test_a_whole_customer_code_moves_on_by_itself(demo_store: Store) -> No
 
 async def test_auto_skip_can_be_turned_off(demo_store: Store) -> None:
     settings = Settings(desk=DeskSettings(customer_code_autoskip=False))
-    app = OrderDeskApp(store=demo_store, settings=settings, user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_entry(pilot, app)
         burst(app, "acme01PO")
@@ -51,7 +50,7 @@ async def test_auto_skip_can_be_turned_off(demo_store: Store) -> None:
 
 async def test_open_drafts_are_listed_and_f5_resumes_one(demo_store: Store) -> None:
     item = parts_in_stock(demo_store, 1)[0]
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "bob"))
+    app = make_app(demo_store, "bob")
     async with app.run_test(size=SIZE) as pilot:
         first = await open_entry(pilot, app)
         burst(app, f"acme01PO-PARK-1\n\n{item.part_number}\n7\n")
@@ -81,7 +80,7 @@ async def test_open_drafts_are_listed_and_f5_resumes_one(demo_store: Store) -> N
 
 
 async def test_f12_before_any_submit_says_so(demo_store: Store) -> None:
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_entry(pilot, app)
         await pilot.press("f12")
@@ -92,7 +91,7 @@ async def test_f12_before_any_submit_says_so(demo_store: Store) -> None:
 
 async def test_the_grid_draws_every_line_and_follows_the_cursor(demo_store: Store) -> None:
     items = parts_in_stock(demo_store, 30)
-    app = OrderDeskApp(store=demo_store, settings=Settings(), user=ensure_user(demo_store, "alice"))
+    app = make_app(demo_store)
     async with app.run_test(size=(200, 40)) as pilot:
         screen = await open_entry(pilot, app)
         burst(app, "acme01PO-GRID\n\n")

@@ -10,37 +10,15 @@ from textual import events
 from textual.widgets import Static
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Address, Customer, Item, SalesOrder, SalesOrderLine, SyncOutbox
 from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services import order_entry
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog, TextDialog
 from screens.order_entry import OrderEntryScreen
+from tests.ui import burst, make_app
 
 SIZE = (200, 50)
-KEY_NAMES = {
-    "-": "minus",
-    "/": "slash",
-    "*": "asterisk",
-    " ": "space",
-    "+": "plus",
-    ".": "full_stop",
-    "#": "number_sign",
-    ",": "comma",
-}
-
-
-def burst(app: OrderDeskApp, text: str) -> None:
-    """Post every key at once, as a fast typist's keyboard would: no waiting between keys."""
-    for ch in text:
-        if ch == "\n":
-            app.post_message(events.Key("enter", None))
-        elif ch == "\t":
-            app.post_message(events.Key("tab", None))
-        else:
-            app.post_message(events.Key(ch if ch.isalnum() else KEY_NAMES[ch], ch))
 
 
 async def settle(pilot, screen: OrderEntryScreen, seconds: float = 0.3) -> None:  # type: ignore[no-untyped-def]
@@ -49,10 +27,6 @@ async def settle(pilot, screen: OrderEntryScreen, seconds: float = 0.3) -> None:
     screen.writer.flush()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.05)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
 
 
 async def open_entry(pilot, app: OrderDeskApp) -> OrderEntryScreen:  # type: ignore[no-untyped-def]

@@ -12,14 +12,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Customer, Hold, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services import live
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.queue import QueueScreen
+from tests.ui import make_app
 
 WRITER = Path(__file__).resolve().parent / "queue_live_writer.py"
 LIMIT_S = 2.0
@@ -111,7 +109,7 @@ async def test_the_queue_on_screen_shows_another_terminals_take(
     store: Store, writer: Writer
 ) -> None:
     numbers = held_orders(store, 2)
-    app = OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, "alice"))
+    app = make_app(store)
     delays = []
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("ctrl+t")

@@ -9,33 +9,18 @@ from textual.widgets import Input, Static
 from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.queue_filter import parse_filter
-from orderdesk_tui.models import AuditEvent, Hold, QueueState
+from orderdesk_tui.models import AuditEvent, Hold, Note, QueueState
 from orderdesk_tui.services import queue_actions
 from orderdesk_tui.services.queue import load_queue
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
-from screens.dialogs import PromptDialog, ReasonDialog, SupervisorDialog
+from screens.dialogs import NoteDialog, PromptDialog, ReasonDialog, SupervisorDialog
 from screens.order_entry import OrderEntryScreen
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
+from tests.ui import make_app, text_of, wait_for
 
 SIZE = (200, 50)
-
-
-def make_app(store: Store, user: str = "alice") -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=Settings(), user=ensure_user(store, user))
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
-
-
-async def wait_for(pilot, condition, timeout: float = 6.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 async def open_queue(pilot, app: OrderDeskApp) -> QueueScreen:  # type: ignore[no-untyped-def]
@@ -244,6 +229,32 @@ async def test_mark_several_and_act_on_all_snooze_with_shorthand(demo_store: Sto
         rows = session.exec(select(QueueState).order_by(col(QueueState.id))).all()
         assert [(r.subject_id, r.assignee) for r in rows] == [(k[1], "alice") for k in wanted]
         assert rows[0].snoozed_until is not None and rows[0].snoozed_by == "alice"
+
+
+async def test_a_note_on_two_marked_items_goes_on_each_order(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(pilot, app)
+        await filter_to(pilot, screen, "kind:backorder")
+        items = list(screen.table.rows[:2])
+        assert all(i.order_id for i in items)
+        await pilot.press("space", "space")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press("escape")  # cancelled: nothing is recorded, the marks stay
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(screen.table.marked) == 2
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
+        assert "Note on 2 items" in str(app.screen.query_one(".dialog-title", Static).render())
+        await pilot.press(*"promised a date by noon", "enter")
+        await wait_for(pilot, lambda: app.screen is screen and not screen.table.marked)
+
+    with demo_store.session() as session:
+        notes = session.exec(
+            select(Note).where(Note.body == "promised a date by noon").order_by(col(Note.id))
+        ).all()
+    assert [(n.order_id, n.author) for n in notes] == [(i.order_id, "alice") for i in items]
 
 
 async def test_enter_on_an_rma_waiting_on_us_opens_the_rma(demo_store: Store) -> None:

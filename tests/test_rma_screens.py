@@ -16,14 +16,15 @@ from orderdesk_tui.models import (
     StockLevel,
     Warehouse,
 )
-from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, SupervisorDialog, TextDialog
 from screens.order_view import OrderViewScreen
 from screens.rma import RmaScreen
 from screens.rma_list import RmaListScreen
 from screens.rma_new import RmaNewScreen
-from tests.test_app import SIZE, open_order_by_po, order_with, text_of, wait_for
+from tests import ui
+from tests.test_app import open_order_by_po, order_with
+from tests.ui import SIZE, text_of, wait_for
 
 #: Windows wide enough that the demo's lines stay returnable whenever the tests run.
 WIDE = Settings.model_validate(
@@ -32,7 +33,7 @@ WIDE = Settings.model_validate(
 
 
 def make_app(store: Store, user: str = "alice", settings: Settings = WIDE) -> OrderDeskApp:
-    return OrderDeskApp(store=store, settings=settings, user=ensure_user(store, user))
+    return ui.make_app(store, user, settings)
 
 
 def _rmas(store: Store) -> list[RMA]:

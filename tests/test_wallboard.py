@@ -22,16 +22,9 @@ from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services.wallboard import read_wallboard
 from orderdesk_tui.store import Store
 from screens.wallboard import WallboardApp, hour_chart
+from tests.ui import wait_for
 
 SIZE = (170, 50)
-
-
-async def wait_for(pilot, condition, timeout: float = 8.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def title(app: WallboardApp) -> str:

@@ -4,41 +4,19 @@ refresh) keeps the cursor on the same key and the marked rows that are still the
 """
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Generic, TypeVar
 
-from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from screens.keys import bind
-from screens.widgets.paged_table import Column
-
-Row = TypeVar("Row")
+from screens.widgets.line_table import Column, LineTable, Row
 
 
-class ListTable(ScrollView, Generic[Row], can_focus=True):
+class ListTable(LineTable[Row]):
     DEFAULT_CSS = """
-    ListTable { height: 1fr; background: $surface; }
-    ListTable > .list-table--cursor { background: $accent 40%; }
-    ListTable:focus > .list-table--cursor { background: $accent; color: $text; }
     ListTable > .list-table--marked { text-style: bold; color: $warning; }
     """
-    COMPONENT_CLASSES = {"list-table--cursor", "list-table--marked"}
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        bind("table.first", "first", "First", show=False),
-        bind("table.last", "last", "Last", show=False),
-    ]
-
-    cursor: reactive[int] = reactive(0)
+    COMPONENT_CLASSES = {"list-table--marked"}
 
     class CursorMoved(Message):
         """The row under the cursor changed (another row, or the same key with new data)."""
@@ -51,18 +29,16 @@ class ListTable(ScrollView, Generic[Row], can_focus=True):
         *,
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id)
-        self.columns = list(columns)
+        super().__init__(columns, gutter="  ", id=id)
         self._key = key
         self._style = style
         self.rows: Sequence[Row] = ()
         self.marked: set[Hashable] = set()
-        self._row_width = 2 + sum(c.width + 1 for c in self.columns)
         self._styles: dict[str, Style] = {}
 
     @property
-    def header(self) -> str:
-        return "  " + " ".join(c.cell(c.title) for c in self.columns)
+    def row_count(self) -> int:
+        return len(self.rows)
 
     @property
     def current(self) -> Row | None:
@@ -108,51 +84,15 @@ class ListTable(ScrollView, Generic[Row], can_focus=True):
             self._styles[name] = Style.parse(name)
         return self._styles[name]
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.size.width
-        base = self.rich_style
-        if index >= len(self.rows):
-            return Strip.blank(width, base)
+    def draw_row(self, index: int, style: Style) -> tuple[str, Style]:
         row = self.rows[index]
-        style = base
         if self._style is not None and (name := self._style(row)):
             style = style + self._named_style(name)
         marked = self._key(row) in self.marked
         if marked:
             style = style + self.get_component_rich_style("list-table--marked")
-        if index == self.cursor:
-            style = style + self.get_component_rich_style("list-table--cursor")
-        text = ("▶ " if marked else "  ") + " ".join(c.cell(c.value(row)) for c in self.columns)
-        line = text.ljust(max(width + scroll_x, self._row_width))
-        return Strip([Segment(line, style)]).crop(scroll_x, scroll_x + width)
-
-    def _follow(self, index: int) -> None:
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        if index < top:
-            self.scroll_to(y=index, animate=False, immediate=True)
-        elif height and index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        return ("▶ " if marked else "  ") + self.cells(row), style
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._follow(new)
-        self.refresh()
+        super().watch_cursor(old, new)
         self.post_message(self.CursorMoved())
-
-    def _set_cursor(self, index: int) -> None:
-        if self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, index))
-
-    def action_move(self, delta: int) -> None:
-        self._set_cursor(self.cursor + delta)
-
-    def action_page(self, direction: int) -> None:
-        self._set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height))
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(len(self.rows) - 1)

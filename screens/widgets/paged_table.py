@@ -7,55 +7,21 @@ of rows costs.
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from screens.keys import bind
-
-Row = TypeVar("Row")
+from screens.widgets.line_table import Column, LineTable, Row
 
 
-@dataclass(frozen=True)
-class Column(Generic[Row]):
-    title: str
-    width: int
-    value: Callable[[Row], str]
-    right: bool = False
-
-    def cell(self, text: str) -> str:
-        text = text[: self.width]
-        return text.rjust(self.width) if self.right else text.ljust(self.width)
-
-
-class PagedTable(ScrollView, Generic[Row], can_focus=True):
+class PagedTable(LineTable[Row]):
     DEFAULT_CSS = """
-    PagedTable { height: 1fr; background: $surface; }
-    PagedTable > .paged-table--cursor { background: $accent 40%; }
-    PagedTable:focus > .paged-table--cursor { background: $accent; color: $text; }
     PagedTable > .paged-table--pending { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {"paged-table--cursor", "paged-table--pending"}
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        bind("table.first", "first", "First", show=False),
-        bind("table.last", "last", "Last", show=False),
-    ]
+    COMPONENT_CLASSES = {"paged-table--pending"}
     #: Pages kept in memory; older ones are read again if scrolled back to.
     CACHE_PAGES = 40
-
-    cursor: reactive[int] = reactive(0)
 
     class PageFailed(Message):
         def __init__(self, error: str) -> None:
@@ -72,19 +38,17 @@ class PagedTable(ScrollView, Generic[Row], can_focus=True):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self.columns = list(columns)
+        super().__init__(columns, name=name, id=id, classes=classes)
         self.loader = loader
         self.page_size = page_size
         self.total = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
-        self._row_width = sum(c.width + 1 for c in self.columns)
 
     @property
-    def header(self) -> str:
-        return " ".join(c.cell(c.title) for c in self.columns)
+    def row_count(self) -> int:
+        return self.total
 
     def show(self, total: int) -> None:
         """Start over with `total` rows (after a new search or filter)."""
@@ -144,46 +108,8 @@ class PagedTable(ScrollView, Generic[Row], can_focus=True):
             self._pending.discard(page)
             self.post_message(self.PageFailed(error))
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.size.width
-        base = self.rich_style
-        if index >= self.total:
-            return Strip.blank(width, base)
+    def draw_row(self, index: int, style: Style) -> tuple[str, Style]:
         row = self.row_at(index)
-        style: Style = base
         if row is None:
-            text = "  …"
-            style = base + self.get_component_rich_style("paged-table--pending")
-        else:
-            text = " ".join(c.cell(c.value(row)) for c in self.columns)
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("paged-table--cursor")
-        line = text.ljust(max(width + scroll_x, self._row_width))
-        return Strip([Segment(line, style)]).crop(scroll_x, scroll_x + width)
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        if new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-        self.refresh()
-
-    def _set_cursor(self, index: int) -> None:
-        if self.total:
-            self.cursor = max(0, min(self.total - 1, index))
-
-    def action_move(self, delta: int) -> None:
-        self._set_cursor(self.cursor + delta)
-
-    def action_page(self, direction: int) -> None:
-        self._set_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height))
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(self.total - 1)
+            return "  …", style + self.get_component_rich_style("paged-table--pending")
+        return self.cells(row), style
