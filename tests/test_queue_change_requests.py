@@ -276,3 +276,39 @@ async def test_enter_on_a_change_request_opens_its_order(demo_store: Store) -> N
     with demo_store.session() as session:
         doc = session.get(EDIDocument, item.subject_id)
         assert doc is not None and doc.state == "received"  # opening it handles nothing
+
+
+def test_the_demo_change_requests_are_well_formed_860s_for_open_orders(demo_store: Store) -> None:
+    with demo_store.session() as session:
+        docs = session.exec(select(EDIDocument).where(EDIDocument.direction == "in")).all()
+        changes = [d for d in docs if d.transaction_set == "860"]
+        orders = {d.id: session.get(SalesOrder, d.order_id) for d in changes}
+        customers = {d.id: session.get(Customer, d.customer_id) for d in changes}
+    assert len(changes) == 3
+    for partner in {d.partner_id for d in docs}:  # each partner numbers its interchanges once
+        sent = [d.interchange_control for d in docs if d.partner_id == partner]
+        assert len(sent) == len(set(sent))
+    kinds: set[str] = set()
+    for doc in changes:
+        order, customer = orders[doc.id], customers[doc.id]
+        assert order is not None and customer is not None and order.customer_id == customer.id
+        assert order.state in (OrderState.ACKNOWLEDGED, OrderState.RELEASED)
+        assert customer.code in ("NSTR01", "GLMS01") and doc.partner_id == customer.edi_partner_id
+        assert doc.state == "received" and doc.processed_at is None
+        segments = doc.raw.split("~\n")
+        assert segments.pop() == ""
+        isa = segments[0].split("*")
+        assert len(segments[0]) + 1 == 106 and isa[13] == doc.interchange_control
+        gs = segments[1].split("*")
+        assert gs[0] == "GS" and gs[1] == "PC" and gs[6] == doc.group_control
+        st = segments.index("ST*860*0001")
+        se = next(i for i, seg in enumerate(segments) if seg.startswith("SE*"))
+        assert segments[se] == f"SE*{se - st + 1}*0001"
+        assert segments[se + 1 :] == [f"GE*1*{gs[6]}", f"IEA*1*{isa[13]}"]
+        bch = segments[st + 1].split("*")
+        assert bch[:4] == ["BCH", "04", "SA", order.customer_po]
+        body = segments[st + 2 : se]
+        kinds |= {s.split("*")[2] if s.startswith("POC*") else s[:3] for s in body}
+        if any(s.startswith("POC*") for s in body):
+            assert body[-1] == f"CTT*{sum(s.startswith('POC*') for s in body)}"
+    assert {"QI", "QD", "DTM"} <= kinds

@@ -307,9 +307,9 @@ class QueueReader:
     Every read runs the same set-based queries (a few tens of ms for ten thousand items).
     An item whose rows are exactly as last time is reused as it was built, SLA clock and score
     included; every `RESCORE_S` the items whose clock runs (drafts, unacknowledged orders,
-    change requests, and those not yet due) are built afresh, so clocks and the items that fall due with time
-    stay that current. Everything else scores the same whatever the time. That keeps a live
-    refresh cheap however long the queue is.
+    change requests, and those not yet due) are built afresh, so clocks and the items that
+    fall due with time stay that current. Everything else scores the same whatever the time.
+    That keeps a live refresh cheap however long the queue is.
     """
 
     RESCORE_S = 30.0
