@@ -26,10 +26,12 @@ BREACH_POINTS = 40
 #: Up to this much more, 5 points per business hour late.
 LATE_POINTS_MAX = 20
 DUE_SOON_POINTS = 30
-#: What kind of work it is (holds stop an order, a due callback is a promise made).
+#: What kind of work it is (holds stop an order, a due callback is a promise made, a change
+#: request must be answered before the order moves on as it was).
 KIND_POINTS = {
     "hold": 10,
     "callback": 12,
+    "change": 10,
     "backorder": 10,
     "draft": 6,
     "rma": 4,

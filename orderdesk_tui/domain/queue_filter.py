@@ -2,7 +2,7 @@
 
 Terms (all must hold; `-` in front negates one):
   hold:KIND   an open hold of that kind (credit, price, stock, compliance, address, edi, erp, any)
-  kind:WHAT   a reason: draft, hold, sla, backorder, rush, rma, callback
+  kind:WHAT   a reason: draft, hold, sla, backorder, rush, rma, callback, change
   cust:TEXT   customer code, or a word of its name, starting with TEXT
   tier:NAME   the customer's service tier
   sla:STATE   breached, soon (due within the warning time), ok, none

@@ -1,5 +1,6 @@
-"""What the queue shows: one item per thing needing a person (an order, an RMA, a callback),
-with every reason it needs one, its SLA clock, its priority and who has it.
+"""What the queue shows: one item per thing needing a person (an order, an RMA, a callback, a
+customer's change request), with every reason it needs one, its SLA clock, its priority and who
+has it.
 
 Plain data built by services.queue from set-based reads; the screen, the filter language and
 the wallboard all work on these.
@@ -18,6 +19,9 @@ class Subject(StrEnum):
     ORDER = "order"
     RMA = "rma"
     NOTE = "note"
+    #: An inbound EDI 860 (purchase order change request) not yet handled; subject_id is the
+    #: EDI document's id.
+    CHANGE = "change"
 
 
 class ReasonKind(StrEnum):
@@ -28,6 +32,7 @@ class ReasonKind(StrEnum):
     RUSH = "rush"
     RMA = "rma"
     CALLBACK = "callback"
+    CHANGE = "change"
 
 
 #: The step an RMA in each state waits for.
@@ -42,7 +47,7 @@ RMA_STEPS = {
 @dataclass(frozen=True)
 class Reason:
     kind: ReasonKind
-    #: The hold kind, the RMA step, the late promise date…
+    #: The hold kind, the RMA step, the late promise date, why a change request is unreadable…
     detail: str = ""
 
     @property
@@ -77,7 +82,8 @@ class QueueItem:
     tier: str
     value: Decimal
     currency: str
-    #: Since when it has been waiting (receipt of a draft, entry, the hold, the callback time…).
+    #: Since when it has been waiting (receipt of a draft, entry, the hold, the callback time,
+    #: receipt of a change request…).
     since: datetime
     reasons: list[Reason] = field(default_factory=list)
     order_id: int | None = None

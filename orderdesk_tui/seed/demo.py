@@ -7,24 +7,28 @@ the demo never goes stale.
 
 The history is generated from `random.Random(rng_seed)` with every date relative to `today`:
 a few hundred sales orders in every state, with their holds, shipments and packages, invoices,
-purchase orders, returns, notes, EDI 850s and audit events. The same `today` and seed give the
-same rows. `now` is `today` at 17:00 UTC (late morning on the desk) when `today` is given, else
-the wall clock.
+purchase orders, returns, notes, EDI 850s and 860s and audit events. The same `today` and seed
+give the same rows. `now` is `today` at 17:00 UTC (late morning on the desk) when `today` is
+given, else the wall clock.
 
 Story lines a demo can show (see also `demo_note` in customers.csv):
 - BAYO01 is on credit hold with three invoices past due; its new orders wait on credit holds.
 - KEYS01 pays late: one invoice past terms and grace, so its newest order is on a credit hold.
 - SUMM01 sits just under its credit limit (open invoices + open orders ~96 % of it).
-- NSTR01 and GLMS01 are the EDI trading partners; their orders arrive as X12 850s.
+- NSTR01 and GLMS01 are the EDI trading partners; their orders arrive as X12 850s. Three
+  change requests (860) for their open orders wait in the queue: NSTR01 wants more of a line
+  and, on another order, a later delivery; GLMS01 cut a line yesterday.
 - TIDE01's name resembles an entry of the US Consolidated Screening List (compliance hold).
 """
 
 import csv
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert
@@ -2799,15 +2803,31 @@ class _DemoLoader:
                     processed_at=order.entered_at + timedelta(seconds=3),
                 )
             )
-        # One 850 the desk refused: a duplicate of a PO already on order.
+        # Lately arrived: change requests not yet handled and one refused 850, numbered by each
+        # partner in the order it sent them.
+        waiting = [*self._change_requests(), self._duplicate_850()]
+        for _at, order, make in sorted(waiting, key=lambda w: w[0]):
+            code = order.cust.row.code
+            control[code] += 1
+            docs.append(make(control[code]))
+        docs.sort(key=lambda d: d.received_at)
+        s.add_all(docs)
+        s.flush()
+        self.summary.edi_documents = len(docs)
+
+    def _duplicate_850(self) -> tuple[datetime, _Order, Callable[[int], EDIDocument]]:
+        """An 850 the desk refused: a duplicate of a PO already on order."""
         dup = next(o for o in reversed(self.orders) if o.cust.row.code == "NSTR01" and o.row)
         cust = dup.cust.row
-        control["NSTR01"] += 1
-        icn = control["NSTR01"]
         at = self.now - timedelta(minutes=42)
         assert dup.row is not None
-        docs.append(
-            EDIDocument(
+        error = (
+            f"BEG03 {dup.customer_po}: purchase order already on order "
+            f"{dup.row.number}; not imported (duplicate)"
+        )
+
+        def make(icn: int) -> EDIDocument:
+            return EDIDocument(
                 direction="in",
                 transaction_set="850",
                 interchange_control=f"{icn:09d}",
@@ -2816,20 +2836,57 @@ class _DemoLoader:
                 partner_id=cust.edi_partner_id,
                 customer_id=cust.id,
                 state="error",
-                error=(
-                    f"BEG03 {dup.customer_po}: purchase order already on order "
-                    f"{dup.row.number}; not imported (duplicate)"
-                ),
+                error=error,
                 raw=self._x12_850(dup, icn, at=at),
                 file_name=f"{cust.code}_850_{icn:09d}.edi",
                 received_at=at,
                 processed_at=at + timedelta(seconds=2),
             )
+
+        return at, dup, make
+
+    def _change_requests(self) -> list[tuple[datetime, _Order, Callable[[int], EDIDocument]]]:
+        """860s received for open orders, not yet handled: NSTR01 raises a line's quantity on
+        its newest open order and moves the delivery date of the one before; GLMS01 halved a
+        line of its newest open order yesterday."""
+
+        def open_edi(code: str) -> list[_Order]:
+            return [
+                o
+                for o in self.orders
+                if o.cust.row.code == code
+                and o.source == OrderSource.EDI
+                and o.row is not None
+                and o.state in (OrderState.ACKNOWLEDGED, OrderState.RELEASED)
+                and any(ln.quantity >= 2 and not ln.shipped for ln in o.lines)
+            ]
+
+        nstr, glms = open_edi("NSTR01"), open_edi("GLMS01")
+        now = self.now
+        plans: list[tuple[datetime, _Order, str]] = [
+            (now - timedelta(minutes=35), nstr[-1], "more"),
+            (now - timedelta(hours=1, minutes=25), nstr[-2], "later"),
+            (now - timedelta(hours=26), glms[-1], "less"),
+        ]
+        return [(at, o, partial(self._edi_860, o, at, change)) for at, o, change in plans]
+
+    def _edi_860(self, order: _Order, at: datetime, change: str, icn: int) -> EDIDocument:
+        cust = order.cust.row
+        assert order.row is not None
+        return EDIDocument(
+            direction="in",
+            transaction_set="860",
+            interchange_control=f"{icn:09d}",
+            group_control=str(icn),
+            transaction_control="0001",
+            partner_id=cust.edi_partner_id,
+            customer_id=cust.id,
+            order_id=order.row.id,
+            state="received",
+            raw=self._x12_860(order, icn, at, change),
+            file_name=f"{cust.code}_860_{icn:09d}.edi",
+            received_at=at,
         )
-        docs.sort(key=lambda d: d.received_at)
-        s.add_all(docs)
-        s.flush()
-        self.summary.edi_documents = len(docs)
 
     def _isa(self, sender_q: str, sender: str, recv_q: str, recv: str, at: datetime, icn: int,
              fid: str) -> list[str]:  # fmt: skip
@@ -2859,6 +2916,41 @@ class _DemoLoader:
         body.append(f"SE*{len(body) + 1}*0001")
         segs = [
             *self._isa(cust.edi_qualifier, cust.edi_partner_id, "ZZ", OUR_EDI_ID, at, icn, "PO"),
+            *body,
+            f"GE*1*{icn}",
+            f"IEA*1*{icn:09d}",
+        ]
+        return "~\n".join(segs) + "~\n"
+
+    def _x12_860(self, order: _Order, icn: int, at: datetime, change: str) -> str:
+        """A buyer's change request: `later` moves the requested delivery a week out (DTM*002);
+        `more` / `less` raise or halve the first unshipped line's quantity (POC QI / QD)."""
+        cust = order.cust.row
+        body = [
+            "ST*860*0001",
+            f"BCH*04*SA*{order.customer_po}**1*{order.received_at:%Y%m%d}",
+        ]
+        if change == "later":
+            wanted = (order.requested or self.today) + timedelta(days=7)
+            body.append(f"DTM*002*{wanted:%Y%m%d}")
+        else:
+            no, ln = next(
+                (no, ln)
+                for no, ln in enumerate(order.lines, start=1)
+                if ln.quantity >= 2 and not ln.shipped
+            )
+            half = max(Decimal(1), (ln.quantity / 2).to_integral_value(ROUND_FLOOR))
+            quantity, code = (ln.quantity + half, "QI") if change == "more" else (half, "QD")
+            ids = f"*VP*{ln.item.part_number}"
+            if ln.customer_part:
+                ids = f"*BP*{ln.customer_part}" + ids
+            uom = {"GAL": "GA"}.get(ln.item.uom, ln.item.uom)
+            price = _fmt(ln.unit_price)
+            body.append(f"POC*{no}*{code}*{_fmt(quantity)}*{_fmt(quantity)}*{uom}*{price}*PE{ids}")
+            body.append("CTT*1")
+        body.append(f"SE*{len(body) + 1}*0001")
+        segs = [
+            *self._isa(cust.edi_qualifier, cust.edi_partner_id, "ZZ", OUR_EDI_ID, at, icn, "PC"),
             *body,
             f"GE*1*{icn}",
             f"IEA*1*{icn:09d}",

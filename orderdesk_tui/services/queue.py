@@ -2,12 +2,14 @@
 
 Sources (one query each, never a query per order): orders in draft, on hold, not acknowledged,
 rush or with a late backorder, with their open holds; RMAs waiting for a step; callbacks due
-from the communication log; and the queue's own per-item state (who took it, snoozes,
+from the communication log; customers' change requests (inbound EDI 860s nobody has handled
+yet, or could not read); and the queue's own per-item state (who took it, snoozes,
 escalations). The domain then gives each item its SLA clock and priority, and the list is
 sorted most urgent first.
 
-Change requests (a customer's change to an order already acknowledged) have no model in the
-store yet, so they cannot appear here.
+A change request is worked like an acknowledgement: its clock is the acknowledgement SLA of the
+customer's tier, from when the 860 was received. It leaves the queue when the EDI document is
+marked handled (state `acknowledged`), not through a queue action.
 """
 
 import gc
@@ -51,7 +53,16 @@ from orderdesk_tui.domain.queue_items import (
     Subject,
 )
 from orderdesk_tui.domain.sla import SlaKind, SlaPolicy
-from orderdesk_tui.models import RMA, Customer, Hold, Note, QueueState, SalesOrder, SalesOrderLine
+from orderdesk_tui.models import (
+    RMA,
+    Customer,
+    EDIDocument,
+    Hold,
+    Note,
+    QueueState,
+    SalesOrder,
+    SalesOrderLine,
+)
 from orderdesk_tui.models.base import OrderState, Priority
 from orderdesk_tui.models.types import Money
 from orderdesk_tui.services.sla_clock import sla_policy
@@ -69,6 +80,10 @@ OPEN_STATES = (
     OrderState.RELEASED,
     OrderState.PARTIALLY_SHIPPED,
 )
+#: EDI 860 (purchase order change request, buyer initiated) in these states waits for a person:
+#: received or parsed and not yet answered, or not readable at all.
+CHANGE_SET = "860"
+CHANGE_WAITING = ("received", "parsed", "error")
 
 
 @dataclass
@@ -128,7 +143,8 @@ ACK_LATE = Reason(ReasonKind.SLA, "ack SLA late")
 ACK_DUE = Reason(ReasonKind.SLA, "ack SLA due")
 RUSH = Reason(ReasonKind.RUSH)
 LATE_BACKORDER = Reason(ReasonKind.BACKORDER, "past promise")
-ORDER, RMA_ITEM, NOTE = Subject.ORDER, Subject.RMA, Subject.NOTE
+CHANGE_REQUESTED = Reason(ReasonKind.CHANGE, "requested")
+ORDER, RMA_ITEM, NOTE, CHANGE = Subject.ORDER, Subject.RMA, Subject.NOTE, Subject.CHANGE
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,7 @@ class _Rows:
     holds: dict[int, tuple[tuple[Any, ...], ...]]
     rmas: list[tuple[Any, ...]]
     callbacks: list[tuple[Any, ...]]
+    changes: list[tuple[Any, ...]]
     states: dict[tuple[str, int], tuple[Any, ...]]
 
 
@@ -240,6 +257,34 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         .outerjoin(Customer, col(Customer.id) == col(Note.customer_id))
         .where(col(Note.callback_at) <= now, col(Note.callback_done) == false())
     )
+    changes = (
+        select(
+            EDIDocument.id,
+            EDIDocument.state,
+            EDIDocument.error,
+            _epoch(EDIDocument.received_at, sqlite),
+            EDIDocument.order_id,
+            Customer.id,
+            EDIDocument.partner_id,
+            SalesOrder.number,
+            SalesOrder.state,
+            SalesOrder.total,
+            func.coalesce(SalesOrder.currency, Customer.currency),
+            Customer.code,
+            Customer.name,
+            Customer.service_tier,
+        )
+        .outerjoin(SalesOrder, col(SalesOrder.id) == col(EDIDocument.order_id))
+        .outerjoin(
+            Customer,
+            col(Customer.id) == func.coalesce(EDIDocument.customer_id, SalesOrder.customer_id),
+        )
+        .where(
+            col(EDIDocument.transaction_set) == CHANGE_SET,
+            col(EDIDocument.direction) == "in",
+            col(EDIDocument.state).in_(CHANGE_WAITING),
+        )
+    )
     states = select(
         QueueState.subject,
         QueueState.subject_id,
@@ -253,6 +298,7 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         holds={order_id: tuple(rows) for order_id, rows in by_order.items()},
         rmas=_raw(conn, rmas),
         callbacks=_raw(conn, callbacks),
+        changes=_raw(conn, changes),
         # few rows, and snoozed_until wants its datetime type: read the ordinary way
         states={(row[0], row[1]): tuple(row[2:]) for row in conn.execute(states)},
     )
@@ -278,9 +324,9 @@ class QueueReader:
     Every read runs the same set-based queries (a few tens of ms for ten thousand items).
     An item whose rows are exactly as last time is reused as it was built, SLA clock and score
     included; every `RESCORE_S` the items whose clock runs (drafts, unacknowledged orders,
-    and those not yet due) are built afresh, so clocks and the items that fall due with time
-    stay that current. Everything else scores the same whatever the time. That keeps a live
-    refresh cheap however long the queue is.
+    change requests, and those not yet due) are built afresh, so clocks and the items that
+    fall due with time stay that current. Everything else scores the same whatever the time.
+    That keeps a live refresh cheap however long the queue is.
     """
 
     RESCORE_S = 30.0
@@ -355,6 +401,7 @@ class QueueReader:
             for subject, source, make in (
                 (RMA_ITEM, rows.rmas, build.rma),
                 (NOTE, rows.callbacks, build.callback),
+                (CHANGE, rows.changes, build.change),
             ):
                 for row in source:
                     key = (subject, row[0])
@@ -483,6 +530,35 @@ class _Builder:
             order_id=order_id,
             customer_id=customer_id,
             note_text=body,
+        )
+        return self._finish(item, state)
+
+    def change(self, row: tuple[Any, ...], state: tuple[Any, ...] | None) -> QueueItem:
+        """A change request: the order it changes (if the 860 could be matched to one), clocked
+        like an acknowledgement from the 860's receipt."""
+        did, doc_state, error, at_s, order_id, customer_id, partner = row[:7]
+        number, order_state, total, currency, code, name, tier = row[7:]
+        tier = tier or "standard"
+        started = _moment(at_s, self.now)
+        reason = CHANGE_REQUESTED
+        if doc_state == "error":
+            why = (error or "").strip().splitlines()
+            reason = Reason(ReasonKind.CHANGE, f"unreadable: {why[0]}" if why else "unreadable")
+        item = QueueItem(
+            subject=CHANGE,
+            subject_id=did,
+            number=number or f"860 #{did}",
+            customer_code=code or partner,
+            customer_name=name or "",
+            tier=tier,
+            value=self.money(total) if total is not None else Decimal("0.00"),
+            currency=currency or "",
+            since=started,
+            reasons=[reason],
+            order_id=order_id,
+            customer_id=customer_id,
+            order_state=order_state or "",
+            sla=self.policy.clock_at(SlaKind.ACK, tier, started, self.now_at),
         )
         return self._finish(item, state)
 
