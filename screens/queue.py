@@ -89,7 +89,7 @@ class QueueScreen(DeskScreen):
         bind("queue.snooze", "snooze", "Snooze"),
         bind("queue.escalate", "escalate", "Escalate"),
         bind("queue.add_note", "add_note", "Note"),
-        bind("queue.callback_done", "callback_done", "Called back"),
+        bind("queue.done", "done", "Done"),
         bind("queue.mark", "mark", "Mark", show=False),
         bind("queue.mark_all", "mark_all", "Mark all", show=False),
         bind("queue.clear_marks", "clear_marks", "Clear marks", show=False),
@@ -354,7 +354,7 @@ class QueueScreen(DeskScreen):
             self.app.push_screen(RmaScreen(self.desk, self.status, item.subject_id))
             return
         if item.order_id is None:
-            self.notify(f"{item.number}: this note has no order to open", severity="warning")
+            self.notify(f"{item.number}: no order to open", severity="warning")
             return
         from screens.order_view import OrderViewScreen
 
@@ -451,17 +451,28 @@ class QueueScreen(DeskScreen):
 
         self._ask_for_targets(NoteDialog, save)
 
-    def action_callback_done(self) -> None:
-        items = [i for i in self._targets() if i.subject == Subject.NOTE]
-        if not items:
-            self.notify("no callback here: mark the callbacks made", severity="warning")
+    def action_done(self) -> None:
+        """F10: a call-back made, or a change request handled (the order changed to match)."""
+        calls = [i for i in self._targets() if i.subject == Subject.NOTE]
+        changes = [i for i in self._targets() if i.subject == Subject.CHANGE]
+        if not calls and not changes:
+            self.notify(
+                "nothing to mark done here: call-backs and change requests", severity="warning"
+            )
             return
         user = self.desk.user
-        self._act(
-            items,
-            lambda i: queue_actions.callback_done(self.desk.store, i, actor=user),
-            "callback made",
-        )
+        if calls:
+            self._act(
+                calls,
+                lambda i: queue_actions.callback_done(self.desk.store, i, actor=user),
+                "callback made",
+            )
+        if changes:
+            self._act(
+                changes,
+                lambda i: queue_actions.change_handled(self.desk.store, i, actor=user),
+                "change request handled",
+            )
 
     def action_release_hold(self) -> None:
         items = [i for i in self._targets() if i.holds]

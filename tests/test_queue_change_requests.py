@@ -22,7 +22,7 @@ from orderdesk_tui.services.queue import QueueReader, load_queue
 from orderdesk_tui.store import Store
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
-from tests.test_app import SIZE, make_app, text_of, wait_for
+from tests.ui import SIZE, make_app, text_of, wait_for
 
 SLA = SlaSettings(timezone="America/Chicago")
 #: Friday 2026-11-27, 10:00 in Chicago (the desk opens at 08:00).
@@ -312,3 +312,29 @@ def test_the_demo_change_requests_are_well_formed_860s_for_open_orders(demo_stor
         if any(s.startswith("POC*") for s in body):
             assert body[-1] == f"CTT*{sum(s.startswith('POC*') for s in body)}"
     assert {"QI", "QD", "DTM"} <= kinds
+
+
+async def test_f10_marks_a_change_request_handled_and_it_leaves_the_queue(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.snapshot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        screen.table.focus()
+        await pilot.press(*"kind:change", "enter")
+        await wait_for(pilot, lambda: screen.table.current is not None)
+        item = screen.table.current
+        assert item is not None
+        before = len(screen.table.rows)
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: len(screen.table.rows) == before - 1)
+    with demo_store.session() as session:
+        doc = session.get(EDIDocument, item.subject_id)
+        assert doc is not None and doc.state == "acknowledged" and doc.processed_at is not None
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "edi.change_handled")
+        ).all()
+        assert [(e.entity_id, e.actor) for e in events] == [(item.subject_id, "alice")]

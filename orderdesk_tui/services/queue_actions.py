@@ -18,10 +18,10 @@ from sqlmodel import Session, select
 
 from orderdesk_tui.domain.queue_items import QueueItem, Subject
 from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
-from orderdesk_tui.models import Note, QueueState, User
+from orderdesk_tui.models import EDIDocument, Note, QueueState, User
 from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services import callbacks, order_actions
-from orderdesk_tui.services.audit import apply_update, record_insert
+from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.store import Store
 
 
@@ -173,6 +173,39 @@ def callback_done(store: Store, item: QueueItem, *, actor: User) -> None:
         except callbacks.CallbackAlreadyDone:
             current = _state_row(session, item)
             raise QueueItemChanged(item.number, current, item.state_version) from None
+
+
+#: States of an inbound 860 that still wait for a coordinator (see services/queue.py).
+OPEN_CHANGE_STATES = ("received", "parsed", "error")
+
+
+def change_handled(store: Store, item: QueueItem, *, actor: User) -> None:
+    """Mark a customer's change request (an inbound EDI 860) handled once the order has been
+    changed to match, or the buyer told why not: it leaves the queue. One handled since the
+    queue was read is refused as a change to the item."""
+    if item.subject != Subject.CHANGE:
+        raise RuleViolation(f"{item.number} is not a change request")
+    with store.immediate() as session:
+        table = EDIDocument.__table__  # type: ignore[attr-defined]
+        now = utcnow()
+        done = session.execute(
+            table.update()
+            .where(table.c.id == item.subject_id, table.c.state.in_(OPEN_CHANGE_STATES))
+            .values(state="acknowledged", processed_at=now)
+            .returning(table.c.state)
+        ).first()
+        if done is None:
+            current = _state_row(session, item)
+            raise QueueItemChanged(item.number, current, item.state_version)
+        record(
+            session,
+            actor=actor.name,
+            entity="edi_documents",
+            entity_id=item.subject_id,
+            action="edi.change_handled",
+            changes={"state": ("received", "acknowledged")},
+            order_id=item.order_id,
+        )
 
 
 def add_note(store: Store, item: QueueItem, channel: str, body: str, *, actor: User) -> Note:
