@@ -394,3 +394,19 @@ def test_a_reader_rebuilds_only_what_changed(store: Store) -> None:
     assert fresh not in later
     due = {i.key: i for i in reader.read(NOW + timedelta(hours=2, minutes=40)).items}
     assert due[fresh].reason_text == "ack SLA due"
+
+
+def test_an_rma_waits_on_us_since_it_reached_its_state(store: Store) -> None:
+    _world(store)
+    with store.immediate() as session:
+        rma = session.exec(select(RMA).where(RMA.number == "RMA0000002")).one()
+        rma.received_at = NOW - timedelta(days=5)
+        rma.state_changed_at = NOW - timedelta(hours=1)  # inspected an hour ago, say
+        rma.state = "inspected"
+        session.add(rma)
+    assert _item(store, "RMA0000002").since == NOW - timedelta(hours=1)
+    with store.immediate() as session:
+        rma = session.exec(select(RMA).where(RMA.number == "RMA0000002")).one()
+        rma.state_changed_at = None  # a row from before the column: its dates are used
+        session.add(rma)
+    assert _item(store, "RMA0000002").since == NOW - timedelta(days=5)

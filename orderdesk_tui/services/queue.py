@@ -217,9 +217,13 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
     by_order: dict[int, list[tuple[Any, ...]]] = {}
     for row in _raw(conn, holds):
         by_order.setdefault(row[0], []).append(row[1:])
-    waiting_since = case(
-        (col(RMA.state) == "requested", RMA.requested_at),
-        else_=func.coalesce(RMA.received_at, RMA.requested_at),
+    # the step waits on us since the RMA reached its state (older rows: from their dates)
+    waiting_since = func.coalesce(
+        RMA.state_changed_at,
+        case(
+            (col(RMA.state) == "requested", RMA.requested_at),
+            else_=func.coalesce(RMA.received_at, RMA.requested_at),
+        ),
     )
     rmas = (
         select(
