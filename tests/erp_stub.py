@@ -354,7 +354,11 @@ class StubConnector:
             party_id = await self._find_party(address.customer.code)
         postal = address.address
         found = await self._master("GET", ADDRESS, params={"party": party_id, "code": postal.code})
+        if not found and address.previous_code:  # renamed here: the same address, new code
+            query = {"party": party_id, "code": address.previous_code}
+            found = await self._master("GET", ADDRESS, params=query)
         values = {
+            "code": postal.code,
             "name": postal.name,
             "street": postal.street,
             "city": postal.city,

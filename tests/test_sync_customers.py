@@ -9,6 +9,7 @@ real Tryton 8.2 of the `tryton` fixture.
 import asyncio
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from erp_stub import ADDRESS, PARTY, ErpStub, StubConnector
@@ -126,6 +127,19 @@ async def test_customer_edits_reach_the_erp_through_a_500_and_a_lost_answer(
             assert erp.find(PARTY, code="COAST01")[0]["name"] == "Coastal Hydraulics Group"
             assert erp.find(ADDRESS, code="BT-1")[0]["city"] == "Carson"
             assert len(erp.find(PARTY)) == len(erp.find(ADDRESS)) == 1
+
+            # the address code changed here: the same ERP address takes the new code
+            form = cm.read_form(store, "addresses", address.id or 0)
+            cm.save_address(
+                store,
+                customer.id,
+                {**form.values, "code": "BT-9"},
+                actor=alice,
+                address_id=address.id,
+                expected_version=form.version,
+            )
+            assert (await engine.push_once()).done == 1
+            assert [(a["code"], a["city"]) for a in erp.find(ADDRESS)] == [("BT-9", "Carson")]
         finally:
             await engine.connector.aclose()
     assert read_status(store).pending == 1  # the RMA
@@ -319,6 +333,15 @@ async def test_tryton_push_customer_is_idempotent_and_deactivates(tryton: Tryton
         [found] = tryton.search("party.party", [["code", "=", code]], ["id"])
         taxes = tryton.search("party.identifier", [["party", "=", found["id"]]], ["type", "code"])
         assert [(t["type"], t["code"]) for t in taxes if t["type"]] == [("us_ein", "36-4172958")]
+        recoded = AddressPayload(
+            new, replace(bill_to.address, code="BT-2"), True, previous_code="BT-1"
+        )
+        await connector.push_address(recoded)
+        await connector.push_address(recoded)
+        codes = tryton.search(
+            "party.identifier", [["party", "=", found["id"]], ["address", "!=", None]], ["code"]
+        )
+        assert [c["code"] for c in codes] == ["BT-2"]
         await connector.push_customer(CustomerPayload(code, "Harbor Pumps LLC"))  # tax id cleared
         taxes = tryton.search("party.identifier", [["party", "=", found["id"]]], ["type"])
         assert [t for t in taxes if t["type"]] == []

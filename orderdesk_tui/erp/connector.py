@@ -87,6 +87,9 @@ class AddressPayload:
     #: Where the ERP uses it: invoices (our bill-to) or deliveries (our ship-to).
     invoice: bool
     active: bool = True
+    #: The address code before it was changed here: the ERP's address is found by it when
+    #: none has the new code yet, and takes the new code.
+    previous_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -1044,6 +1044,7 @@ class SyncEngine:
             address=postal,
             invoice=address.kind == AddressKind.BILL_TO,
             active=address.active,
+            previous_code=str(claim.payload.get("previous_address") or ""),
         )
 
     async def _push_customer(self, claim: Claim, report: PushReport) -> None:

@@ -561,6 +561,19 @@ class TrytonConnector:
         )
         return rows[0]["address"] if rows else None
 
+    async def _recode_address(self, party_id: int, old: str, new: str) -> int | None:
+        """The address known by our `old` code, now identified by `new` (renamed here)."""
+        rows = await self._search(
+            "party.identifier",
+            [["party", "=", party_id], ["code", "=", old], ["address", "!=", None]],
+            ["address"],
+        )
+        if not rows:
+            return None
+        await self._call("PUT", f"party.identifier/{rows[0]['id']}", body={"code": new})
+        self._address_cache.drop((party_id, old))
+        return rows[0]["address"]
+
     async def _address_values(self, address: PostalAddress, *, invoice: bool) -> dict[str, Any]:
         country = await self._ref("country.country", address.country) if address.country else None
         subdivision = None
@@ -637,6 +650,8 @@ class TrytonConnector:
             party_id = await self._party(owner.code, owner.name)
         postal = address.address
         found = await self._find_address(party_id, postal.code)
+        if found is None and address.previous_code:
+            found = await self._recode_address(party_id, address.previous_code, postal.code)
         if found is None:
             if address.active:
                 await self._address(party_id, postal, invoice=address.invoice)

@@ -512,7 +512,10 @@ def save_address(
             )
         erp = {k: _as_text(new) for k, (_, new) in diff.items() if k in ERP_ADDRESS_FIELDS}
         if erp:
-            _push(session, customer, "push_address", erp, {"address": row.code})
+            extra = {"address": row.code}
+            if "code" in diff and diff["code"][0]:
+                extra["previous_address"] = diff["code"][0]
+            _push(session, customer, "push_address", erp, extra)
         return row
 
 
