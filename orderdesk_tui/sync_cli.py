@@ -13,16 +13,18 @@ through `redact` whatever their origin.
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import col, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.erp.connector import ErpError
-from orderdesk_tui.erp.engine import FAILED, SyncEngine, SyncStatus, read_status
+from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, SyncEngine, SyncStatus, read_status
 from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
 from orderdesk_tui.models import SalesOrder, SyncOutbox
 from orderdesk_tui.store import Store
@@ -60,18 +62,31 @@ def _status_lines(store: Store, status: SyncStatus) -> list[str]:
         with store.session() as session:
             rows = session.exec(
                 select(SyncOutbox, SalesOrder.number)
-                .join(SalesOrder, col(SalesOrder.id) == SyncOutbox.entity_id, isouter=True)
+                .join(
+                    SalesOrder,
+                    and_(col(SalesOrder.id) == SyncOutbox.entity_id, SyncOutbox.entity == ORDERS),
+                    isouter=True,
+                )
                 .where(SyncOutbox.state == FAILED)
                 .order_by(col(SyncOutbox.id))
                 .limit(FAILED_SHOWN)
             ).all()
         for entry, number in rows:
-            lines.append(
-                f"failed: {number or entry.entity_id} {entry.operation}: {entry.last_error}"
-            )
+            lines.append(f"failed: {_entry_label(entry, number)}: {entry.last_error}")
         if status.failed > len(rows):
             lines.append(f"... and {status.failed - len(rows)} more failed")
     return lines
+
+
+def _entry_label(entry: SyncOutbox, number: str | None) -> str:
+    """`SO0001234 push_order`, `customer ACME01 push_address ST-01`."""
+    if number:
+        return f"{number} {entry.operation}"
+    payload = json.loads(entry.payload or "{}")
+    if entry.entity == CUSTOMERS and payload.get("code"):
+        address = f" {payload['address']}" if payload.get("address") else ""
+        return f"customer {payload['code']} {entry.operation}{address}"
+    return f"{entry.entity_id} {entry.operation}"
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:

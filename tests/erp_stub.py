@@ -4,7 +4,9 @@
 bearer key, `{"message": ...}` on a 400) through the stdlib threading HTTP server: every create
 is committed before the answer is written, so a lost answer leaves a committed sale behind, as
 a real ERP would. It never refuses a second sale with the same reference: counting sales per
-reference on this side is how the fault tests see duplicates.
+reference on this side is how the fault tests see duplicates. Customers are `party.party`
+records (a second one with the same code is refused, as Tryton does) and their addresses
+`party.address` records found by party and address code.
 
 `StubConnector` is the `Connector` for it on `httpx.AsyncClient`, mapping transport errors,
 timeouts, 5xx and 429 (with Retry-After) to TransientErpError and 4xx to PermanentErpError.
@@ -26,6 +28,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from orderdesk_tui.erp.connector import (
+    AddressPayload,
+    CustomerPayload,
     ErpCustomer,
     ErpItem,
     ErpOrderRef,
@@ -38,7 +42,10 @@ from orderdesk_tui.erp.connector import (
 )
 
 DATABASE = "stub"
-MODEL = f"/{DATABASE}/rest/model/sale.sale"
+MODELS = f"/{DATABASE}/rest/model/"
+MODEL = f"{MODELS}sale.sale"
+#: The customer master models: records are plain dicts with an "id".
+PARTY, ADDRESS = "party.party", "party.address"
 
 
 @dataclass
@@ -67,6 +74,7 @@ class ErpStub:
         self.create_latency_s = create_latency_s
         self.unknown_products = unknown_products
         self.sales: list[StubSale] = []
+        self.records: dict[str, list[dict[str, Any]]] = {PARTY: [], ADDRESS: []}
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -121,6 +129,14 @@ class ErpStub:
         with self._lock:
             return Counter(s.reference for s in self.sales)
 
+    def find(self, model: str, **values: Any) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                dict(r)
+                for r in self.records[model]
+                if all(r.get(k) == v for k, v in values.items())
+            ]
+
     # -- the REST side ----------------------------------------------------------------------
 
     def _dispatch(self, handler: BaseHTTPRequestHandler, method: str) -> None:
@@ -129,6 +145,10 @@ class ErpStub:
         if handler.headers.get("Authorization") != f"Bearer {self.key}":
             return _send(handler, 401, {"message": "invalid application key"})
         url = urlsplit(handler.path)
+        model = url.path.removeprefix(MODELS).split("/")[0]
+        if model in self.records:
+            self.requests[f"{method} {model}"] += 1
+            return self._master(handler, method, model, url, body)
         parts = url.path.removeprefix(MODEL).strip("/").split("/")
         self.requests[f"{method} {'/'.join(p for p in parts if not p.isdigit()) or '-'}"] += 1
         try:
@@ -158,6 +178,29 @@ class ErpStub:
             return _send(handler, 404, {"message": "no such route"})
         except (BrokenPipeError, ConnectionResetError):
             return None
+
+    def _master(
+        self, handler: BaseHTTPRequestHandler, method: str, model: str, url: Any, body: Any
+    ) -> None:
+        """Search by query values, create (a party's code is unique), write by id."""
+        record_id = url.path.removeprefix(f"{MODELS}{model}").strip("/")
+        with self._lock:
+            rows = self.records[model]
+            if method == "GET" and not record_id:
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                found = [r for r in rows if all(str(r.get(k)) == v for k, v in query.items())]
+                return _send(handler, 200, found)
+            if method == "POST" and not record_id:
+                if model == PARTY and any(r["code"] == body.get("code") for r in rows):
+                    return _send(handler, 400, {"message": "The code of the party must be unique."})
+                row = {**body, "id": len(rows) + 1}
+                rows.append(row)  # committed before the answer leaves
+                return _send(handler, 201, row)
+            row = next((r for r in rows if str(r["id"]) == record_id), None)
+            if method == "PUT" and row is not None:
+                row.update(body or {})
+                return _send(handler, 200, row)
+        return _send(handler, 404, {"message": f"{model} {record_id or '-'}: no such record"})
 
     def _search(self, reference: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -224,9 +267,9 @@ class StubConnector:
             headers={"Authorization": f"Bearer {key}"},
         )
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, *, model: str = MODEL, **kwargs: Any) -> Any:
         try:
-            response = await self._client.request(method, MODEL + path, **kwargs)
+            response = await self._client.request(method, model + path, **kwargs)
         except httpx.TimeoutException as exc:
             raise TransientErpError(f"stub ERP timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
@@ -284,6 +327,52 @@ class StubConnector:
         record = await self._call("GET", f"/{ref.erp_id}")
         changed = datetime.fromisoformat(record["write_date"]) if record["write_date"] else None
         return ErpOrderState(ref=ref, state=record["state"], changed_at=changed)
+
+    async def _master(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await self._call(method, path, model=MODELS, **kwargs)
+
+    async def _find_party(self, code: str) -> int | None:
+        found = await self._master("GET", PARTY, params={"code": code})
+        return found[0]["id"] if found else None
+
+    async def push_customer(self, customer: CustomerPayload) -> None:
+        party_id = await self._find_party(customer.code)
+        values: dict[str, Any] = {"active": customer.active}
+        if customer.name:  # a deleted customer is only deactivated
+            values.update(name=customer.name, tax_id=customer.tax_id)
+        if party_id is not None:
+            await self._master("PUT", f"{PARTY}/{party_id}", json=values)
+        elif customer.active:
+            await self._master("POST", PARTY, json={"code": customer.code, **values})
+
+    async def push_address(self, address: AddressPayload) -> None:
+        party_id = await self._find_party(address.customer.code)
+        if party_id is None and not (address.active and address.customer.active):
+            return
+        if party_id is None:
+            await self.push_customer(address.customer)
+            party_id = await self._find_party(address.customer.code)
+        postal = address.address
+        found = await self._master("GET", ADDRESS, params={"party": party_id, "code": postal.code})
+        if not found and address.previous_code:  # renamed here: the same address, new code
+            query = {"party": party_id, "code": address.previous_code}
+            found = await self._master("GET", ADDRESS, params=query)
+        values = {
+            "code": postal.code,
+            "name": postal.name,
+            "street": postal.street,
+            "city": postal.city,
+            "postal_code": postal.postal_code,
+            "country": postal.country,
+            "invoice": address.invoice,
+            "active": address.active,
+        }
+        if found:
+            await self._master("PUT", f"{ADDRESS}/{found[0]['id']}", json=values)
+        elif address.active:
+            await self._master(
+                "POST", ADDRESS, json={"party": party_id, "code": postal.code, **values}
+            )
 
     async def pull_customers(self, cursor: str | None) -> PullPage[ErpCustomer]:
         return PullPage((), cursor)

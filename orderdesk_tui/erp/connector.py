@@ -65,6 +65,34 @@ class OrderPayload:
 
 
 @dataclass(frozen=True)
+class CustomerPayload:
+    """One of our customers as the ERP keeps it; `code` finds it there. An inactive customer
+    the ERP does not have is not created."""
+
+    code: str
+    name: str
+    active: bool = True
+    tax_id: str = ""
+    tax_id_type: str = ""
+
+
+@dataclass(frozen=True)
+class AddressPayload:
+    """One address of a customer, found in the ERP by `address.code`; the customer is created
+    first when the ERP does not have it. An inactive address the ERP does not have is not
+    created."""
+
+    customer: CustomerPayload
+    address: PostalAddress
+    #: Where the ERP uses it: invoices (our bill-to) or deliveries (our ship-to).
+    invoice: bool
+    active: bool = True
+    #: The address code before it was changed here: the ERP's address is found by it when
+    #: none has the new code yet, and takes the new code.
+    previous_code: str = ""
+
+
+@dataclass(frozen=True)
 class ErpOrderRef:
     erp_id: str
     erp_number: str
@@ -134,6 +162,15 @@ class Connector(Protocol):
     async def push_cancel(self, ref: ErpOrderRef, reason: str) -> None: ...
 
     async def order_state(self, ref: ErpOrderRef) -> ErpOrderState: ...
+
+    async def push_customer(self, customer: CustomerPayload) -> None:
+        """Create the customer, or update its name, activity (and tax id where the ERP keeps
+        one); repeating it changes nothing."""
+        ...
+
+    async def push_address(self, address: AddressPayload) -> None:
+        """Create or update that address of the customer; repeating it changes nothing."""
+        ...
 
     async def pull_customers(self, cursor: str | None) -> PullPage[ErpCustomer]: ...
 

@@ -30,6 +30,16 @@ re-queues it once fixed, and the hold is released when the ERP accepts the order
 key (a connector's ErpAuthError) is not the order's fault: no hold, the pass stops, the entries
 stay pending.
 
+Customers. `push_customer` / `push_address` entries (entity "customers", written by
+services/customer_master.py) go in entry order per customer, with the same claims, retries and
+backoff; the customer and the address are read from the store at send time, so an entry sends
+what is stored now (a deleted customer is deactivated in the ERP). Connectors find the
+customer by its code before creating it, so a create repeated after a lost answer updates
+instead. A refusal fails the entry with the ERP's message (`orderdesk sync status` lists it)
+and puts no hold on any order; it does not hold back the customer's later entries, which carry
+the fix, and `retry_failed(customer_id, entity=CUSTOMERS)` sends it again. Other entities
+(RMAs, credit memos) wait in the outbox until a connector maps them.
+
 Conflicts. Before a change or cancel the engine reads the ERP order's state: if the ERP changed
 it after our last successful sync of that order (its `changed_at`, less `conflict_grace_s`), the
 entry fails with an ERP hold "changed in both places" and nothing is sent; `retry_failed` after
@@ -62,7 +72,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.erp.connector import (
+    AddressPayload,
     Connector,
+    CustomerPayload,
     ErpCustomer,
     ErpError,
     ErpItem,
@@ -99,8 +111,9 @@ T = TypeVar("T")
 
 #: The actor written on audit events and holds the engine makes.
 SYNC_ACTOR = "erp-sync"
-ORDERS = "sales_orders"
+ORDERS, CUSTOMERS = "sales_orders", "customers"
 PUSH_ORDER, PUSH_CHANGE, PUSH_CANCEL = "push_order", "push_change", "push_cancel"
+PUSH_CUSTOMER, PUSH_ADDRESS = "push_customer", "push_address"
 PENDING, DONE, FAILED = "pending", "done", "failed"
 CONFLICT_PREFIX = "changed in both places"
 #: ERP order states of an order created but not yet confirmed (an attempt stopped half-way);
@@ -139,8 +152,11 @@ class Claim:
 
     @property
     def label(self) -> str:
-        """`push_order SO0001234`, for messages."""
-        return f"{self.operation} {self.payload.get('number') or self.entity_id}"
+        """`push_order SO0001234`, `push_address ACME01 ST-01`, for messages."""
+        what = self.payload.get("number") or self.payload.get("code") or self.entity_id
+        if self.operation == PUSH_ADDRESS:
+            return f"{self.operation} {what} {self.payload.get('address', '')}".rstrip()
+        return f"{self.operation} {what}"
 
 
 @dataclass(frozen=True)
@@ -379,9 +395,15 @@ def _release_erp_holds(session: Session, order: SalesOrder, reason: str, at: dat
 
 
 def retry_failed(
-    store: Store, order_id: int, *, actor: str = SYNC_ACTOR, now: datetime | None = None
+    store: Store,
+    order_id: int,
+    *,
+    actor: str = SYNC_ACTOR,
+    now: datetime | None = None,
+    entity: str = ORDERS,
 ) -> int:
-    """Put the order's failed outbox entries back to pending, due now; how many.
+    """Put the order's (or with `entity=CUSTOMERS` the customer's) failed outbox entries back
+    to pending, due now; how many.
 
     For a conflict this records that a person reconciled the order: the next conflict check
     counts ERP changes from now on. The ERP hold stays until the ERP accepts the order.
@@ -391,7 +413,7 @@ def retry_failed(
         entries = session.exec(
             select(SyncOutbox)
             .where(
-                SyncOutbox.entity == ORDERS,
+                SyncOutbox.entity == entity,
                 SyncOutbox.entity_id == order_id,
                 SyncOutbox.state == FAILED,
             )
@@ -413,7 +435,7 @@ def retry_failed(
                 entity_id=entries[0].id or 0,
                 action="erp.retry",
                 changes={"state": (FAILED, PENDING)},
-                order_id=order_id,
+                order_id=order_id if entity == ORDERS else None,
                 reason=", ".join(e.operation for e in entries),
             )
         return len(entries)
@@ -547,8 +569,10 @@ class SyncEngine:
     def status(self) -> SyncStatus:
         return read_status(self.store, now=self._now(), erp_state=self.erp_state)
 
-    def retry_failed(self, order_id: int, *, actor: str | None = None) -> int:
-        return retry_failed(self.store, order_id, actor=actor or self.actor, now=self._now())
+    def retry_failed(self, order_id: int, *, actor: str | None = None, entity: str = ORDERS) -> int:
+        return retry_failed(
+            self.store, order_id, actor=actor or self.actor, now=self._now(), entity=entity
+        )
 
     async def push_once(self) -> PushReport:
         """Send every entry due now (each at most once), `concurrency` at a time."""
@@ -674,16 +698,21 @@ class SyncEngine:
         if self._claim_stmt is None:
             # The head of each order's queue: its oldest pending entry (the state index finds
             # the pending ones: the backlog is scanned, not the history) ...
-            # Only orders: other entities (RMAs, credit memos, customer master changes from
-            # services/customer_master.py) wait until a connector maps them.
+            # Orders and customers: other entities (RMAs, credit memos) wait until a connector
+            # maps them.
             heads = (
                 select(func.min(SyncOutbox.id))
-                .where(SyncOutbox.state == PENDING, SyncOutbox.entity == ORDERS)
+                .where(
+                    SyncOutbox.state == PENDING,
+                    col(SyncOutbox.entity).in_([ORDERS, CUSTOMERS]),
+                )
                 .group_by(col(SyncOutbox.entity), col(SyncOutbox.entity_id))
             )
-            # ... unless an earlier entry failed for good (a cancel still goes: _push_cancel).
+            # ... unless an earlier entry of the order failed for good (a cancel still goes:
+            # _push_cancel; a customer's later entries carry the fix: they go).
             failed_before = aliased(SyncOutbox)
             blocked = exists().where(
+                SyncOutbox.entity == ORDERS,
                 failed_before.state == FAILED,
                 failed_before.entity == SyncOutbox.entity,
                 failed_before.entity_id == SyncOutbox.entity_id,
@@ -784,11 +813,13 @@ class SyncEngine:
     async def _process(self, claim: Claim, report: PushReport) -> None:
         try:
             handler = {
-                PUSH_ORDER: self._push_order,
-                PUSH_CHANGE: self._push_change,
-                PUSH_CANCEL: self._push_cancel,
-            }.get(claim.operation)
-            if claim.entity != ORDERS or handler is None:
+                (ORDERS, PUSH_ORDER): self._push_order,
+                (ORDERS, PUSH_CHANGE): self._push_change,
+                (ORDERS, PUSH_CANCEL): self._push_cancel,
+                (CUSTOMERS, PUSH_CUSTOMER): self._push_customer,
+                (CUSTOMERS, PUSH_ADDRESS): self._push_address,
+            }.get((claim.entity, claim.operation))
+            if handler is None:
                 raise SyncProblem(f"{claim.entity} {claim.operation}: not known to this engine")
             await handler(claim, report)
         except asyncio.CancelledError:
@@ -983,6 +1014,62 @@ class SyncEngine:
         await self._db(self._succeed, claim, ref, "")
         report.done += 1
 
+    def _load_customer(self, claim: Claim) -> CustomerPayload:
+        """The customer as stored now; a deleted one is sent as inactive, by its code."""
+        with self.store.session() as session:
+            customer = session.get(Customer, claim.entity_id)
+            if customer is None:
+                return CustomerPayload(
+                    code=str(claim.payload.get("code") or ""), name="", active=False
+                )
+            return CustomerPayload(
+                code=customer.code,
+                name=customer.name,
+                active=customer.active,
+                tax_id=customer.tax_id,
+                tax_id_type=customer.tax_id_type,
+            )
+
+    def _load_address(self, claim: Claim, code: str) -> AddressPayload:
+        with self.store.session() as session:
+            address = session.exec(
+                select(Address).where(Address.customer_id == claim.entity_id, Address.code == code)
+            ).first()
+        if address is None:
+            raise SyncProblem(f"customer {claim.payload.get('code')}: no address {code!r} now")
+        postal = _postal(address)
+        assert postal is not None
+        return AddressPayload(
+            customer=self._load_customer(claim),
+            address=postal,
+            invoice=address.kind == AddressKind.BILL_TO,
+            active=address.active,
+            previous_code=str(claim.payload.get("previous_address") or ""),
+        )
+
+    async def _push_customer(self, claim: Claim, report: PushReport) -> None:
+        customer = await self._db(self._load_customer, claim)
+        if not customer.code:
+            raise SyncProblem(f"customer {claim.entity_id} has no code to find it by")
+        report.sent += 1
+        await self.connector.push_customer(customer)
+        bill_to = claim.payload.get("bill_to")
+        if customer.name and isinstance(bill_to, dict):  # a new customer's first address
+            address = await self._db(self._load_address, claim, str(bill_to.get("code") or ""))
+            report.sent += 1
+            await self.connector.push_address(address)
+        self.erp_state = "online"
+        await self._db(self._succeed, claim, None, "")
+        report.done += 1
+
+    async def _push_address(self, claim: Claim, report: PushReport) -> None:
+        address = await self._db(self._load_address, claim, str(claim.payload.get("address", "")))
+        report.sent += 1
+        await self.connector.push_address(address)
+        self.erp_state = "online"
+        await self._db(self._succeed, claim, None, "")
+        report.done += 1
+
     # -- push outcomes (each one transaction, run in a thread) -----------------------------
 
     def _succeed(self, claim: Claim, ref: ErpOrderRef | None, note: str) -> None:
@@ -992,7 +1079,11 @@ class SyncEngine:
                 entry = session.get(SyncOutbox, claim.id, with_for_update=True)
                 if entry is None or entry.state != PENDING:
                     return  # settled by another engine after our lease ran out
-                order = session.get(SalesOrder, claim.entity_id, with_for_update=True)
+                order = (
+                    session.get(SalesOrder, claim.entity_id, with_for_update=True)
+                    if claim.entity == ORDERS
+                    else None
+                )
                 if order is not None and ref is not None:
                     if (order.erp_id, order.erp_number) != (ref.erp_id, ref.erp_number):
                         apply_update(
@@ -1012,10 +1103,34 @@ class SyncEngine:
                 entry.erp_ref = _fit(ref.erp_id if ref else "", 40)
                 entry.last_error = _fit(note, 1000)
                 session.add(entry)
-                label = order.number if order is not None else str(claim.entity_id)
-                _put_state(session, LAST_PUSH_OK, f"{claim.operation} {label}", now)
+                if claim.entity == CUSTOMERS:
+                    self._settle_superseded(session, claim, now)
+                label = f"{claim.operation} {order.number}" if order is not None else claim.label
+                _put_state(session, LAST_PUSH_OK, label, now)
 
         self._with_retry(write)
+
+    def _settle_superseded(self, session: Session, claim: Claim, now: datetime) -> None:
+        """Earlier failed entries that this one sent again (it sent what is stored now: the
+        same customer, or the same address) are done; a failed new customer's entry stays
+        failed unless this one sent its bill-to too."""
+        failed = session.exec(
+            select(SyncOutbox).where(
+                SyncOutbox.entity == CUSTOMERS,
+                SyncOutbox.entity_id == claim.entity_id,
+                SyncOutbox.operation == claim.operation,
+                SyncOutbox.state == FAILED,
+                col(SyncOutbox.id) < claim.id,
+            )
+        ).all()
+        for entry in failed:
+            payload = json.loads(entry.payload or "{}")
+            if payload.get("bill_to") and not claim.payload.get("bill_to"):
+                continue
+            if payload.get("address") == claim.payload.get("address"):
+                entry.state, entry.done_at = DONE, now
+                entry.last_error = _fit(f"sent by entry {claim.id}; was: {entry.last_error}", 1000)
+                session.add(entry)
 
     def _reschedule(self, claim: Claim, delay: float, message: str) -> None:
         now = self._now()

@@ -20,7 +20,7 @@ class SyncOutbox(SQLModel, table=True):
     operation: str = string(30)
     payload: str = Field(default="{}", sa_type=Text)
     idempotency_key: str = string(80, unique=True)
-    #: pending, done, failed (permanent; the order gets an ERP hold)
+    #: pending, done, failed (permanent; an order gets an ERP hold, a customer does not)
     state: str = string(10, default="pending")
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)

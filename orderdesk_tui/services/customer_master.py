@@ -4,9 +4,9 @@ Values arrive as typed (strings by field) and are cleaned by `domain.master_data
 raises FieldError naming the field and the rule. Edits are versioned (`audit.apply_update`:
 a second editor gets StaleEdit and the form shows what changed), every change is audited old →
 new, and fields the ERP owns go to the sync outbox in the same transaction (entity "customers",
-operations push_customer / push_address; the engine leaves them pending until a connector can
-push customers). A new customer or address that looks like one already stored raises
-DuplicateSuspected with the look-alikes, and is saved when the user confirms.
+operations push_customer / push_address; the sync engine sends what is stored when it sends).
+A new customer or address that looks like one already stored raises DuplicateSuspected with
+the look-alikes, and is saved when the user confirms.
 """
 
 from collections.abc import Callable
@@ -512,7 +512,10 @@ def save_address(
             )
         erp = {k: _as_text(new) for k, (_, new) in diff.items() if k in ERP_ADDRESS_FIELDS}
         if erp:
-            _push(session, customer, "push_address", erp, {"address": row.code})
+            extra = {"address": row.code}
+            if "code" in diff and diff["code"][0]:
+                extra["previous_address"] = diff["code"][0]
+            _push(session, customer, "push_address", erp, extra)
         return row
 
 
