@@ -189,7 +189,8 @@ def _cmd_wallboard(args: argparse.Namespace, settings: Settings) -> int:
         raise OrderdeskError("--rotate: seconds per pane must be more than 0")
     from orderdesk_tui.startup import open_for_use
 
-    opened = open_for_use(args.db, settings, demo_on_first_run=False)
+    # the first start on the default store loads the demo, whichever command starts it
+    opened = open_for_use(args.db, settings, demo_on_first_run=True)
     if args.serve:
         from textual_serve.server import Server
 
