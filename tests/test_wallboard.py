@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
+from sqlmodel import select
 from textual.widgets import ContentSwitcher, Digits, Static
 
 from orderdesk_tui.config import Settings
@@ -238,3 +240,20 @@ def test_wallboard_serve_answers_a_browser(demo_store: Store, tmp_path: Path) ->
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_first_wallboard_on_the_default_store_loads_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Started before the desk ever ran, the board must not leave an empty store behind (the
+    desk loads the demo only into a store it creates)."""
+    from orderdesk_tui import cli
+    from orderdesk_tui.paths import default_store_path
+
+    shown: list[Store] = []
+    monkeypatch.setattr(WallboardApp, "run", lambda self: shown.append(self.store))
+    assert not default_store_path().exists()
+    assert cli.main(["wallboard"]) == 0
+    (store,) = shown
+    with store.session() as session:
+        assert len(session.exec(select(Customer)).all()) == 47
