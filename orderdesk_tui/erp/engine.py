@@ -101,7 +101,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import AddressKind, HoldKind, ItemStatus, OrderState, utcnow
 from orderdesk_tui.models.sync_state import SyncCursor
-from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.store import Store
 
@@ -1193,19 +1193,14 @@ class SyncEngine:
             for rec in records:
                 customer = session.exec(select(Customer).where(Customer.code == rec.code)).first()
                 if customer is None:
-                    customer = Customer(
-                        code=_fit(rec.code, 20), name=_fit(rec.name, 120), active=rec.active
-                    )
-                    session.add(customer)
-                    session.flush()
-                    assert customer.id is not None
-                    record(
+                    created = {"code": _fit(rec.code, 20), "name": _fit(rec.name, 120)}
+                    customer = Customer(**created, active=rec.active)
+                    record_insert(
                         session,
+                        customer,
+                        created,
                         actor=self.actor,
-                        entity="customers",
-                        entity_id=customer.id,
                         action="customer.pulled",
-                        changes={"code": (None, customer.code), "name": (None, customer.name)},
                         reason=f"new in {self.connector.name}",
                     )
                     changed += 1
@@ -1247,16 +1242,12 @@ class SyncEngine:
             address = Address(
                 customer_id=customer_id, code=code, kind=AddressKind.SHIP_TO, **values
             )
-            session.add(address)
-            session.flush()
-            assert address.id is not None
-            record(
+            record_insert(
                 session,
+                address,
+                values,
                 actor=self.actor,
-                entity="addresses",
-                entity_id=address.id,
                 action="address.pulled",
-                changes={k: (None, v) for k, v in values.items()},
                 reason=f"new in {self.connector.name}",
             )
             return 1
@@ -1291,16 +1282,12 @@ class SyncEngine:
                 if item is None:
                     status = ItemStatus.ACTIVE if rec.active else ItemStatus.DISCONTINUED
                     item = Item(part_number=_fit(rec.part_number, 40), status=status, **values)
-                    session.add(item)
-                    session.flush()
-                    assert item.id is not None
-                    record(
+                    record_insert(
                         session,
+                        item,
+                        values,
                         actor=self.actor,
-                        entity="items",
-                        entity_id=item.id,
                         action="item.pulled",
-                        changes={k: (None, v) for k, v in values.items()},
                         reason=f"new in {self.connector.name}",
                     )
                     changed += 1
