@@ -2,6 +2,7 @@
 its own (kind `change`), clocked like an acknowledgement from its receipt, on both stores; the
 queue's actions work on it; Enter opens the order it changes."""
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -338,3 +339,19 @@ async def test_f10_marks_a_change_request_handled_and_it_leaves_the_queue(
             select(AuditEvent).where(AuditEvent.action == "edi.change_handled")
         ).all()
         assert [(e.entity_id, e.actor) for e in events] == [(item.subject_id, "alice")]
+
+
+def test_handling_a_change_request_records_the_state_it_left(store: Store) -> None:
+    ids = _changes(store)
+    item = next(i for i in _listed(store) if i.subject_id == ids.late)  # an 860 still 'parsed'
+    queue_actions.change_handled(store, item, actor=ALICE)
+    with pytest.raises(queue_actions.QueueItemChanged):  # handled once only
+        queue_actions.change_handled(store, item, actor=ALICE)
+    with store.session() as session:
+        doc = session.get(EDIDocument, ids.late)
+        assert doc is not None and doc.state == "acknowledged" and doc.processed_at is not None
+        (event,) = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "edi.change_handled")
+        ).all()
+        assert json.loads(event.changes) == {"state": ["parsed", "acknowledged"]}
+    assert ids.late not in [i.subject_id for i in _listed(store)]

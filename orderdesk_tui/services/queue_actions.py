@@ -186,24 +186,22 @@ def change_handled(store: Store, item: QueueItem, *, actor: User) -> None:
     if item.subject != Subject.CHANGE:
         raise RuleViolation(f"{item.number} is not a change request")
     with store.immediate() as session:
-        table = EDIDocument.__table__  # type: ignore[attr-defined]
-        now = utcnow()
-        done = session.execute(
-            table.update()
-            .where(table.c.id == item.subject_id, table.c.state.in_(OPEN_CHANGE_STATES))
-            .values(state="acknowledged", processed_at=now)
-            .returning(table.c.state)
+        doc = session.exec(
+            select(EDIDocument).where(EDIDocument.id == item.subject_id).with_for_update()
         ).first()
-        if done is None:
+        if doc is None or doc.state not in OPEN_CHANGE_STATES:
             current = _state_row(session, item)
             raise QueueItemChanged(item.number, current, item.state_version)
+        before = doc.state
+        doc.state, doc.processed_at = "acknowledged", utcnow()
+        session.add(doc)
         record(
             session,
             actor=actor.name,
             entity="edi_documents",
             entity_id=item.subject_id,
             action="edi.change_handled",
-            changes={"state": ("received", "acknowledged")},
+            changes={"state": (before, doc.state)},
             order_id=item.order_id,
         )
 
