@@ -1173,13 +1173,13 @@ class OrderEntryScreen(DeskScreen):
             self._say("nothing to park yet: enter a customer first")
             return
         self.writer.flush()
-        self.notify(f"parked draft {self.draft_number}: Ctrl+N offers it back")
+        self.notify(f"parked draft {self.draft_number}: F5 on a new order resumes it")
         self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_leave(self) -> None:
         if self.draft.id is not None:
             self.writer.flush()
-            self.notify("the draft is kept: Ctrl+N offers it back")
+            self.notify("the draft is kept: F5 on a new order (Ctrl+N) resumes it")
         self.app.pop_screen()
 
     def _paste(self, text: str) -> None:
