@@ -8,7 +8,8 @@ the cursor or on every marked row. Another terminal's change shows within a seco
 """
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +69,27 @@ def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
     ]
 
 
+@dataclass(frozen=True)
+class _View:
+    """The items a filter shows, and the counts the screen's header gives of them."""
+
+    rows: list[QueueItem]
+    breached: int
+    soon: int
+    mine: int
+
+    @classmethod
+    def of(cls, snapshot: QueueSnapshot, flt: QueueFilter, user: str) -> "_View":
+        rows = snapshot.visible(flt, user)
+        clocks = [i.sla for i in rows if i.sla is not None]
+        return cls(
+            rows=rows,
+            breached=sum(1 for sla in clocks if sla.breached),
+            soon=sum(1 for sla in clocks if sla.due_within(snapshot.warn_s)),
+            mine=sum(1 for i in rows if i.assignee == user),
+        )
+
+
 def _row_style(item: QueueItem) -> str:
     if item.escalated:
         return "bold magenta"
@@ -101,6 +123,7 @@ class QueueScreen(DeskScreen):
         self.reader = reader
         self.filter = QueueFilter()
         self.snapshot: QueueSnapshot | None = None
+        self.view: _View | None = None
         self.loaded_at: datetime | None = None
         self._debounce: Timer | None = None
         self.table: ListTable[QueueItem] = ListTable(
@@ -137,39 +160,45 @@ class QueueScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def reload(self) -> None:
+        """Read the queue and filter and count it here, off the UI thread: with ten thousand
+        items each pass is milliseconds the screen would otherwise not draw in."""
+        flt = self.filter
         try:
             snapshot = self.reader.read()
+            view = _View.of(snapshot, flt, self.desk.user.name)
         except Exception as exc:  # shown; the last good list stays on screen
             self.app.call_from_thread(self._failed, str(exc).splitlines()[0])
             return
-        self.app.call_from_thread(self._loaded, snapshot)
+        self.app.call_from_thread(self._loaded, snapshot, flt, view)
 
     def _failed(self, error: str) -> None:
         self.query_one("#queue-count", Static).update(f"[red]could not read the queue: {error}")
 
-    def _loaded(self, snapshot: QueueSnapshot) -> None:
+    def _loaded(self, snapshot: QueueSnapshot, flt: QueueFilter, view: _View) -> None:
         self.snapshot = snapshot
         self.loaded_at = datetime.now(UTC)
-        self._apply_filter()
+        if flt is not self.filter:  # the filter was changed while the list was read
+            view = _View.of(snapshot, self.filter, self.desk.user.name)
+        self._show(view)
 
     def _apply_filter(self) -> None:
-        if self.snapshot is None:
-            return
-        rows = self.snapshot.visible(self.filter, self.desk.user.name)
-        self.table.show(rows)
-        self._count(rows)
+        if self.snapshot is not None:
+            self._show(_View.of(self.snapshot, self.filter, self.desk.user.name))
 
-    def _count(self, rows: Sequence[QueueItem]) -> None:
-        if self.snapshot is None or self.loaded_at is None:
+    def _show(self, view: _View) -> None:
+        self.view = view
+        self.table.show(view.rows)
+        self._count()
+
+    def _count(self) -> None:
+        view = self.view
+        if self.snapshot is None or self.loaded_at is None or view is None:
             return
-        breached = sum(1 for i in rows if i.sla is not None and i.sla.breached)
-        soon = sum(1 for i in rows if i.sla is not None and i.sla.due_within(self.snapshot.warn_s))
-        mine = sum(1 for i in rows if i.assignee == self.desk.user.name)
         parts = [
-            f"{len(rows):,} of {len(self.snapshot.items):,} items",
-            f"{breached} SLA breached",
-            f"{soon} due soon",
-            f"{mine} mine",
+            f"{len(view.rows):,} of {len(self.snapshot.items):,} items",
+            f"{view.breached} SLA breached",
+            f"{view.soon} due soon",
+            f"{view.mine} mine",
         ]
         if self.table.marked:
             parts.append(f"{len(self.table.marked)} marked")
@@ -328,15 +357,15 @@ class QueueScreen(DeskScreen):
     def action_mark(self) -> None:
         self.table.toggle_mark()
         self.table.action_move(1)
-        self._count(self.table.rows)
+        self._count()
 
     def action_mark_all(self) -> None:
         self.table.mark_all()
-        self._count(self.table.rows)
+        self._count()
 
     def action_clear_marks(self) -> None:
         self.table.clear_marks()
-        self._count(self.table.rows)
+        self._count()
 
     def action_open_item(self) -> None:
         item = self.table.current

@@ -326,6 +326,10 @@ def test_refuses_a_store_with_items(tmp_path: Path) -> None:
     try:
         with store.session() as session:
             session.add(Item(part_number="OWN-1", description="Already here"))
+        triggers_sql = "SELECT count(*) FROM sqlite_master WHERE type='trigger'"
+        with store.engine.connect() as conn:  # FTS (insert, update, delete each) and queue feed
+            triggers_before = conn.execute(text(triggers_sql)).scalar()
+        assert triggers_before is not None and triggers_before >= 3 * len(SEARCHED)
         with pytest.raises(StoreError, match="already has data") as info:
             seed_scale(store, 100, today=TODAY)
         assert "\n" not in str(info.value)
@@ -333,8 +337,7 @@ def test_refuses_a_store_with_items(tmp_path: Path) -> None:
             assert session.exec(select(func.count()).select_from(Item)).one() == 1
             assert session.exec(select(func.count()).select_from(Customer)).one() == 0
         with store.engine.connect() as conn:  # the load's trigger drop was rolled back
-            triggers = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type='trigger'"))
-            assert triggers.scalar() == 3 * len(SEARCHED)  # insert, update, delete each
+            assert conn.execute(text(triggers_sql)).scalar() == triggers_before
     finally:
         store.dispose()
 

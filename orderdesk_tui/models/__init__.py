@@ -18,7 +18,7 @@ from orderdesk_tui.models.pricing import (
     QuantityBreak,
 )
 from orderdesk_tui.models.purchasing import PurchaseOrder, PurchaseOrderLine
-from orderdesk_tui.models.queue import QueueState
+from orderdesk_tui.models.queue import QueueChange, QueueState
 from orderdesk_tui.models.rma import RMA, RMALine
 from orderdesk_tui.models.shipment import Package, Shipment, ShipmentLine
 from orderdesk_tui.models.sync_state import SyncCursor
@@ -47,6 +47,7 @@ __all__ = [
     "PurchaseOrder",
     "PurchaseOrderLine",
     "QuantityBreak",
+    "QueueChange",
     "QueueState",
     "RMALine",
     "SalesOrder",

@@ -7,7 +7,7 @@ audited (entity `queue_states`).
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from orderdesk_tui.models.base import string, utcnow, version_field
@@ -31,3 +31,22 @@ class QueueState(SQLModel, table=True):
     escalation_reason: str = string(400, default="")
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = version_field()
+
+
+class QueueChange(SQLModel, table=True):
+    """What changed for the queue since a reader last looked: one row per order or customer
+    (`kind` order, customer, or a queue state's subject), moved to a new `seq` by database
+    triggers (migration 0009) on every write to the rows a queue item is read from.
+
+    A refresh reads the rows past its mark and re-reads only those items. On SQLite writers
+    commit one at a time, so `seq` is commit order; on PostgreSQL it is not, and `txid` (the
+    writing transaction) is compared with the oldest transaction still running at the last read.
+    """
+
+    __tablename__ = "queue_changes"
+    __table_args__ = (UniqueConstraint("kind", "ref_id"), {"sqlite_autoincrement": True})
+
+    seq: int | None = Field(default=None, primary_key=True)
+    kind: str = string(10)
+    ref_id: int
+    txid: int | None = Field(default=None, sa_type=BigInteger, index=True)

@@ -14,7 +14,7 @@ marked handled (state `acknowledged`), not through a queue action.
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -59,6 +59,7 @@ from orderdesk_tui.models import (
     EDIDocument,
     Hold,
     Note,
+    QueueChange,
     QueueState,
     SalesOrder,
     SalesOrderLine,
@@ -149,21 +150,63 @@ ORDER, RMA_ITEM, NOTE, CHANGE = Subject.ORDER, Subject.RMA, Subject.NOTE, Subjec
 
 @dataclass(frozen=True)
 class _Rows:
-    """One read of every source, as plain tuples."""
+    """One read of every source, as plain tuples; `mark` is where the change feed was read up
+    to (see `_feed_mark`)."""
 
-    orders: list[tuple[Any, ...]]
+    orders: dict[int, tuple[Any, ...]]
     holds: dict[int, tuple[tuple[Any, ...], ...]]
     rmas: list[tuple[Any, ...]]
     callbacks: list[tuple[Any, ...]]
     changes: list[tuple[Any, ...]]
     states: dict[tuple[str, int], tuple[Any, ...]]
+    mark: int
 
 
-def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
+#: More orders changed than this since the last read: read them all again (one plain read beats
+#: an IN list of thousands of ids).
+MAX_CHANGED = 500
+
+
+def _feed_mark(conn: Connection, sqlite: bool) -> int:
+    """Where the next read of the change feed starts. SQLite: the last `seq`, read in the same
+    transaction (one snapshot) as the rows; writers commit one at a time, so a later change
+    gets a higher `seq`. PostgreSQL: the oldest transaction still running, taken before the
+    rows are read: everything before it is in what this read sees; anything from it on may not
+    be, and is read again next time."""
+    if sqlite:
+        return int(conn.execute(select(func.coalesce(func.max(QueueChange.seq), 0))).scalar_one())
+    mark = conn.exec_driver_sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    return int(mark.scalar_one())
+
+
+def _changed_since(
+    conn: Connection, sqlite: bool, mark: int, known: dict[int, tuple[Any, ...]]
+) -> set[int] | None:
+    """Ids of the orders to read again since `mark`: changed ones, and the known ones of a
+    changed customer; None when so many changed that reading everything is cheaper."""
+    since = col(QueueChange.seq) > mark if sqlite else col(QueueChange.txid) >= mark
+    feed = _raw(conn, select(QueueChange.kind, QueueChange.ref_id).where(since))
+    if len(feed) > MAX_CHANGED:
+        return None
+    orders = {ref for kind, ref in feed if kind == ORDER}
+    customers = {ref for kind, ref in feed if kind == "customer"}
+    if customers:  # their name, code or tier shows on every item of theirs
+        orders.update(oid for oid, row in known.items() if row[8] in customers)
+    return orders if len(orders) <= MAX_CHANGED else None
+
+
+def _read(
+    conn: Connection, sqlite: bool, today: date, now: datetime, before: _Rows | None
+) -> tuple[_Rows, set[int] | None]:
+    """Every source read; with `before` (the last read, same day), only the orders the change
+    feed names since then are read again, merged into `before`'s. Returns the rows and the ids
+    of the orders read again (None: all of them)."""
     if not sqlite:
         # The planner's cost for the orders query crosses jit_above_cost, and compiling it
         # costs more (~70 ms) than running it (~25 ms): these are short reads.
         conn.exec_driver_sql("SET LOCAL jit = off")
+    mark = _feed_mark(conn, sqlite)
+    only = None if before is None else _changed_since(conn, sqlite, before.mark, before.orders)
     late_backorder = _late_backorders(today)
     state = col(SalesOrder.state)
     since = case(
@@ -197,11 +240,12 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         OrderState.RELEASED: late_backorder,
         OrderState.PARTIALLY_SHIPPED: late_backorder,
     }
+    some_orders = true() if only is None else col(SalesOrder.id).in_(only)
     orders = union_all(
         *(
             select(*columns)
             .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
-            .where(state == order_state, condition)
+            .where(state == order_state, condition, some_orders)
             for order_state, condition in needs_person.items()
         )
     )
@@ -211,12 +255,16 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         .where(
             col(Hold.released_at).is_(None),
             col(SalesOrder.state).not_in((OrderState.CANCELLED, OrderState.CLOSED)),
+            some_orders,
         )
         .order_by(col(Hold.id))
     )
+    order_rows: dict[int, tuple[Any, ...]] = {}
     by_order: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _raw(conn, holds):
-        by_order.setdefault(row[0], []).append(row[1:])
+    if only is None or only:
+        order_rows = {row[0]: row for row in _raw(conn, orders)}
+        for row in _raw(conn, holds):
+            by_order.setdefault(row[0], []).append(row[1:])
     # the step waits on us since the RMA reached its state (older rows: from their dates)
     waiting_since = func.coalesce(
         RMA.state_changed_at,
@@ -297,15 +345,52 @@ def _read(conn: Connection, sqlite: bool, today: date, now: datetime) -> _Rows:
         col(QueueState.escalated_at).is_not(None),
         QueueState.version,
     )
-    return _Rows(
-        orders=_raw(conn, orders),
-        holds={order_id: tuple(rows) for order_id, rows in by_order.items()},
+    if only is not None:  # orders' states only for the orders read again
+        subject = col(QueueState.subject)
+        states = states.where(
+            or_(subject != ORDER, col(QueueState.subject_id).in_(only) if only else false())
+        )
+    holds_read = {order_id: tuple(rows) for order_id, rows in by_order.items()}
+    # few rows, and snoozed_until wants its datetime type: read the ordinary way
+    states_read = {(row[0], row[1]): tuple(row[2:]) for row in conn.execute(states)}
+    if before is not None and only is not None:
+        order_rows, holds_read, states_read = _merged(
+            before, only, order_rows, holds_read, states_read
+        )
+    rows = _Rows(
+        orders=order_rows,
+        holds=holds_read,
         rmas=_raw(conn, rmas),
         callbacks=_raw(conn, callbacks),
         changes=_raw(conn, changes),
-        # few rows, and snoozed_until wants its datetime type: read the ordinary way
-        states={(row[0], row[1]): tuple(row[2:]) for row in conn.execute(states)},
+        states=states_read,
+        mark=mark,
     )
+    return rows, only
+
+
+def _merged(
+    before: _Rows,
+    only: set[int],
+    orders: dict[int, tuple[Any, ...]],
+    holds: dict[int, tuple[tuple[Any, ...], ...]],
+    states: dict[tuple[str, int], tuple[Any, ...]],
+) -> tuple[
+    dict[int, tuple[Any, ...]],
+    dict[int, tuple[tuple[Any, ...], ...]],
+    dict[tuple[str, int], tuple[Any, ...]],
+]:
+    """The last read's orders, holds and order states with those of `only` replaced by what
+    was just read (an order no longer read has left the queue)."""
+    merged_orders = {oid: row for oid, row in before.orders.items() if oid not in only}
+    merged_orders.update(orders)
+    merged_holds = {oid: rows for oid, rows in before.holds.items() if oid not in only}
+    merged_holds.update(holds)
+    merged_states = {
+        key: state for key, state in before.states.items() if key[0] == ORDER and key[1] not in only
+    }
+    merged_states.update(states)
+    return merged_orders, merged_holds, merged_states
 
 
 @contextmanager
@@ -325,12 +410,15 @@ def _no_collection() -> Iterator[None]:
 class QueueReader:
     """Reads the queue for a screen again and again, rebuilding only the items that changed.
 
-    Every read runs the same set-based queries (a few tens of ms for ten thousand items).
-    An item whose rows are exactly as last time is reused as it was built, SLA clock and score
-    included; every `RESCORE_S` the items whose clock runs (drafts, unacknowledged orders,
-    change requests, and those not yet due) are built afresh, so clocks and the items that
-    fall due with time stay that current. Everything else scores the same whatever the time.
-    That keeps a live refresh cheap however long the queue is.
+    The first read of the day runs the set-based queries over every open order (a few tens of
+    ms for ten thousand items). Later reads ask the change feed (models.queue.QueueChange)
+    which orders changed since and read only those again, plus the small sources (RMAs,
+    call-backs, change requests) whole. An item whose rows are exactly as last time is reused
+    as it was built, SLA clock and score included; every `RESCORE_S` the items whose clock
+    runs (drafts, unacknowledged orders, change requests, and those not yet due) are built
+    afresh from the rows already read, so clocks and the items that fall due with time stay
+    that current. Everything else scores the same whatever the time. That keeps a live
+    refresh cheap however long the queue is.
     """
 
     RESCORE_S = 30.0
@@ -342,6 +430,7 @@ class QueueReader:
         self._built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
         self._scored_at: datetime | None = None
         self._rows: _Rows | None = None
+        self._today: date | None = None
         #: The latest read, for a screen that opens to show at once while it reads again.
         self.last: QueueSnapshot | None = None
 
@@ -360,48 +449,34 @@ class QueueReader:
                     if known[1] is not None and known[1].sla is None
                 }
                 self._scored_at = now
+            today = now.astimezone(policy.calendar.tz).date()
+            # a new day judges every backorder's promise anew: read everything
+            before = self._rows if today == self._today else None
             with self.store.session() as session:
                 conn = session.connection()
-                today = now.astimezone(policy.calendar.tz).date()
-                rows = _read(conn, self.store.is_sqlite, today, now)
+                rows, only = _read(conn, self.store.is_sqlite, today, now, before)
             money = _money(conn)
             build = _Builder(policy, now, money)
-            built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
             old = self._built
-            before = self._rows
-            if (
-                not fresh
-                and before is not None
-                and rows.orders == before.orders  # compared in C: no loop when unchanged
-                and rows.holds == before.holds
-            ):
-                # only who-has-it, snoozes or escalations changed: rebuild just those orders
+            built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
+            visit: Iterable[int] = rows.orders
+            if only is not None and not fresh:  # the other orders' items stand as built
                 built = {key: known for key, known in old.items() if key[0] == ORDER}
-                changed = [
-                    key[1]
-                    for key in rows.states.keys() | before.states.keys()
-                    if key[0] == "order" and rows.states.get(key) != before.states.get(key)
-                ]
-                by_id = {row[0]: row for row in rows.orders} if changed else {}
-                for order_id in changed:
-                    if (row := by_id.get(order_id)) is not None:
-                        holds = rows.holds.get(order_id)
-                        state = rows.states.get(("order", order_id))
-                        built[(ORDER, order_id)] = (
-                            (row, holds, state),
-                            build.order(row, holds, state),
-                        )
-            else:
-                for row in rows.orders:
-                    key = (ORDER, row[0])
-                    holds = rows.holds.get(row[0])
-                    state = rows.states.get(("order", row[0]))
-                    signature = (row, holds, state)
-                    known = old.get(key)
-                    if known is not None and known[0] == signature:
-                        built[key] = known
-                    else:
-                        built[key] = (signature, build.order(row, holds, state))
+                for order_id in only:
+                    built.pop((ORDER, order_id), None)
+                visit = only
+            for order_id in visit:
+                if (row := rows.orders.get(order_id)) is None:
+                    continue
+                key = (ORDER, order_id)
+                holds = rows.holds.get(order_id)
+                state = rows.states.get((ORDER, order_id))
+                signature = (row, holds, state)
+                known = old.get(key)
+                if known is not None and known[0] == signature:
+                    built[key] = known
+                else:
+                    built[key] = (signature, build.order(row, holds, state))
             for subject, source, make in (
                 (RMA_ITEM, rows.rmas, build.rma),
                 (NOTE, rows.callbacks, build.callback),
@@ -418,6 +493,7 @@ class QueueReader:
                         built[key] = (signature, make(row, state))
             self._built = built
             self._rows = rows
+            self._today = today
         items = [item for _, item in built.values() if item is not None]
         items.sort(key=lambda i: (-i.priority.score, i.since))
         self.last = QueueSnapshot(items, now, policy.warn_s)
