@@ -6,15 +6,18 @@ Shared by the fault tests and `bench/sync_throughput.py`.
 
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
+from sqlmodel import col
 
 from orderdesk_tui.config import Settings
+from orderdesk_tui.models import NumberSequence
 from orderdesk_tui.services import drafts
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.store import Store
@@ -127,3 +130,15 @@ def submit_orders(
         result = _again(lambda o=order_id: submit_order(store, o, actor=ACTOR, settings=settings))
         out.append(Submitted(result.order_id, result.number, tuple(c[1] for c in chosen)))
     return out
+
+
+def unique_order_numbers(store: Store) -> str:
+    """Orders numbered with a prefix of their own, so this run's sales are counted apart
+    from every other test's in the shared Tryton."""
+    prefix = f"Z{uuid.uuid4().hex[:5].upper()}-"
+    with store.session() as session:
+        changed = session.execute(
+            update(NumberSequence).where(col(NumberSequence.name) == "order").values(prefix=prefix)
+        )
+        assert changed.rowcount == 1  # type: ignore[attr-defined]
+    return prefix

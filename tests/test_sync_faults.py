@@ -10,7 +10,6 @@ ERP committed. Timeouts are short so the whole run stays within about a minute.
 import asyncio
 import os
 import time
-import uuid
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -18,12 +17,11 @@ import sync_orders
 from erp_stub import ErpStub, StubConnector
 from fault_proxy import Fault, FaultProxy
 from pydantic import SecretStr
-from sqlalchemy import update
-from sqlmodel import col, select
-from sync_orders import Submitted, orderable, submit_orders
+from sqlmodel import select
+from sync_orders import Submitted, orderable, submit_orders, unique_order_numbers
 
 from orderdesk_tui.erp.engine import SYNC_ACTOR, SyncEngine, read_status
-from orderdesk_tui.models import Hold, NumberSequence, SalesOrder, SyncOutbox
+from orderdesk_tui.models import Hold, SalesOrder, SyncOutbox
 from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services.order_actions import cancel_order
 from orderdesk_tui.services.users import add_user
@@ -207,18 +205,6 @@ TRYTON_RATES = {
 }
 
 
-def _unique_order_numbers(store: Store) -> str:
-    """Orders numbered with a prefix of their own, so this run's sales are counted apart
-    from every other test's in the shared Tryton."""
-    prefix = f"Z{uuid.uuid4().hex[:5].upper()}-"
-    with store.session() as session:
-        changed = session.execute(
-            update(NumberSequence).where(col(NumberSequence.name) == "order").values(prefix=prefix)
-        )
-        assert changed.rowcount == 1  # type: ignore[attr-defined]
-    return prefix
-
-
 async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     demo_store: Store, tryton: "TrytonServer"
 ) -> None:
@@ -226,7 +212,7 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     from orderdesk_tui.erp.tryton import TrytonConnector
 
     started = time.monotonic()
-    prefix = _unique_order_numbers(demo_store)
+    prefix = unique_order_numbers(demo_store)
     supervisor = add_user(demo_store, "sup", "supervisor", actor="test")
     budget = 120.0 + 2.0 * TRYTON_ORDERS
     with FaultProxy(

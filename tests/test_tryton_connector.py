@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlmodel import col, select
+from sync_orders import submit_orders, unique_order_numbers
 from tryton_server import TrytonServer, free_port
 
 from orderdesk_tui.config import ErpSettings
@@ -25,7 +27,13 @@ from orderdesk_tui.erp.connector import (
     PostalAddress,
     TransientErpError,
 )
+from orderdesk_tui.erp.engine import SyncEngine
 from orderdesk_tui.erp.tryton import ErpAuthError, TrytonConnector
+from orderdesk_tui.models import Hold, SalesOrder, SalesOrderLine, SyncOutbox
+from orderdesk_tui.models.base import HoldKind
+from orderdesk_tui.services.audit import apply_update
+from orderdesk_tui.services.outbox import enqueue
+from orderdesk_tui.store import Store
 
 RUN = f"T{uuid.uuid4().hex[:6].upper()}"
 SCREW = "HHCS-0250-20X050-ZP"  # EA
@@ -270,15 +278,189 @@ async def test_change_and_cancel_while_the_sale_is_a_quotation(tryton: TrytonSer
     assert tryton.count_sales(number) == 1
 
 
-async def test_a_processed_sale_cannot_be_changed(
+def amendments(tryton: TrytonServer, erp_id: str) -> list[tuple[str, str]]:
+    rows = tryton.search("sale.amendment", [["sale", "=", int(erp_id)]], ["state", "description"])
+    return sorted((r["state"], r["description"]) for r in rows)
+
+
+def outgoing(tryton: TrytonServer, erp_id: str) -> dict[str, float]:
+    """Part number -> quantity of the sale's outgoing moves that are not cancelled."""
+    got = sale(
+        tryton,
+        erp_id,
+        "shipments.outgoing_moves.product.code",
+        "shipments.outgoing_moves.quantity",
+        "shipments.outgoing_moves.state",
+    )
+    moves = [m for s in got["shipments"] for m in s["outgoing_moves"] if m["state"] != "cancelled"]
+    return {m["product"]["code"]: m["quantity"] for m in moves}
+
+
+def sale_lines(tryton: TrytonServer, erp_id: str) -> list[tuple[int, str, float, Decimal]]:
+    fields = ("sequence", "product.code", "quantity", "unit_price")
+    got = sale(tryton, erp_id, *(f"lines.{f}" for f in fields))
+    return sorted(
+        (x["sequence"], x["product"]["code"], x["quantity"], decimal(x["unit_price"]))
+        for x in got["lines"]
+    )
+
+
+async def test_a_processing_sale_is_amended_once(
     tryton: TrytonServer, connector: TrytonConnector
 ) -> None:
+    """After confirm Tryton has processed the sale (shipment and draft invoice made): a change
+    goes through one validated sale.amendment, which remakes the moves and the invoice lines."""
     number = f"{RUN}-1007"
-    ref = await connector.push_order(order(number))
-    with pytest.raises(PermanentErpError, match=r"processing.*can no longer be changed"):
-        await connector.push_change(ref, order(number, line(1, SCREW, "500", "0.0804")))
-    lines = sale(tryton, ref.erp_id, "lines.quantity")["lines"]
-    assert [x["quantity"] for x in lines] == [200]
+    ref = await connector.push_order(
+        order(
+            number,
+            line(1, SCREW, "200", "0.0804"),
+            line(2, CHAIN, "12.5", "5.9835"),
+            line(3, BEARING, "4", "12.65"),
+        )
+    )
+    assert sale(tryton, ref.erp_id, "state")["state"] == "processing"
+    assert outgoing(tryton, ref.erp_id) == {SCREW: 200, CHAIN: 12.5, BEARING: 4}
+    # an earlier attempt that stopped before validating left its draft amendment
+    marker = f"orderdesk change of {number}"
+    tryton.rest(
+        "POST", "model/sale.amendment", json={"sale": int(ref.erp_id), "description": marker}
+    ).raise_for_status()
+
+    # line 1 up, line 2 cheaper, line 3 gone
+    changed = order(number, line(1, SCREW, "300", "0.0804"), line(2, CHAIN, "12.5", "5.5000"))
+    assert await connector.push_change(ref, changed) == ref
+
+    assert sale_lines(tryton, ref.erp_id) == [
+        (1, SCREW, 300, Decimal("0.0804")),
+        (2, CHAIN, 12.5, Decimal("5.5000")),
+        (3, BEARING, 0, Decimal("12.65")),  # an amendment cannot delete a line: quantity 0
+    ]
+    got = sale(tryton, ref.erp_id, "state", "revision", "invoices.state")
+    assert got["state"] == "processing" and got["revision"] == 1
+    assert outgoing(tryton, ref.erp_id) == {SCREW: 300, CHAIN: 12.5}
+    invoice_lines = sale(
+        tryton, ref.erp_id, "invoices.lines.product.code", "invoices.lines.quantity"
+    )["invoices"]
+    assert sorted(
+        (x["product"]["code"], x["quantity"]) for i in invoice_lines for x in i["lines"]
+    ) == [(CHAIN, 12.5), (SCREW, 300)]
+    assert amendments(tryton, ref.erp_id) == [("validated", marker)]
+
+    # the retry after a lost answer finds the sale as wanted: nothing is amended again
+    assert await connector.push_change(ref, changed) == ref
+    assert sale(tryton, ref.erp_id, "revision")["revision"] == 1
+    assert amendments(tryton, ref.erp_id) == [("validated", marker)]
+    assert (await connector.order_state(ref)).state == "processing"
+
+
+async def test_what_an_amendment_cannot_do_is_refused_before_anything_changes(
+    tryton: TrytonServer, connector: TrytonConnector
+) -> None:
+    number = f"{RUN}-1010"
+    ref = await connector.push_order(order(number, line(1, SCREW, "200", "0.0804")))
+
+    new_line = order(number, line(1, SCREW, "100", "0.0804"), line(2, BEARING, "1", "12.65"))
+    with pytest.raises(PermanentErpError, match=r"line 2 is new.*cannot add a line") as info:
+        await connector.push_change(ref, new_line)
+    assert f"sale {ref.erp_number}" in str(info.value)
+    other_po = order(number, line(1, SCREW, "100", "0.0804"), customer_po="PO-CHANGED")
+    with pytest.raises(PermanentErpError, match=r"processing: its customer PO can no longer"):
+        await connector.push_change(ref, other_po)
+    # Tryton's own refusal: a product sold by the foot cannot replace one sold by the unit
+    other_unit = order(number, line(1, CHAIN, "100", "0.0804"))
+    with pytest.raises(
+        PermanentErpError, match=r"refused the amendment of line 1: .*Product.* not valid"
+    ):
+        await connector.push_change(ref, other_unit)
+
+    assert sale_lines(tryton, ref.erp_id) == [(1, SCREW, 200, Decimal("0.0804"))]
+    assert amendments(tryton, ref.erp_id) == []
+
+
+async def test_a_line_in_the_warehouse_or_shipped_cannot_be_changed(
+    tryton: TrytonServer, connector: TrytonConnector
+) -> None:
+    number = f"{RUN}-1011"
+    # (a part whose stock no other test reads: this one ships)
+    ref = await connector.push_order(order(number, line(1, BEARING, "2", "12.65")))
+    (shipment,) = sale(tryton, ref.erp_id, "shipments.number")["shipments"]
+    more = order(number, line(1, BEARING, "3", "12.65"))
+
+    def step(action: str) -> None:
+        path = f"model/stock.shipment.out/{shipment['id']}/{action}"
+        tryton.rest("POST", path, json={}).raise_for_status()
+
+    step("assign_try")
+    with pytest.raises(PermanentErpError, match=rf"shipment {shipment['number']} is assigned"):
+        await connector.push_change(ref, more)
+    for action in ("pick", "pack", "do"):
+        step(action)
+    with pytest.raises(PermanentErpError) as info:
+        await connector.push_change(ref, more)
+    assert str(info.value) == (
+        f"Tryton sale {ref.erp_number} line 1: its goods are already done (shipment "
+        f"{shipment['number']} is done), so the line can no longer be changed from orderdesk; "
+        "change it in Tryton"
+    )
+    assert sale_lines(tryton, ref.erp_id) == [(1, BEARING, 2, Decimal("12.65"))]
+    assert amendments(tryton, ref.erp_id) == []
+
+
+async def test_the_engine_sends_a_change_of_a_processing_sale_and_holds_nothing(
+    demo_store: Store, tryton: TrytonServer
+) -> None:
+    """Issue #5 end to end: an order submitted here is pushed (Tryton processes it), the
+    coordinator raises a quantity, and the change entry goes through: done, no ERP hold."""
+    unique_order_numbers(demo_store)
+    [submitted] = submit_orders(demo_store, 1, lines=2, prefix=RUN)
+    async with TrytonConnector(settings_for(tryton)) as connector:
+        engine = SyncEngine(demo_store, connector, pull_interval_s=3600.0)
+        await engine.push_once()
+        with demo_store.session() as session:
+            stored = session.get(SalesOrder, submitted.order_id)
+            assert stored is not None and stored.erp_id
+            first = session.exec(
+                select(SalesOrderLine).where(
+                    SalesOrderLine.order_id == submitted.order_id, SalesOrderLine.line_no == 1
+                )
+            ).one()
+            first.quantity += 10
+            wanted = float(first.quantity)
+            session.add(first)
+            apply_update(
+                session,
+                stored,
+                {"notes": "ten more on line 1"},
+                expected_version=stored.version,
+                actor="alice",
+                action="order.changed",
+                order_id=submitted.order_id,
+            )
+            enqueue(
+                session,
+                entity="sales_orders",
+                entity_id=submitted.order_id,
+                operation="push_change",
+                payload={"number": submitted.number},
+            )
+            erp_id = stored.erp_id
+        report = await engine.push_once()
+
+    assert report.done == 1, report
+    with demo_store.session() as session:
+        outbox = session.exec(select(SyncOutbox).order_by(col(SyncOutbox.id))).all()
+        holds = session.exec(
+            select(Hold).where(Hold.order_id == submitted.order_id, Hold.kind == HoldKind.ERP)
+        ).all()
+    assert [(e.operation, e.state) for e in outbox] == [
+        ("push_order", "done"),
+        ("push_change", "done"),
+    ]
+    assert holds == []
+    got = sale(tryton, erp_id, "state", "comment", "lines.sequence", "lines.quantity")
+    assert got["state"] == "processing" and got["comment"] == "ten more on line 1"
+    assert {x["sequence"]: x["quantity"] for x in got["lines"]}[1] == wanted
 
 
 async def test_cancel_of_a_processed_sale(tryton: TrytonServer, connector: TrytonConnector) -> None:
