@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_parser("push", help="send the due outbox entries once")
     actions.add_parser("pull", help="pull customers, items and stock changed since last time")
     actions.add_parser("status", help="outbox counts, last success and error, failed entries")
+    retry = actions.add_parser(
+        "retry", help="send again what the ERP refused for an order (or a customer), once fixed"
+    )
+    which_retry = retry.add_mutually_exclusive_group(required=True)
+    which_retry.add_argument("number", nargs="?", metavar="ORDER", help="the order number")
+    which_retry.add_argument("--customer", metavar="CODE", help="a customer's failed entries")
     run = actions.add_parser("run", help="push and pull until Ctrl+C or SIGTERM")
     run.add_argument("--interval", type=float, metavar="S", help="seconds between passes")
     return parser

@@ -1,7 +1,10 @@
-"""`orderdesk sync pull|push|status|run`: the sync engine from the command line.
+"""`orderdesk sync pull|push|status|retry|run`: the sync engine from the command line.
 
-- `status`: outbox counts, last success and last error, and the failed entries, one a line
-  (reads the store only; works with no ERP configured).
+- `status`: outbox counts, last success and last error, the failed entries one a line, and
+  how to retry them (reads the store only; works with no ERP configured).
+- `retry ORDER` / `retry --customer CODE`: the failed entries back to pending (store only, so
+  it works offline too); exit 0 when something was re-queued, 1 when nothing had failed, 2 for
+  an unknown order or customer.
 - `push` / `pull`: one pass; a summary line, then every failure on its own line (stderr);
   exit 0 when everything went, 1 when something failed or waits for a retry.
 - `run`: push and pull until Ctrl+C or SIGTERM; one line whenever the counts change.
@@ -26,7 +29,12 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.erp.connector import ErpError
 from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, SyncEngine, SyncStatus, read_status
 from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
+from orderdesk_tui.errors import OrderdeskError, RuleViolation
+from orderdesk_tui.keymap import load_keymap
 from orderdesk_tui.models import SalesOrder, SyncOutbox
+from orderdesk_tui.paths import bundled, config_dir
+from orderdesk_tui.services.erp_retry import NothingFailed, retry_customer, retry_order_number
+from orderdesk_tui.services.users import ensure_user, login_name
 from orderdesk_tui.store import Store
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_PROBLEM = 0, 1, 2
@@ -75,7 +83,21 @@ def _status_lines(store: Store, status: SyncStatus) -> list[str]:
             lines.append(f"failed: {_entry_label(entry, number)}: {entry.last_error}")
         if status.failed > len(rows):
             lines.append(f"... and {status.failed - len(rows)} more failed")
+        lines.append(
+            "once fixed, send them again: orderdesk sync retry ORDER (or --customer CODE);"
+            f" {_retry_key()} in the order view does the same"
+        )
     return lines
+
+
+def _retry_key() -> str:
+    """The order view's retry key as this user has it (the default if their bindings.toml
+    cannot be read: `doctor` reports that)."""
+    try:
+        keymap = load_keymap(bundled("bindings.toml"), config_dir() / "bindings.toml")
+    except OrderdeskError:
+        keymap = load_keymap(bundled("bindings.toml"), None)
+    return keymap.key_display("order.erp_retry")
 
 
 def _entry_label(entry: SyncOutbox, number: str | None) -> str:
@@ -106,6 +128,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             )
             _say(f"erp: {where}", settings)
             return EXIT_OK
+        if args.sync_command == "retry":
+            return _retry(args, store, settings)
         try:
             connector = connector_from_settings(settings)
         except ErpError as exc:
@@ -127,6 +151,27 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_run_action(args.sync_command, engine, store, settings))
     finally:
         store.dispose()
+
+
+def _retry(args: argparse.Namespace, store: Store, settings: Settings) -> int:
+    """`sync retry`: what was re-queued with the ERP's earlier message, or why nothing was."""
+    actor = ensure_user(store, login_name(getattr(args, "user", None) or settings.desk.user))
+    try:
+        if args.customer:
+            retried = retry_customer(store, args.customer, actor=actor)
+        else:
+            retried = retry_order_number(store, args.number, actor=actor)
+    except NothingFailed as exc:
+        _say(f"orderdesk: {exc}", settings, err=True)
+        return EXIT_INCOMPLETE
+    except RuleViolation as exc:
+        _say(f"orderdesk: {exc}", settings, err=True)
+        return EXIT_PROBLEM
+    _say(f"retry: {retried.summary}", settings)
+    for entry in retried.entries:
+        _say(f"re-queued: {entry.operation} (the ERP said: {entry.error})", settings)
+    _say("the next sync pass sends them: orderdesk sync push, or the app's sync", settings)
+    return EXIT_OK
 
 
 async def _run_action(action: str, engine: SyncEngine, store: Store, settings: Settings) -> int:

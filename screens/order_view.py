@@ -1,7 +1,8 @@
 """The read-only order view: header, lines, holds, notes, shipments and the audit history.
 
-From here a coordinator releases a hold, adds a note or cancels the order; steps that need a
-supervisor ask for the override on the spot.
+From here a coordinator releases a hold, adds a note, cancels the order, or sends again what
+the ERP refused once the cause is fixed (the ERP's message is in the header); steps that need
+a supervisor ask for the override on the spot.
 """
 
 from datetime import date, datetime
@@ -12,12 +13,12 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from orderdesk_tui.models import Address, Hold
-from orderdesk_tui.services import order_actions
+from orderdesk_tui.services import erp_retry, order_actions
 from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import OrderDetail, load_order
 from screens.dialogs import ReasonDialog
-from screens.keys import bind
+from screens.keys import bind, key_of
 from screens.notes import ask_note
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.status_bar import DeskStatus
@@ -53,6 +54,7 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
         bind("order.callback_done", "callback_done", "Call-back done"),
         bind("order.cancel", "cancel_order", "Cancel order"),
         bind("order.return", "start_return", "Return"),
+        bind("order.erp_retry", "erp_retry", "Retry ERP"),
         bind("order.next_tab", "tab(1)", "Next tab", show=False, priority=True),
         bind("order.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
     ]
@@ -141,6 +143,12 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
         ]
         if order.cancel_reason:
             header.append(f"[red]cancelled: {escape(order.cancel_reason)}[/red]")
+        retry_key = key_of(self, "order.erp_retry")
+        for failure in detail.erp_failures:
+            header.append(
+                f"[b red]ERP refused {failure.operation}:[/b red] {escape(failure.error)}"
+                f" · fix it, then {retry_key} sends it again"
+            )
         self.query_one("#order-header", Static).update("\n".join(header))
         self.fill(
             "lines-table",
@@ -315,6 +323,14 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
         from screens.rma_new import RmaNewScreen
 
         self.app.push_screen(RmaNewScreen(self.desk, self.status, self.detail.order.number))
+
+    def action_erp_retry(self) -> None:
+        """Send the order's failed ERP entries again, once the coordinator fixed the cause."""
+        user = self.desk.user
+        self.run_change(
+            lambda: erp_retry.retry_order(self.desk.store, self.order_id, actor=user),
+            lambda retried: retried.summary,
+        )
 
     def note_target(self) -> tuple[str, int | None, int | None]:
         """What Ctrl+O notes against here: this order (the app asks every screen)."""

@@ -2,9 +2,10 @@
 
 Each row: priority score and its reasons, SLA countdown (business time), age, customer, value,
 why it is here, who has it. Type to filter (`hold:credit cust:ACME >5000`); Enter opens the
-order (or resumes the draft); take, release a hold, snooze, escalate, note — on the row under
-the cursor or on every marked row. Another terminal's change shows within a second or two
-(services.live); SLA clocks tick with a refresh every half minute.
+order (or resumes the draft); take, release a hold, snooze, escalate, note, send again what
+the ERP refused — on the row under the cursor or on every marked row. Another terminal's
+change shows within a second or two (services.live); SLA clocks tick with a refresh every half
+minute.
 """
 
 import time
@@ -28,7 +29,7 @@ from orderdesk_tui.domain.sla import format_duration
 from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import User
-from orderdesk_tui.models.base import SUPERVISOR_HOLDS
+from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
 from orderdesk_tui.services import live, order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
@@ -112,6 +113,7 @@ class QueueScreen(DeskScreen):
         bind("queue.escalate", "escalate", "Escalate"),
         bind("queue.add_note", "add_note", "Note"),
         bind("queue.done", "done", "Done"),
+        bind("queue.erp_retry", "erp_retry", "Retry ERP"),
         bind("queue.mark", "mark", "Mark", show=False),
         bind("queue.mark_all", "mark_all", "Mark all", show=False),
         bind("queue.clear_marks", "clear_marks", "Clear marks", show=False),
@@ -310,11 +312,13 @@ class QueueScreen(DeskScreen):
         change: Callable[[QueueItem], Any],
         done: str,
         retry: Callable[[], None] | None = None,
+        *,
+        say: Callable[[Any], str] | None = None,
     ) -> None:
         if not items:
             self.app.bell()
             return
-        self._run(items, change, done, retry)
+        self._run(items, change, done, retry, say)
 
     @work(thread=True, group="queue-change")
     def _run(
@@ -323,19 +327,22 @@ class QueueScreen(DeskScreen):
         change: Callable[[QueueItem], Any],
         done: str,
         retry: Callable[[], None] | None,
+        say: Callable[[Any], str] | None,
     ) -> None:
-        """Apply `change` to each item in a thread; say what happened; show the store as it is.
-        If an item changed under the person, `retry` offers what they typed again."""
+        """Apply `change` to each item in a thread; say what happened (for one item `say` of
+        what `change` returned, if given); show the store as it is. If an item changed under
+        the person, `retry` offers what they typed again."""
         if len(items) == 1:
             try:
-                change(items[0])
+                result = change(items[0])
             except QueueItemChanged as exc:
                 self.app.call_from_thread(self._changed, str(exc), retry)
             except OrderdeskError as exc:
                 self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
                 self.app.call_from_thread(self.app.bell)
             else:
-                self.app.call_from_thread(self.notify, f"{items[0].number}: {done}")
+                said = say(result) if say is not None else f"{items[0].number}: {done}"
+                self.app.call_from_thread(self.notify, said)
         else:
             outcome = queue_actions.for_each(items, change)
             severity = "warning" if outcome.refused else "information"
@@ -502,6 +509,25 @@ class QueueScreen(DeskScreen):
                 lambda i: queue_actions.change_handled(self.desk.store, i, actor=user),
                 "change request handled",
             )
+
+    def action_erp_retry(self) -> None:
+        """Send again what the ERP refused for the orders on an ERP hold (marked, else the row
+        under the cursor), once the cause is fixed; the holds clear when the ERP accepts."""
+        by_order: dict[int, QueueItem] = {}  # an order once, whatever rows name it
+        for item in self._targets():
+            if item.order_id is not None and HoldKind.ERP in item.hold_kinds:
+                by_order.setdefault(item.order_id, item)
+        items = list(by_order.values())
+        if not items:
+            self.notify("no ERP hold here: nothing to send to the ERP again", severity="warning")
+            return
+        user = self.desk.user
+        self._act(
+            items,
+            lambda i: queue_actions.retry_erp(self.desk.store, i, actor=user),
+            "ERP entries re-queued (each hold clears when the ERP accepts the order)",
+            say=lambda retried: retried.summary,
+        )
 
     def action_release_hold(self) -> None:
         items = [i for i in self._targets() if i.holds]

@@ -86,20 +86,22 @@ class TabbedDetailScreen(DeskScreen, Generic[Loaded]):
     def run_change(
         self,
         change: Callable[[], Any],
-        done: str,
+        done: str | Callable[[Any], str],
         *,
         document: Callable[[Any], Document | None] | None = None,
         after: Callable[[], object] | None = None,
     ) -> None:
-        """Apply a change in a thread and say what happened; show the document it made, if
-        `document` gives one; then `after`, else read again what the store now holds."""
+        """Apply a change in a thread and say what happened (`done`, or `done(result)`); show
+        the document it made, if `document` gives one; then `after`, else read again what the
+        store now holds."""
         try:
             result = change()
             shown = document(result) if document is not None else None
         except (OrderdeskError, OSError) as exc:
             self.app.call_from_thread(self.failed, str(exc))
         else:
-            self.app.call_from_thread(self.notify, done)
+            said = done(result) if callable(done) else done
+            self.app.call_from_thread(self.notify, said)
             if shown is not None:
                 self.app.call_from_thread(self.app.push_screen, TextDialog(*shown))
             if after is not None:

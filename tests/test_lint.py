@@ -31,6 +31,8 @@ HEADLESS = [
     "orderdesk_tui.models",
     "orderdesk_tui.services.order_queries",
     "orderdesk_tui.services.order_actions",
+    "orderdesk_tui.services.erp_retry",
+    "orderdesk_tui.sync_cli",
     "orderdesk_tui.services.users",
     "orderdesk_tui.doctor",
     "orderdesk_tui.startup",

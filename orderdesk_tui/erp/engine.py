@@ -403,42 +403,55 @@ def retry_failed(
     entity: str = ORDERS,
 ) -> int:
     """Put the order's (or with `entity=CUSTOMERS` the customer's) failed outbox entries back
-    to pending, due now; how many.
+    to pending, due now; how many. See `requeue_failed`."""
+    with store.immediate() as session:
+        return len(requeue_failed(session, order_id, actor=actor, now=now, entity=entity))
+
+
+def requeue_failed(
+    session: Session,
+    entity_id: int,
+    *,
+    actor: str = SYNC_ACTOR,
+    now: datetime | None = None,
+    entity: str = ORDERS,
+) -> list[SyncOutbox]:
+    """`retry_failed` inside the caller's transaction: the entries put back to pending (each
+    keeps its `last_error`, the ERP's message), audited as one `erp.retry` event.
 
     For a conflict this records that a person reconciled the order: the next conflict check
     counts ERP changes from now on. The ERP hold stays until the ERP accepts the order.
     """
     now = now or utcnow()
-    with store.immediate() as session:
-        entries = session.exec(
-            select(SyncOutbox)
-            .where(
-                SyncOutbox.entity == entity,
-                SyncOutbox.entity_id == order_id,
-                SyncOutbox.state == FAILED,
-            )
-            .order_by(col(SyncOutbox.id))
-        ).all()
-        for entry in entries:
-            if entry.last_error.startswith(CONFLICT_PREFIX):
-                payload = json.loads(entry.payload or "{}")
-                payload["conflict_resolved_at"] = now.isoformat()
-                entry.payload = json.dumps(payload, sort_keys=True)
-            entry.state = PENDING
-            entry.next_attempt_at = now
-            session.add(entry)
-        if entries:
-            record(
-                session,
-                actor=actor,
-                entity="sync_outbox",
-                entity_id=entries[0].id or 0,
-                action="erp.retry",
-                changes={"state": (FAILED, PENDING)},
-                order_id=order_id if entity == ORDERS else None,
-                reason=", ".join(e.operation for e in entries),
-            )
-        return len(entries)
+    entries = session.exec(
+        select(SyncOutbox)
+        .where(
+            SyncOutbox.entity == entity,
+            SyncOutbox.entity_id == entity_id,
+            SyncOutbox.state == FAILED,
+        )
+        .order_by(col(SyncOutbox.id))
+    ).all()
+    for entry in entries:
+        if entry.last_error.startswith(CONFLICT_PREFIX):
+            payload = json.loads(entry.payload or "{}")
+            payload["conflict_resolved_at"] = now.isoformat()
+            entry.payload = json.dumps(payload, sort_keys=True)
+        entry.state = PENDING
+        entry.next_attempt_at = now
+        session.add(entry)
+    if entries:
+        record(
+            session,
+            actor=actor,
+            entity="sync_outbox",
+            entity_id=entries[0].id or 0,
+            action="erp.retry",
+            changes={"state": (FAILED, PENDING)},
+            order_id=entity_id if entity == ORDERS else None,
+            reason=", ".join(e.operation for e in entries),
+        )
+    return list(entries)
 
 
 def read_status(store: Store, *, now: datetime | None = None, erp_state: str = "") -> SyncStatus:
@@ -1366,5 +1379,6 @@ __all__ = [
     "SyncStatus",
     "order_payload",
     "read_status",
+    "requeue_failed",
     "retry_failed",
 ]

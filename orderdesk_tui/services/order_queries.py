@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
@@ -28,6 +28,9 @@ from orderdesk_tui.models import (
 from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services.lookup import customer_ids_matching, prefix
 from orderdesk_tui.store import Store
+
+if TYPE_CHECKING:
+    from orderdesk_tui.services.erp_retry import FailedEntry
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ class OrderDetail:
     notes: list[Note] = field(default_factory=list)
     shipments: list[Shipment] = field(default_factory=list)
     history: list[AuditView] = field(default_factory=list)
+    #: Outbox entries the ERP refused for good, with its message (what to fix, then retry).
+    erp_failures: list["FailedEntry"] = field(default_factory=list)
 
     @property
     def active_holds(self) -> list[Hold]:
@@ -216,6 +221,10 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
             AuditView(e.at, e.actor, e.approved_by, e.action, json.loads(e.changes), e.reason)
             for e in events
         ]
+        # imported here: the sync engine's module stays off the start-up path (order list)
+        from orderdesk_tui.services.erp_retry import failed_entries
+
+        detail.erp_failures = failed_entries(session, order_id)
         return detail
 
 

@@ -1,5 +1,5 @@
-"""What a coordinator does to a queue item: take it, snooze it, escalate it, close a callback;
-and the same on many items at once.
+"""What a coordinator does to a queue item: take it, snooze it, escalate it, close a callback,
+send again what the ERP refused; and the same on many items at once.
 
 Every change names the version of the item's queue state the person saw: if someone else acted
 on the item since, the change is refused with who did what (QueueItemChanged), and nothing the
@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from orderdesk_tui.domain.queue_items import QueueItem, Subject
 from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
 from orderdesk_tui.models import EDIDocument, Note, QueueState, User
-from orderdesk_tui.models.base import utcnow
-from orderdesk_tui.services import callbacks, order_actions
+from orderdesk_tui.models.base import HoldKind, utcnow
+from orderdesk_tui.services import callbacks, erp_retry, order_actions
 from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.store import Store
 
@@ -219,6 +219,14 @@ def add_note(store: Store, item: QueueItem, channel: str, body: str, *, actor: U
         order_id=item.order_id,
         customer_id=item.customer_id,
     )
+
+
+def retry_erp(store: Store, item: QueueItem, *, actor: User) -> erp_retry.Retried:
+    """Re-queue what the ERP refused for the item's order (see services.erp_retry); only for
+    an order on an ERP hold. The hold stays until the ERP accepts the order."""
+    if item.order_id is None or HoldKind.ERP not in item.hold_kinds:
+        raise RuleViolation(f"{item.number} is not on an ERP hold")
+    return erp_retry.retry_order(store, item.order_id, actor=actor)
 
 
 @dataclass
