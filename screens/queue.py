@@ -151,8 +151,8 @@ class QueueScreen(DeskScreen):
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
-        if self.reader.last is not None:  # what was read last, at once; then read again
-            self._loaded(self.reader.last)
+        if (last := self.reader.last) is not None:  # what was read last, at once; then again
+            self._loaded(last, self.filter, _View.of(last, self.filter, self.desk.user.name))
         self.reload()
         self.table.focus()
         self.set_interval(TICK_S, self.reload)

@@ -73,6 +73,18 @@ async def test_queue_opens_with_ctrl_t_ranks_and_filters(demo_store: Store) -> N
         assert box.value == "hold:credit >abc" and app.focused is box
         assert {i.number for i in screen.table.rows} == {i.number for i in credit}
 
+        # back to the order list and Ctrl+T again: the last read is on screen at once
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, QueueScreen))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, QueueScreen) and again is not screen
+        assert [i.key for i in again.table.rows] == [i.key for i in expected]
+        assert f"{len(expected)} of {len(expected)} items" in text_of(
+            again.query_one("#queue-count", Static)
+        )
+
 
 async def test_take_release_with_supervisor_and_open(demo_store: Store) -> None:
     app = make_app(demo_store)
