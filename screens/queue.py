@@ -46,7 +46,7 @@ from screens.widgets.status_bar import DeskStatus
 #: Typing pauses this long before the filter is applied.
 FILTER_DEBOUNCE_S = 0.15
 #: SLA clocks move on their own: read the queue again this often even if nothing changed.
-TICK_S = 30.0
+TICK_S = 10.0
 #: A live watch that failed (store away) is tried again after this long.
 REWATCH_S = 5.0
 

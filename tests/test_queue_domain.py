@@ -217,7 +217,7 @@ ALL = [CREDIT, STOCK_SMALL, DRAFT]
 )
 def test_filter_language(text: str, numbers: list[str]) -> None:
     flt = parse_filter(text)
-    assert [i.number for i in ALL if flt.matches(i, CTX)] == numbers
+    assert [i.number for i in flt.select(ALL, CTX)] == numbers
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import CompoundSelect, Connection, text
+from sqlmodel import select
 
 from orderdesk_tui.domain.queue_items import Subject
+from orderdesk_tui.models import Customer
+from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services import queue
 from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.store import Store
-from tests.test_queue_service import NOW, SLA, _world
+from tests.test_queue_service import NOW, SLA, _order, _world
 
 
 def _read(reader: QueueReader, seconds: int) -> dict[tuple[Subject, int], Any]:
@@ -138,3 +141,60 @@ def test_an_order_leaving_the_queue_leaves_on_a_refresh(store: Store) -> None:
             {"id": world.ids["draft"]},
         )
     assert (Subject.ORDER, world.ids["draft"]) not in _read(reader, 1)
+
+
+def test_a_refreshed_queue_is_in_the_order_a_whole_read_gives(store: Store) -> None:
+    """Items changed in place, added and gone between reads land where sorting every item
+    would put them."""
+    world = _world(store)
+    reader = QueueReader(store, SLA)
+    first = [i.key for i in reader.read(NOW).items]
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sales_orders SET total = 99000 WHERE id = :id"), {"id": world.ids["held"]}
+        )
+        conn.execute(
+            text("UPDATE sales_orders SET priority = 'rush' WHERE id = :id"),
+            {"id": world.ids["backorder"]},
+        )
+        conn.execute(
+            text("UPDATE sales_orders SET state = 'cancelled' WHERE id = :id"),
+            {"id": world.ids["late"]},
+        )
+    with store.session() as session:
+        acme = session.exec(select(Customer).where(Customer.code == "ACME01")).one()
+        _order(session, acme, "SO0000099", OrderState.DRAFT, "10.00", received_at=NOW)
+    refreshed = [i.key for i in reader.read(NOW + timedelta(seconds=1)).items]
+    whole = [i.key for i in QueueReader(store, SLA).read(NOW + timedelta(seconds=1)).items]
+    assert refreshed == whole
+    assert (Subject.ORDER, world.ids["late"]) not in refreshed
+    rushed = (Subject.ORDER, world.ids["backorder"])
+    assert refreshed.index(rushed) < first.index(rushed)  # a rush now: it moved up
+
+
+def test_running_clocks_are_rebuilt_a_share_at_a_time_and_all_within_the_rescore_time(
+    store: Store,
+) -> None:
+    world = _world(store)
+    reader = QueueReader(store, SLA)
+    first = _read(reader, 0)
+    clocked = [key for key, item in first.items() if item.sla is not None]
+    assert len(clocked) >= 2
+    early = _read(reader, 5)
+    assert all(early[key] is first[key] for key in first)
+    middle = _read(reader, int(QueueReader.RESCORE_S * 0.8))
+    rebuilt = [key for key in clocked if middle[key] is not first[key]]
+    assert 0 < len(rebuilt) < len(clocked)  # a share, not all at once
+    seconds = int(QueueReader.RESCORE_S) + 1
+    late = _read(reader, seconds)
+    whole = {i.key: i for i in QueueReader(store, SLA).read(NOW + timedelta(seconds=seconds)).items}
+    assert late.keys() == whole.keys()
+    assert all(late[key] is not first[key] for key in clocked)  # each built again since
+    for key, item in late.items():  # and no clock is more than RESCORE_S behind
+        if item.sla is not None:
+            lag = item.sla.left_s - whole[key].sla.left_s  # type: ignore[union-attr]
+            assert 0 <= lag <= QueueReader.RESCORE_S, (key, lag)
+    assert (
+        late[(Subject.ORDER, world.ids["backorder"])]
+        is first[(Subject.ORDER, world.ids["backorder"])]
+    )

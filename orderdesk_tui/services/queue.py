@@ -14,11 +14,13 @@ marked handled (state `acknowledged`), not through a queue action.
 
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from heapq import heappop, heappush
 from typing import Any
 
 from sqlalchemy import (
@@ -97,7 +99,7 @@ class QueueSnapshot:
 
     def visible(self, flt: QueueFilter, user: str) -> list[QueueItem]:
         ctx = Context(user=user, now=self.now, warn_s=self.warn_s)
-        return [item for item in self.items if flt.matches(item, ctx)]
+        return flt.select(self.items, ctx)
 
 
 def _epoch(column: Any, sqlite: bool) -> ColumnElement[int]:
@@ -414,11 +416,13 @@ class QueueReader:
     ms for ten thousand items). Later reads ask the change feed (models.queue.QueueChange)
     which orders changed since and read only those again, plus the small sources (RMAs,
     call-backs, change requests) whole. An item whose rows are exactly as last time is reused
-    as it was built, SLA clock and score included; every `RESCORE_S` the items whose clock
-    runs (drafts, unacknowledged orders, change requests, and those not yet due) are built
-    afresh from the rows already read, so clocks and the items that fall due with time stay
-    that current. Everything else scores the same whatever the time. That keeps a live
-    refresh cheap however long the queue is.
+    as it was built, SLA clock and score included. An item whose clock runs (drafts,
+    unacknowledged orders, change requests, and those not yet due) is built again from the
+    rows already read once it is `RESCORE_S` old, so clocks and the items that fall due with
+    time stay that current; the items built in one read get their next build spread over the
+    second half of that time, so a later read rebuilds a share of them, never all at once.
+    Everything else scores the same whatever the time. That keeps a refresh cheap however long
+    the queue is.
     """
 
     RESCORE_S = 30.0
@@ -428,9 +432,19 @@ class QueueReader:
         self.sla = sla
         self._lock = threading.Lock()
         self._built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
-        self._scored_at: datetime | None = None
         self._rows: _Rows | None = None
         self._today: date | None = None
+        #: The items of the last read, most urgent first; what went and came since (a read).
+        self._items: list[QueueItem] = []
+        self._gone: list[QueueItem] = []
+        self._added: list[QueueItem] = []
+        #: Items whose clock runs: when each is due to be built again (a heap, and the
+        #: current due per key: a heap entry for another time is stale), and those built in
+        #: this read.
+        self._due: list[tuple[datetime, int, tuple[Subject, int]]] = []
+        self._due_at: dict[tuple[Subject, int], datetime] = {}
+        self._clocked: list[tuple[Subject, int]] = []
+        self._scheduled = 0
         #: The latest read, for a screen that opens to show at once while it reads again.
         self.last: QueueSnapshot | None = None
 
@@ -438,45 +452,33 @@ class QueueReader:
         now = now or datetime.now(UTC)
         policy = sla_policy(self.sla, now)
         with self._lock, _no_collection():
-            fresh = (
-                self._scored_at is None
-                or not 0 <= (now - self._scored_at).total_seconds() < self.RESCORE_S
-            )
-            if fresh:  # clocks moved on: rebuild what depends on time, keep the rest
-                self._built = {
-                    key: known
-                    for key, known in self._built.items()
-                    if known[1] is not None and known[1].sla is None
-                }
-                self._scored_at = now
             today = now.astimezone(policy.calendar.tz).date()
             # a new day judges every backorder's promise anew: read everything
             before = self._rows if today == self._today else None
             with self.store.session() as session:
                 conn = session.connection()
                 rows, only = _read(conn, self.store.is_sqlite, today, now, before)
-            money = _money(conn)
-            build = _Builder(policy, now, money)
-            old = self._built
-            built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
+            build = _Builder(policy, now, _money(conn))
+            self._gone, self._added, self._clocked = [], [], []
+            built = self._built
             visit: Iterable[int] = rows.orders
-            if only is not None and not fresh:  # the other orders' items stand as built
-                built = {key: known for key, known in old.items() if key[0] == ORDER}
-                for order_id in only:
-                    built.pop((ORDER, order_id), None)
+            if only is not None:  # the other orders' items stand as built
                 visit = only
+            else:  # every order looked at: those no longer read have left the queue
+                for key in [k for k in built if k[0] == ORDER and k[1] not in rows.orders]:
+                    self._drop(key)
             for order_id in visit:
-                if (row := rows.orders.get(order_id)) is None:
-                    continue
                 key = (ORDER, order_id)
+                if (row := rows.orders.get(order_id)) is None:
+                    self._drop(key)
+                    continue
                 holds = rows.holds.get(order_id)
                 state = rows.states.get((ORDER, order_id))
                 signature = (row, holds, state)
-                known = old.get(key)
-                if known is not None and known[0] == signature:
-                    built[key] = known
-                else:
-                    built[key] = (signature, build.order(row, holds, state))
+                known = built.get(key)
+                if known is None or known[0] != signature:
+                    self._put(key, signature, build.order(row, holds, state))
+            seen: set[tuple[Subject, int]] = set()
             for subject, source, make in (
                 (RMA_ITEM, rows.rmas, build.rma),
                 (NOTE, rows.callbacks, build.callback),
@@ -484,20 +486,88 @@ class QueueReader:
             ):
                 for row in source:
                     key = (subject, row[0])
-                    state = rows.states.get((str(subject), row[0]))
+                    seen.add(key)
+                    state = rows.states.get((subject, row[0]))
                     signature = (row, state)
-                    known = old.get(key)
-                    if known is not None and known[0] == signature:
-                        built[key] = known
-                    else:
-                        built[key] = (signature, make(row, state))
-            self._built = built
+                    known = built.get(key)
+                    if known is None or known[0] != signature:
+                        self._put(key, signature, make(row, state))
+            for key in [k for k in built if k[0] != ORDER and k not in seen]:
+                self._drop(key)
+            self._rescore(now, build)
+            self._schedule(now)
             self._rows = rows
             self._today = today
-        items = [item for _, item in built.values() if item is not None]
-        items.sort(key=lambda i: (-i.priority.score, i.since))
-        self.last = QueueSnapshot(items, now, policy.warn_s)
+            self._items = self._ranked(resort=only is None)
+        self.last = QueueSnapshot(list(self._items), now, policy.warn_s)
         return self.last
+
+    def _put(self, key: tuple[Subject, int], signature: Any, item: QueueItem | None) -> None:
+        self._drop(key)
+        self._built[key] = (signature, item)
+        if item is not None:
+            self._added.append(item)
+        if item is None or item.sla is not None:  # its clock runs
+            self._clocked.append(key)
+
+    def _drop(self, key: tuple[Subject, int]) -> None:
+        self._due_at.pop(key, None)
+        known = self._built.pop(key, None)
+        if known is not None and known[1] is not None:
+            self._gone.append(known[1])
+
+    def _rescore(self, now: datetime, build: "_Builder") -> None:
+        """Build again, from the rows they were built from, the items whose time has come."""
+        makers: dict[Subject, Callable[..., QueueItem | None]] = {
+            ORDER: build.order,
+            RMA_ITEM: build.rma,
+            NOTE: build.callback,
+            CHANGE: build.change,
+        }
+        due = self._due
+        while due and due[0][0] <= now:
+            at, _, key = heappop(due)
+            if self._due_at.get(key) != at:  # built again or gone since it was scheduled
+                continue
+            signature = self._built[key][0]
+            self._put(key, signature, makers[key[0]](*signature))
+
+    def _schedule(self, now: datetime) -> None:
+        """When the items built in this read are built again: spread over the second half of
+        RESCORE_S, in the order they were built."""
+        count = len(self._clocked)
+        for n, key in enumerate(self._clocked, 1):
+            at = now + timedelta(seconds=self.RESCORE_S * (0.5 + 0.5 * n / count))
+            self._due_at[key] = at
+            self._scheduled += 1
+            heappush(self._due, (at, self._scheduled, key))
+
+    def _ranked(self, resort: bool) -> list[QueueItem]:
+        """The items most urgent first: the last list with the items that went taken out and
+        the new ones put in their place (a few binary searches), or sorted again whole when
+        much changed."""
+        if not resort and len(self._gone) + len(self._added) <= MAX_CHANGED:
+            items = list(self._items)  # the last snapshot keeps its own list
+            for item in self._gone:
+                at = bisect_left(items, _rank(item), key=_rank)
+                while at < len(items) and items[at] is not item:  # equal ranks: find this one
+                    at += 1
+                if at == len(items):  # not where it should be: a read that failed half-way
+                    break
+                del items[at]
+            else:
+                for item in self._added:
+                    insort(items, item, key=_rank)
+                return items
+        items = [item for _, item in self._built.values() if item is not None]
+        items.sort(key=_rank)
+        return items
+
+
+def _rank(item: QueueItem) -> tuple[int, datetime, str, int]:
+    """Queue order: highest score first, then longest waiting; ties by subject and id, so the
+    order is the same however the list was made."""
+    return -item.priority.score, item.since, item.subject, item.subject_id
 
 
 class _Builder:
