@@ -140,9 +140,17 @@ async def test_order_view_shows_what_the_erp_refused_and_f11_sends_it_again(
     with ErpStub(unknown_products=frozenset({part})) as erp:
         await push(demo_store, erp, order.id)
     assert outbox_states(demo_store, order.id) == ["failed"]
-    # the hold was already open with another reason: the header says what the ERP said now
+    # the hold was already open with another reason: it now says what the ERP said this
+    # time (the queue shows the hold's reason), audited as a change of the hold
     [hold] = open_erp_holds(demo_store, order.id)
-    assert part not in hold.reason
+    assert part in hold.reason
+    with demo_store.session() as session:
+        restated = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "hold.reason", AuditEvent.entity_id == hold.id
+            )
+        ).one()
+    assert part in json.loads(restated.changes)["reason"][1]
     refused = f'ERP refused push_order: The product "{part}" is not salable.'
 
     app = make_app(demo_store)

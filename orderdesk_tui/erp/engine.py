@@ -1176,12 +1176,33 @@ class SyncEngine:
                     else None
                 )
                 if order is not None:
-                    place_hold(
-                        session, order, HoldKind.ERP, _fit(hold_reason, 400), actor=self.actor
-                    )
+                    reason = _fit(hold_reason, 400)
+                    if place_hold(session, order, HoldKind.ERP, reason, actor=self.actor) is None:
+                        self._restate_hold(session, order.id or 0, reason)
                 _put_state(session, LAST_PUSH_ERROR, _fit(f"{claim.label}: {message}", 1000), now)
 
         self._with_retry(write)
+
+    def _restate_hold(self, session: Session, order_id: int, reason: str) -> None:
+        """The order's open ERP hold says what the ERP answered this time (a retry refused
+        for another reason than the first), so the queue and the order show the current one."""
+        hold = session.exec(
+            select(Hold).where(
+                Hold.order_id == order_id,
+                Hold.kind == str(HoldKind.ERP),
+                col(Hold.released_at).is_(None),
+            )
+        ).first()
+        if hold is not None and hold.reason != reason:
+            apply_update(
+                session,
+                hold,
+                {"reason": reason},
+                expected_version=hold.version,
+                actor=self.actor,
+                action="hold.reason",
+                order_id=order_id,
+            )
 
     def _note_state(self, name: str, value: str) -> None:
         with self.store.session() as session:
