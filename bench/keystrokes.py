@@ -3,15 +3,17 @@
     .venv/bin/python bench/keystrokes.py
     .venv/bin/python bench/keystrokes.py --verbose      # every key sequence as it is pressed
 
-The demo data is loaded into a fresh SQLite file; a coordinator (`alice`) keys five orders as
-she would from a customer's PO, heads-down: customer code (no Enter: a whole code moves on by
-itself, see `desk.customer_code_autoskip`), PO number, a requested-date shorthand (or Enter to
-leave it), then part and quantity per line, some lines as `qty*part`, some by the
-customer's own part number (NSTR01, GLMS01 and LONE01 send theirs), and F9 after the last
-quantity. Every key is pressed with `pilot.press`, one at a time (correctness, not speed).
+The demo data is loaded into a fresh SQLite file; a coordinator (`alice`, whose desk opens on
+a new order: `[desk] start_screen = "entry"`) keys five orders as she would from a customer's
+PO, heads-down: customer code (no Enter: a whole code moves on by itself, see
+`desk.customer_code_autoskip`), PO number (no Enter either when the customer has a PO format
+and the PO follows it: NSTR01 and GLMS01), a requested-date shorthand (or Enter to leave it),
+then part and quantity per line, some lines as `qty*part`, some by the customer's own part
+number (NSTR01, GLMS01 and LONE01 send theirs), and F9 after the last quantity. Every key is
+pressed with `pilot.press`, one at a time (correctness, not speed).
 
-Counted as keys: every key pressed from the one that opens the order (Ctrl+N for the first; F9
-leaves the next order ready, the acknowledgement on F12) to F9, Enter and Tab included.
+Counted as keys: every key pressed for an order (the desk opens on the first; F9 leaves the
+next order ready, the acknowledgement on F12) up to F9, Enter and Tab included.
 Counted as information: the characters of what the PO says — customer code, PO number, each
 part code as the coordinator reads it (ours or the customer's), each quantity, and the date
 shorthand as typed (`fri` = 3, `+7` = 2, none = 0). `*` in `qty*part` is a key, not
@@ -38,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import col, select
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.config import Settings
+from orderdesk_tui.config import DeskSettings, Settings
+from orderdesk_tui.domain import po_format
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
 from orderdesk_tui.models import (
     Customer,
@@ -56,6 +59,7 @@ from screens.order_entry import OrderEntryScreen
 
 GOAL = 1.15
 SIZE = (200, 50)
+SETTINGS = Settings(desk=DeskSettings(start_screen="entry"))
 
 
 @dataclass
@@ -164,17 +168,22 @@ def parse_line(line: str) -> tuple[str, str, bool]:
     return part, qty, False
 
 
-def plan(order: Order, code_length: int | None) -> None:
-    """The keys of the order after its opening key, the information they carry, and the keys
-    that carry none, by kind. A whole customer code moves on by itself when every code has
-    the same length (auto-skip); the coordinator knows it and types no Enter there."""
+def plan(order: Order, code_length: int | None, po_mask: str) -> None:
+    """The keys of the order, the information they carry, and the keys that carry none, by
+    kind. A whole customer code moves on by itself when every code has the same length, and
+    a whole PO when it follows the customer's PO format (auto-skip); the coordinator knows it
+    and types no Enter there."""
     keys: list[str] = []
     info = 0
     overhead: Counter[str] = Counter()
+    skips = {
+        order.customer: len(order.customer) == code_length,
+        order.po: po_format.matches(po_mask, order.po),
+    }
     for text in (order.customer, order.po, order.date):
         keys += [*text]
         info += len(text)
-        if not (text is order.customer and len(text) == code_length):
+        if not skips.get(text, False):
             keys.append("enter")
             overhead["header Enter"] += 1
     for n, line in enumerate(order.lines):
@@ -227,11 +236,12 @@ def expected_lines(store: Store, order: Order, customer_id: int) -> list[tuple[s
 def prepare(store: Store) -> None:
     """Plan every order and check its parts and quantities against the demo data first."""
     with store.session() as session:
-        ids = dict(session.exec(select(Customer.code, Customer.id)).all())
-    code_length = customer_code_length(store) if Settings().desk.customer_code_autoskip else None
+        customers = {c.code: c for c in session.exec(select(Customer)).all()}
+    code_length = customer_code_length(store) if SETTINGS.desk.customer_code_autoskip else None
     for order in ORDERS:
-        plan(order, code_length)
-        order.expected = expected_lines(store, order, ids[order.customer.upper()])
+        customer = customers[order.customer.upper()]
+        plan(order, code_length, customer.po_format)
+        order.expected = expected_lines(store, order, customer.id or 0)
 
 
 def check(store: Store, order: Order, order_id: int, today: date) -> str:
@@ -256,19 +266,17 @@ def check(store: Store, order: Order, order_id: int, today: date) -> str:
 
 async def key_orders(store: Store, verbose: bool) -> list[tuple[Order, int]]:
     user = ensure_user(store, "alice")
-    app = OrderDeskApp(store=store, settings=Settings(), user=user)
+    app = OrderDeskApp(store=store, settings=SETTINGS, user=user)
     results = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
-        for number, order in enumerate(ORDERS):
-            # the first order opens with Ctrl+N; a submitted order leaves the next one ready
-            opening = ["ctrl+n"] if number == 0 else []
-            await pilot.press(*opening)
+        for order in ORDERS:
+            # the desk opens on a new order; a submitted order leaves the next one ready
             await pilot.pause(0.1)
             screen = app.screen
             assert isinstance(screen, OrderEntryScreen), screen
             if verbose:
-                print(f"  {order.title}: {' '.join(opening + order.keys)}")
+                print(f"  {order.title}: {' '.join(order.keys)}")
             await pilot.press(*order.keys[:-1])
             screen.writer.flush()
             await pilot.pause(0.2)
@@ -282,9 +290,6 @@ async def key_orders(store: Store, verbose: bool) -> list[tuple[Order, int]]:
             else:
                 message = screen.query_one("#message").render()
                 raise SystemExit(f"{order.title}: not submitted: {message}")
-            order.keys = opening + order.keys
-            if opening:
-                order.overhead["open"] = len(opening)
             results.append((order, order_id))
     return results
 

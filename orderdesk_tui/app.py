@@ -84,6 +84,11 @@ class OrderDeskApp(App[int]):
     def on_mount(self) -> None:
         self.set_keymap(self.keymap.overrides)
         self.push_screen(OrderListScreen(self.desk, self.status))
+        start = self.desk.settings.desk.start_screen
+        if start == "entry":
+            self.action_new_order()
+        elif start == "queue":
+            self.action_queue()
         for notice in self._notices:
             self.notify(notice, timeout=8)
         for problem in self.keymap.problems:

@@ -10,7 +10,7 @@ import tomllib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, get_origin
+from typing import Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -63,6 +63,9 @@ class DeskSettings(_Section):
     #: Typing a whole customer code moves on to the PO at once (green-screen auto-skip), when
     #: every customer code has the same length; an Enter typed right after it is ignored.
     customer_code_autoskip: bool = True
+    #: The screen the desk opens on: the order list, a new order (for those who enter orders
+    #: all day), or the work queue. The order list is always under it (Esc, F2).
+    start_screen: Literal["orders", "entry", "queue"] = "orders"
 
 
 class PricingSettings(_Section):

@@ -31,6 +31,7 @@ CUSTOMER_LABELS = {
     "incoterm_place": ("incoterm place", "named place"),
     "default_ship_via": ("ship via", "UPS GROUND"),
     "service_tier": ("service tier", "platinum, gold, silver, standard"),
+    "po_format": ("PO format", "# digit, ? letter, * any: 45######## (blank: none)"),
 }
 ADDRESS_LABELS = {
     "code": ("address code", "the customer's code, e.g. ST-02"),

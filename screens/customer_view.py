@@ -191,7 +191,8 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
             f"{c.freight_terms} · ship via {escape(c.default_ship_via) or '-'}"
             + (f" · {c.incoterm} {escape(c.incoterm_place)}" if c.incoterm else "")
             + f" · tax id {escape(c.tax_id) or '-'} {c.tax_id_type}"
-            + (f" · EDI {c.edi_qualifier}/{c.edi_partner_id}" if c.edi_partner_id else ""),
+            + (f" · EDI {c.edi_qualifier}/{c.edi_partner_id}" if c.edi_partner_id else "")
+            + (f" · PO format {escape(c.po_format)}" if c.po_format else ""),
             f"phone {escape(c.phone) or '-'} · {escape(c.email) or '-'}",
         ]
         if credit is not None:

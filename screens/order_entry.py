@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
+from orderdesk_tui.domain import po_format
 from orderdesk_tui.domain.availability import (
     Alternative,
     AlternativeKind,
@@ -47,6 +48,8 @@ from screens.widgets.status_bar import DeskStatus
 
 #: Header fields Enter walks through before the lines (the quick path); Tab visits them all.
 QUICK_HEADER = ("customer", "po", "requested")
+#: Header fields an order cannot be submitted without (see `missing`).
+REQUIRED = ("customer", "po", "ship_to")
 #: Seconds of no typing after which the as-you-type matches are looked up.
 MATCH_PAUSE_S = 0.12
 #: A field of the screen: a header widget or a cell of the lines grid.
@@ -286,8 +289,10 @@ class OrderEntryScreen(DeskScreen):
             return False
         key = event.key
         skipped, self._skipped_into = self._skipped_into, None
-        if skipped is f and key in ("enter", "tab") and not f.value:
-            return True  # the auto-skip already left the customer field
+        if skipped is f and key in ("enter", "tab") and not f.value and f.field in REQUIRED:
+            # the auto-skip already left the field before: an Enter out of habit. Where the
+            # field moved to may stay empty (the requested date), Enter means "leave it".
+            return True
         action = self._action_for(key)
         if action is not None:
             getattr(self, f"action_{action}")()
@@ -321,7 +326,7 @@ class OrderEntryScreen(DeskScreen):
             return False
         f.fresh = False
         f.set_error(False)
-        if f.field == "customer" and self._auto_skips(f):
+        if self._auto_skips(f):
             self._leave_field(f, "enter")
             if self.active is not f:
                 self._skipped_into = self.active
@@ -330,9 +335,15 @@ class OrderEntryScreen(DeskScreen):
         return True
 
     def _auto_skips(self, f: Field) -> bool:
-        """A whole customer code was just typed at the end of the field."""
-        n = self._code_length
-        return n is not None and len(f.value) == n and f.cursor == n
+        """A whole customer code, or a whole PO in the customer's PO format, was just typed
+        at the end of its field (green-screen auto-skip)."""
+        if f.cursor != len(f.value):
+            return False
+        if f.field == "customer":
+            return self._code_length is not None and len(f.value) == self._code_length
+        if f.field == "po" and self.customer is not None:
+            return po_format.matches(self.customer.po_format, f.value)
+        return False
 
     def _action_for(self, key: str) -> str | None:
         for binding in self._bindings.key_to_bindings.get(key, []):
@@ -463,6 +474,7 @@ class OrderEntryScreen(DeskScreen):
             self._set_customer(customer)
         elif f.field == "po":
             self._write_header({"customer_po": value})
+            self._check_po_format(value)
             self._check_duplicate_po(value)
         elif f.field == "ship_to":
             if self.customer is None:
@@ -538,6 +550,18 @@ class OrderEntryScreen(DeskScreen):
         if customer.credit_status != "ok":
             info += f" · [b red]CREDIT {customer.credit_status.upper()}[/]"
         self.query_one("#customer-info", Static).update(info)
+
+    def _check_po_format(self, po: str) -> None:
+        """A PO not in the customer's format: said (a typo, or another customer's PO), not
+        refused (a customer may change its numbering)."""
+        mask = self.customer.po_format if self.customer is not None else ""
+        if po and mask and not po_format.matches(mask, po):
+            code = self.customer.code if self.customer is not None else ""
+            warning = (
+                f"[b yellow]PO {escape(po)} is not in {escape(code)}'s PO format "
+                f"{escape(mask)}: check it[/]"
+            )
+            self.call_later(self._say, warning)  # after the field's commit clears the line
 
     @work(thread=True, exclusive=True, group="po-check")
     def _check_duplicate_po(self, po: str) -> None:

@@ -244,3 +244,26 @@ async def test_orders_list_pages_through_a_large_store(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: screen.table.current is not None)
         assert screen.table.cursor == 0
         assert screen.table.current is not None
+
+
+async def test_the_desk_opens_where_the_user_works(demo_store: Store) -> None:
+    """`[desk] start_screen`: a new order (typing goes straight into it) or the queue, with
+    the order list under it."""
+    from orderdesk_tui.config import DeskSettings, Settings
+    from screens.order_entry import OrderEntryScreen
+    from screens.queue import QueueScreen
+
+    app = make_app(demo_store, settings=Settings(desk=DeskSettings(start_screen="entry")))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderEntryScreen))
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        await pilot.press(*"acme01")
+        await wait_for(pilot, lambda: entry.customer is not None)
+        assert entry.active is entry.header["po"]
+        assert isinstance(app.screen_stack[-2], OrderListScreen)
+    app = make_app(demo_store, settings=Settings(desk=DeskSettings(start_screen="queue")))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderListScreen))

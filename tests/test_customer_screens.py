@@ -159,6 +159,40 @@ async def test_edit_customer_bad_input_kept_then_saved_and_audited(demo_store: S
         assert json.loads(push.payload)["changes"] == {"phone": "+1 773-555-0199"}
 
 
+async def test_a_po_format_set_on_the_customer_moves_entry_on(demo_store: Store) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, app, "ACME01")
+        await pilot.press("tab", "tab", "f4")  # on Credit: F4 edits the customer
+        await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        mask = form.input_of("po_format")
+        mask.focus()
+        await pilot.press(*"ACME-FIXED", "ctrl+s")
+        error = form.query_one(".dialog-error", Static)
+        await wait_for(pilot, lambda: "PO format: # for a digit" in text_of(error))
+        assert mask.value == "ACME-FIXED" and isinstance(app.screen, FormDialog)
+        mask.value = ""
+        await pilot.press(*"45########", "ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FormDialog))
+        view = app.screen
+        assert isinstance(view, CustomerViewScreen)
+        await wait_for(
+            pilot,
+            lambda: "PO format 45########" in text_of(view.query_one("#customer-header", Static)),
+        )
+        await pilot.press("f7")  # a new order for ACME01: its POs now move on by themselves
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, OrderEntryScreen) and app.screen.customer
+        )
+        entry = app.screen
+        assert isinstance(entry, OrderEntryScreen)
+        await pilot.press(*"4500187211")
+        await wait_for(pilot, lambda: entry.active is entry.header["requested"])
+    assert customer(demo_store, "ACME01").po_format == "45########"
+
+
 async def test_second_editor_told_what_changed_and_keeps_input(demo_store: Store) -> None:
     acme = customer(demo_store, "ACME01")
     app = make_app(demo_store)

@@ -10,7 +10,7 @@ from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog
 from screens.order_entry import OrderEntryScreen
 from tests.test_order_entry import SIZE, open_entry, parts_in_stock, settle
-from tests.ui import burst, make_app
+from tests.ui import burst, make_app, text_of
 
 
 def grid_text(screen: OrderEntryScreen) -> list[str]:
@@ -46,6 +46,44 @@ async def test_auto_skip_can_be_turned_off(demo_store: Store) -> None:
         await settle(pilot, screen)
         assert screen.header["customer"].value == "ACME01PO"
         assert screen.active is screen.header["customer"] and screen.customer is None
+
+
+async def test_a_po_in_the_customers_format_moves_on_and_one_outside_it_is_flagged(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        # NSTR01's POs follow 45########: the whole PO moves on to the requested date, and
+        # the Enter typed there leaves the date empty (it is not taken for a habit Enter)
+        burst(app, "nstr014510055301\n")
+        await settle(pilot, screen)
+        assert screen.header["po"].value == "4510055301"
+        assert screen.header["requested"].value == ""
+        assert screen.active is screen.lines[0].row.part
+        assert "PO format" not in text_of(screen.query_one("#message", Static))
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "glms01GL014-18302+7\n")  # GLMS01: GL###-#####, then a date
+        await settle(pilot, screen)
+        assert screen.header["po"].value == "GL014-18302"
+        assert screen.header["requested"].value != "" and screen.active is screen.lines[0].row.part
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "nstr01451005\n")  # too short for the format: no skip, Enter, flagged
+        await settle(pilot, screen)
+        assert screen.header["po"].value == "451005"
+        assert screen.active is screen.header["requested"]
+        message = text_of(screen.query_one("#message", Static))
+        assert "PO 451005 is not in NSTR01's PO format 45########: check it" in message
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "acme014500187211")  # ACME01 has no PO format: the PO stays open
+        await settle(pilot, screen)
+        assert screen.active is screen.header["po"]
 
 
 async def test_open_drafts_are_listed_and_f5_resumes_one(demo_store: Store) -> None:

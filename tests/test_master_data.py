@@ -124,13 +124,20 @@ def test_emails_and_phones() -> None:
 
 def test_customer_and_address_forms() -> None:
     clean = clean_customer(
-        {"name": "  Acme   Fab ", "currency": "eur", "credit_limit": "75,000", "incoterm": "dap"}
+        {
+            "name": "  Acme   Fab ",
+            "currency": "eur",
+            "credit_limit": "75,000",
+            "incoterm": "dap",
+            "po_format": " 45######## ",
+        }
     )
     assert clean == {
         "name": "Acme Fab",
         "currency": "EUR",
         "credit_limit": Decimal("75000.00"),
         "incoterm": "DAP",
+        "po_format": "45########",
     }
     for values, field in [
         ({"name": ""}, "name"),
@@ -139,6 +146,7 @@ def test_customer_and_address_forms() -> None:
         ({"payment_terms_days": "400"}, "payment terms days"),
         ({"freight_terms": "free"}, "freight terms"),
         ({"incoterm": "FOO"}, "incoterm"),
+        ({"po_format": "PO-FIXED"}, "PO format"),
     ]:
         with pytest.raises(FieldError) as info:
             clean_customer(values)

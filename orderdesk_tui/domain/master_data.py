@@ -21,6 +21,7 @@ from stdnum.eu import vat
 from stdnum.mx import rfc
 from stdnum.us import ein
 
+from orderdesk_tui.domain import po_format
 from orderdesk_tui.errors import FieldError
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,19}$")
@@ -201,6 +202,7 @@ CUSTOMER_FIELDS = (
     "incoterm_place",
     "default_ship_via",
     "service_tier",
+    "po_format",
 )
 
 
@@ -256,6 +258,11 @@ def clean_customer(values: Mapping[str, str], country: str = "US") -> dict[str, 
             out[name] = _text(values, name, "ship via", 40).upper()
         elif name == "service_tier":
             out[name] = _choice(raw, SERVICE_TIERS, "service tier")
+        elif name == "po_format":
+            mask = raw.strip()
+            if (problem := po_format.mask_problem(mask)) is not None:
+                raise FieldError("PO format", problem)
+            out[name] = mask
     return out
 
 

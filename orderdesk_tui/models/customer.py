@@ -45,6 +45,8 @@ class Customer(SQLModel, table=True):
     edi_qualifier: str = string(2, default="")
     edi_partner_id: str = string(15, default="", index=True)
     service_tier: str = string(20, default=ServiceTier.STANDARD)
+    #: The mask its PO numbers follow (domain.po_format), "" when they follow none.
+    po_format: str = string(40, default="")
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -522,6 +522,7 @@ class _DemoLoader:
                 edi_qualifier=r["edi_qualifier"],
                 edi_partner_id=r["edi_partner_id"],
                 service_tier=r["service_tier"],
+                po_format=r["po_format"],
                 created_at=stamp,
                 updated_at=stamp,
             )

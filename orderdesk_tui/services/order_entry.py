@@ -43,6 +43,8 @@ class CustomerInfo:
     currency: str
     active: bool
     default_ship_to: Address | None
+    #: The mask its PO numbers follow (domain.po_format); "" for none.
+    po_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def customer_info(store: Store, customer_id: int) -> CustomerInfo:
             c.currency,
             c.active,
             ship_to,
+            c.po_format,
         )
 
 
