@@ -102,7 +102,7 @@ from orderdesk_tui.models import (
 from orderdesk_tui.models.base import AddressKind, HoldKind, ItemStatus, OrderState, utcnow
 from orderdesk_tui.models.sync_state import SyncCursor
 from orderdesk_tui.services.audit import apply_update, record, record_insert
-from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.holds import open_hold, place_hold
 from orderdesk_tui.store import Store
 
 log = logging.getLogger(__name__)
@@ -408,6 +408,21 @@ def retry_failed(
         return len(requeue_failed(session, order_id, actor=actor, now=now, entity=entity))
 
 
+def failed_entries(session: Session, entity_id: int, *, entity: str = ORDERS) -> list[SyncOutbox]:
+    """The order's (or customer's) failed outbox entries, oldest first."""
+    return list(
+        session.exec(
+            select(SyncOutbox)
+            .where(
+                SyncOutbox.entity == entity,
+                SyncOutbox.entity_id == entity_id,
+                SyncOutbox.state == FAILED,
+            )
+            .order_by(col(SyncOutbox.id))
+        )
+    )
+
+
 def requeue_failed(
     session: Session,
     entity_id: int,
@@ -423,15 +438,7 @@ def requeue_failed(
     counts ERP changes from now on. The ERP hold stays until the ERP accepts the order.
     """
     now = now or utcnow()
-    entries = session.exec(
-        select(SyncOutbox)
-        .where(
-            SyncOutbox.entity == entity,
-            SyncOutbox.entity_id == entity_id,
-            SyncOutbox.state == FAILED,
-        )
-        .order_by(col(SyncOutbox.id))
-    ).all()
+    entries = failed_entries(session, entity_id, entity=entity)
     for entry in entries:
         if entry.last_error.startswith(CONFLICT_PREFIX):
             payload = json.loads(entry.payload or "{}")
@@ -1186,13 +1193,7 @@ class SyncEngine:
     def _restate_hold(self, session: Session, order_id: int, reason: str) -> None:
         """The order's open ERP hold says what the ERP answered this time (a retry refused
         for another reason than the first), so the queue and the order show the current one."""
-        hold = session.exec(
-            select(Hold).where(
-                Hold.order_id == order_id,
-                Hold.kind == str(HoldKind.ERP),
-                col(Hold.released_at).is_(None),
-            )
-        ).first()
+        hold = open_hold(session, order_id, HoldKind.ERP)
         if hold is not None and hold.reason != reason:
             apply_update(
                 session,
@@ -1398,6 +1399,7 @@ __all__ = [
     "SyncEngine",
     "SyncProblem",
     "SyncStatus",
+    "failed_entries",
     "order_payload",
     "read_status",
     "requeue_failed",

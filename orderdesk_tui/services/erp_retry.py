@@ -10,9 +10,10 @@ when the ERP accepts the order. Nothing here talks to the ERP: a retry works off
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, PENDING, requeue_failed
+from orderdesk_tui.erp.engine import CUSTOMERS, ORDERS, PENDING, requeue_failed
+from orderdesk_tui.erp.engine import failed_entries as engine_failed_entries
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Customer, SalesOrder, SyncOutbox, User
 from orderdesk_tui.models.base import utcnow
@@ -55,16 +56,10 @@ class Retried:
 def failed_entries(session: Session, entity_id: int, *, entity: str = ORDERS) -> list[FailedEntry]:
     """The failed outbox entries of an order (or customer), oldest first, with the ERP's
     message: what the coordinator has to fix before a retry."""
-    rows = session.exec(
-        select(SyncOutbox.operation, SyncOutbox.last_error)
-        .where(
-            SyncOutbox.entity == entity,
-            SyncOutbox.entity_id == entity_id,
-            SyncOutbox.state == FAILED,
-        )
-        .order_by(col(SyncOutbox.id))
-    ).all()
-    return [FailedEntry(operation, error) for operation, error in rows]
+    return [
+        FailedEntry(e.operation, e.last_error)
+        for e in engine_failed_entries(session, entity_id, entity=entity)
+    ]
 
 
 def retry_order(store: Store, order_id: int, *, actor: User) -> Retried:

@@ -16,20 +16,24 @@ HOLDABLE = frozenset(
 )
 
 
+def open_hold(session: Session, order_id: int, kind: HoldKind | str) -> Hold | None:
+    """The order's open hold of `kind` (there is at most one)."""
+    return session.exec(
+        select(Hold).where(
+            Hold.order_id == order_id,
+            Hold.kind == str(kind),
+            Hold.released_at == None,  # noqa: E711
+        )
+    ).first()
+
+
 def place_hold(
     session: Session, order: SalesOrder, kind: HoldKind | str, reason: str, *, actor: str
 ) -> Hold | None:
     """Open a hold of `kind` on `order` (None if one is open already) inside the caller's
     transaction, and put the order on hold."""
     assert order.id is not None
-    already = session.exec(
-        select(Hold).where(
-            Hold.order_id == order.id,
-            Hold.kind == str(kind),
-            Hold.released_at == None,  # noqa: E711
-        )
-    ).first()
-    if already is not None:
+    if open_hold(session, order.id, kind) is not None:
         return None
     hold = Hold(order_id=order.id, kind=str(kind), reason=reason, raised_by=actor)
     session.add(hold)
