@@ -68,7 +68,7 @@ def parts_of(store: Store, *order_ids: int) -> frozenset[str]:
 
 
 def erp_held_order(store: Store) -> SalesOrder:
-    """The demo's order on an ERP hold (HRTL01); it has no outbox entry of its own."""
+    """The demo's order on an ERP hold (HRTL01), its push failed in the outbox."""
     with store.session() as session:
         order = session.exec(
             select(SalesOrder)
@@ -136,28 +136,16 @@ async def test_order_view_shows_what_the_erp_refused_and_f11_sends_it_again(
 ) -> None:
     order = erp_held_order(demo_store)
     assert order.id is not None
-    [part, *_] = sorted(parts_of(demo_store, order.id))
-    with ErpStub(unknown_products=frozenset({part})) as erp:
-        await push(demo_store, erp, order.id)
+    # the demo's push was refused: failed in the outbox with the ERP's answer
     assert outbox_states(demo_store, order.id) == ["failed"]
-    # the hold was already open with another reason: it now says what the ERP said this
-    # time (the queue shows the hold's reason), audited as a change of the hold
-    [hold] = open_erp_holds(demo_store, order.id)
-    assert part in hold.reason
-    with demo_store.session() as session:
-        restated = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.action == "hold.reason", AuditEvent.entity_id == hold.id
-            )
-        ).one()
-    assert part in json.loads(restated.changes)["reason"][1]
-    refused = f'ERP refused push_order: The product "{part}" is not salable.'
+    locked = "customer record is locked in the ERP (HTTP 409)"
 
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_order_by_po(pilot, app, order.customer_po)
         header = view.query_one("#order-header", Static)
-        assert refused in text_of(header) and "fix it, then F11 sends it again" in text_of(header)
+        assert "ERP refused push_order: " in text_of(header) and locked in text_of(header)
+        assert "fix it, then F11 sends it again" in text_of(header)
 
         await pilot.press("f11")
         said = (
@@ -182,6 +170,23 @@ async def test_order_view_shows_what_the_erp_refused_and_f11_sends_it_again(
     assert (event.actor, event.order_id, event.reason) == ("alice", order.id, "push_order")
     assert json.loads(event.changes) == {"state": ["failed", "pending"]}
 
+    # refused again, for another reason: the hold now says what the ERP said this time (the
+    # queue shows the hold's reason), audited as a change of the hold
+    [part, *_] = sorted(parts_of(demo_store, order.id))
+    with ErpStub(unknown_products=frozenset({part})) as erp:
+        await push(demo_store, erp)
+    assert outbox_states(demo_store, order.id) == ["failed"]
+    [hold] = open_erp_holds(demo_store, order.id)
+    assert part in hold.reason and locked not in hold.reason
+    with demo_store.session() as session:
+        restated = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "hold.reason", AuditEvent.entity_id == hold.id
+            )
+        ).one()
+    assert part in json.loads(restated.changes)["reason"][1]
+
+    erp_retry.retry_order(demo_store, order.id, actor=ensure_user(demo_store, "alice"))
     with ErpStub() as erp:  # fixed in the ERP: the retried entry goes, the hold clears
         await push(demo_store, erp)
         assert [s.reference for s in erp.sales] == [order.number]
@@ -190,9 +195,9 @@ async def test_order_view_shows_what_the_erp_refused_and_f11_sends_it_again(
 
 
 async def test_queue_f11_retries_the_row_and_every_marked_row(demo_store: Store) -> None:
-    nothing_failed = erp_held_order(demo_store)
+    demo_held = erp_held_order(demo_store)
     first, second = entered_orders(demo_store, 2)
-    assert first.id and second.id and nothing_failed.id
+    assert first.id and second.id and demo_held.id
     with ErpStub(unknown_products=parts_of(demo_store, first.id, second.id)) as erp:
         await push(demo_store, erp, first.id, second.id)
     assert outbox_states(demo_store, first.id) == outbox_states(demo_store, second.id) == ["failed"]
@@ -215,12 +220,12 @@ async def test_queue_f11_retries_the_row_and_every_marked_row(demo_store: Store)
         await filter_to(pilot, screen, "hold:erp")
         await wait_for(pilot, lambda: len(screen.table.rows) == 3)
         await pilot.press("ctrl+a", "f11")
-        # each order on its own: one re-queued, the two with nothing failed say so
+        # each order on its own: two re-queued, the one retried already says nothing failed
         await wait_for(
             pilot,
             lambda: any(
                 m.startswith("ERP entries re-queued")
-                and "1 done, 2 not done (first: nothing failed for" in m
+                and f"2 done, 1 not done (first: nothing failed for {first.number}" in m
                 for m in messages(app)
             ),
         )
@@ -231,9 +236,10 @@ async def test_queue_f11_retries_the_row_and_every_marked_row(demo_store: Store)
         await wait_for(pilot, lambda: "no ERP hold here" in " ".join(messages(app)))
 
     assert outbox_states(demo_store, second.id) == ["pending"]
+    assert outbox_states(demo_store, demo_held.id) == ["pending"]
     events = retry_events(demo_store)
-    assert [(e.actor, e.order_id) for e in events] == [("alice", first.id), ("alice", second.id)]
-    assert outbox_states(demo_store, nothing_failed.id) == []
+    assert (events[0].actor, events[0].order_id) == ("alice", first.id)
+    assert sorted(e.order_id or 0 for e in events[1:]) == sorted([second.id, demo_held.id])
 
 
 def test_sync_retry_command(tmp_path: Path, demo_store: Store) -> None:
@@ -308,8 +314,6 @@ async def test_the_retry_key_moved_in_bindings_toml_is_the_one_the_header_names(
     (config / "bindings.toml").write_text('"order.erp_retry" = "f4"\n', encoding="utf-8")
     order = erp_held_order(demo_store)
     assert order.id is not None
-    with ErpStub(unknown_products=parts_of(demo_store, order.id)) as erp:
-        await push(demo_store, erp, order.id)
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_order_by_po(pilot, app, order.customer_po)
@@ -362,7 +366,12 @@ def test_the_queue_retries_only_an_order_on_an_erp_hold(demo_store: Store) -> No
     credit = queue.visible(parse_filter("hold:credit -hold:erp"), "alice")[0]
     with pytest.raises(RuleViolation, match=f"{credit.number} is not on an ERP hold"):
         queue_actions.retry_erp(demo_store, credit, actor=alice)
-    [held] = queue.visible(parse_filter("hold:erp"), "alice")
-    with pytest.raises(erp_retry.NothingFailed, match="no ERP entry waits either"):
-        queue_actions.retry_erp(demo_store, held, actor=alice)
     assert retry_events(demo_store) == []
+    [held] = queue.visible(parse_filter("hold:erp"), "alice")
+    assert (
+        "1 failed ERP entry re-queued"
+        in queue_actions.retry_erp(demo_store, held, actor=alice).summary
+    )
+    with pytest.raises(erp_retry.NothingFailed, match="1 ERP entry waits to be sent"):
+        queue_actions.retry_erp(demo_store, held, actor=alice)
+    assert len(retry_events(demo_store)) == 1

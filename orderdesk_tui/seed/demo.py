@@ -82,6 +82,7 @@ from orderdesk_tui.models.base import (
 from orderdesk_tui.paths import bundled
 from orderdesk_tui.services.audit import record
 from orderdesk_tui.services.numbering import next_number
+from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import load_tax_table
 from orderdesk_tui.services.returns import policy_from
 from orderdesk_tui.store import Store
@@ -1665,6 +1666,23 @@ class _DemoLoader:
             return "ERP rejected the order push: customer record is locked in the ERP (HTTP 409)"
         return "held"
 
+    @staticmethod
+    def _refused_push(s: Session, order: SalesOrder, hold: Hold) -> None:
+        """The push the ERP refused, behind an open ERP hold: failed in the outbox with the
+        ERP's answer, so the coordinator can retry it (F11) once the ERP side is fixed."""
+        assert order.id is not None
+        entry = enqueue(
+            s,
+            entity="sales_orders",
+            entity_id=order.id,
+            operation="push_order",
+            payload={"number": order.number, "customer_po": order.customer_po},
+        )
+        entry.state = "failed"
+        entry.attempts = 1
+        entry.last_error = hold.reason
+        entry.created_at = entry.next_attempt_at = hold.raised_at
+
     def _release_reason(self, kind: str) -> str:
         return {
             HoldKind.STOCK: "customer accepts partial shipments",
@@ -2478,6 +2496,8 @@ class _DemoLoader:
         for row, _, order in hold_rows:
             assert order.row is not None and order.row.id is not None
             holds_by_order[order.row.id].append(row)
+            if row.kind == HoldKind.ERP and row.released_at is None:
+                self._refused_push(s, order.row, row)
 
         for order in self.orders:
             row = order.row
