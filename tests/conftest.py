@@ -22,6 +22,28 @@ from orderdesk_tui.store import Store
 #: The real Tryton 8.2 fixture (`tryton`) for the ERP tests.
 pytest_plugins = ["conftest_tryton"]
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `starts_first` (minutes long) run first: with xdist's work stealing
+    (pyproject's addopts) one worker runs them while the other takes the rest of the suite."""
+    items.sort(key=lambda item: item.get_closest_marker("starts_first") is None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the long runs report (their `summary` property: counts, faults, seconds) is shown
+    at the end, also when xdist workers ran them."""
+    lines = [
+        f"{report.nodeid}: {value}"
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in report.user_properties
+        if name == "summary"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "summaries")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 PG_SERVER = os.environ.get("ORDERDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -1,4 +1,5 @@
-"""The `tryton` fixture: a real Tryton 8.2 on 127.0.0.1 for the whole test session.
+"""The `tryton` fixture: a real Tryton 8.2 on 127.0.0.1 for the whole test session (one per
+xdist worker; the first to need the template builds it, the other waits for it).
 
 Enabled from tests/conftest.py. The venv and a seeded template database are cached in
 `.cache/tryton/` (see tests/tryton_server.py): the first session builds them (about 1.5 min),

@@ -11,8 +11,10 @@ import asyncio
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import pytest
 import sync_orders
 from erp_stub import ErpStub, StubConnector
 from fault_proxy import Fault, FaultProxy
@@ -78,7 +80,7 @@ def _orders(store: Store) -> dict[str, SalesOrder]:
 
 
 async def test_300_submissions_through_faults_lose_nothing_and_duplicate_nothing(
-    demo_store: Store,
+    demo_store: Store, record_property: Callable[[str, object], None]
 ) -> None:
     started = time.monotonic()
     deadline = started + DEADLINE_S
@@ -177,22 +179,27 @@ async def test_300_submissions_through_faults_lose_nothing_and_duplicate_nothing
         status = read_status(demo_store)
         assert (status.pending, status.failed) == (0, 0)
     elapsed = time.monotonic() - started
+    summary = f"stub ERP: {ORDERS} orders + {CANCELS} cancels in {elapsed:.1f} s"
+    summary += f", none lost or duplicated; faults: {dict(proxy.stats)}"
     print(
-        f"\n{ORDERS} orders + {CANCELS} cancels in {elapsed:.1f} s; faults: {dict(proxy.stats)}; "
-        f"draft writes repeated after 'database is locked': {sync_orders.STALE_SNAPSHOT_RETRIES}"
+        f"\n{summary}; draft writes repeated after 'database is locked': "
+        f"{sync_orders.STALE_SNAPSHOT_RETRIES}"
     )
+    record_property("summary", summary)
     assert sync_orders.STALE_SNAPSHOT_RETRIES == 0, "a draft write met 'database is locked'"
     assert elapsed < DEADLINE_S
 
 
 # -- the same through the real Tryton -------------------------------------------------------
 
-#: Orders for the real-Tryton run: Tryton confirms about 2.4 sales/s on 2 cores (whatever the
-#: number of clients), and faults cost timeouts, so the default keeps the suite within its
-#: time; ORDERDESK_TRYTON_FAULT_ORDERS=300 runs the full count (about 6 minutes).
-TRYTON_ORDERS = int(os.environ.get("ORDERDESK_TRYTON_FAULT_ORDERS", "40"))
+#: Orders for the real-Tryton run (the issue asks for at least 300; the variable lowers it for a
+#: quick run by hand). Tryton serialises its writes (SQLite) and confirms a sale in about 0.5 s
+#: of CPU, so 300 orders and the faults' retries take about 4 minutes: the suite starts this
+#: test first (marker `starts_first`) and the other xdist worker runs the rest meanwhile.
+TRYTON_ORDERS = int(os.environ.get("ORDERDESK_TRYTON_FAULT_ORDERS", "300"))
 TRYTON_CANCELS = max(1, TRYTON_ORDERS // 10)
-#: Tryton confirms a sale in about 0.4 s alone, 1 s with two in flight: 4 s is a timeout.
+#: Tryton confirms a sale in about 0.4 s alone, 1-2 s queued behind the others in flight: 4 s
+#: is a timeout.
 TRYTON_TIMEOUT_S = 4.0
 TRYTON_SLOW_S = 5.0
 TRYTON_RATES = {
@@ -205,8 +212,9 @@ TRYTON_RATES = {
 }
 
 
+@pytest.mark.starts_first
 async def test_submissions_through_faults_reach_the_real_tryton_once_each(
-    demo_store: Store, tryton: "TrytonServer"
+    demo_store: Store, tryton: "TrytonServer", record_property: Callable[[str, object], None]
 ) -> None:
     from orderdesk_tui.config import ErpSettings
     from orderdesk_tui.erp.tryton import TrytonConnector
@@ -235,7 +243,9 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
         engine = SyncEngine(
             demo_store,
             connector,
-            concurrency=2,  # Tryton confirms ~2.4 sales/s on 2 cores whatever the N
+            # 4 in flight keep Tryton busy while some wait out a timeout, a backoff or a
+            # Retry-After (300 orders: about 4 minutes; with 2 in flight about 6)
+            concurrency=4,
             backoff_base_s=0.2,
             backoff_cap_s=2.0,
             settle_s=TRYTON_SLOW_S + 2.0,
@@ -299,10 +309,12 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     for number in cancelled_numbers:
         state = await connector_state(tryton, by_reference[number]["id"])
         assert state == "cancelled", (number, state)
-    print(
-        f"\nTryton: {TRYTON_ORDERS} orders + {TRYTON_CANCELS} cancels through faults in "
-        f"{elapsed:.1f} s; faults: {dict(proxy.stats)}; requests: {proxy.paths.most_common()}"
+    summary = (
+        f"Tryton: {TRYTON_ORDERS} orders + {TRYTON_CANCELS} cancels through faults in "
+        f"{elapsed:.1f} s, none lost or duplicated; faults: {dict(proxy.stats)}"
     )
+    print(f"\n{summary}; requests: {proxy.paths.most_common()}")
+    record_property("summary", summary)
 
 
 async def connector_state(tryton: "TrytonServer", sale_id: int) -> str:

@@ -88,7 +88,7 @@ def _run(cmd: list[str], log: Path, what: str, env: dict[str, str] | None = None
 
 @contextlib.contextmanager
 def _cache_lock() -> Iterator[None]:
-    """One builder at a time (two pytest runs, or a test run and `--serve`)."""
+    """One builder at a time (two xdist workers or pytest runs, or a test run and `--serve`)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     with (CACHE / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
