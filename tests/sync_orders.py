@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.exc import OperationalError
-from sqlmodel import col
+from sqlmodel import col, select
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.models import NumberSequence
+from orderdesk_tui.models import NumberSequence, SyncOutbox
 from orderdesk_tui.services import drafts
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.store import Store
@@ -142,3 +142,20 @@ def unique_order_numbers(store: Store) -> str:
         )
         assert changed.rowcount == 1  # type: ignore[attr-defined]
     return prefix
+
+
+def outbox_mark(store: Store) -> int:
+    """The newest outbox entry's id: entries after it are the ones a test's own orders made
+    (the demo keeps an ERP-refused push of its own)."""
+    with store.session() as session:
+        return int(session.exec(select(func.coalesce(func.max(SyncOutbox.id), 0))).one())
+
+
+def outbox_after(store: Store, mark: int) -> list[SyncOutbox]:
+    """The outbox entries written after `mark` (see outbox_mark), oldest first."""
+    with store.session() as session:
+        return list(
+            session.exec(
+                select(SyncOutbox).where(col(SyncOutbox.id) > mark).order_by(col(SyncOutbox.id))
+            )
+        )

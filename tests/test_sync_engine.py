@@ -57,7 +57,9 @@ from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.store import Store
 
-T0 = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+#: The fake clock starts a day ahead of the real one: entries the store stamps with the real
+#: time (`enqueue`) are due at once on it, whatever the time of day the tests run.
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 #: Sentinel fault: the ERP commits the create, then the answer is lost.
 LOST = "lost"
 #: Sentinel fault: the ERP creates the sale, then fails before confirming it (left in draft).

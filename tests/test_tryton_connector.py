@@ -449,7 +449,11 @@ async def test_the_engine_sends_a_change_of_a_processing_sale_and_holds_nothing(
 
     assert report.done == 1, report
     with demo_store.session() as session:
-        outbox = session.exec(select(SyncOutbox).order_by(col(SyncOutbox.id))).all()
+        outbox = session.exec(
+            select(SyncOutbox)
+            .where(SyncOutbox.entity_id == submitted.order_id)
+            .order_by(col(SyncOutbox.id))
+        ).all()
         holds = session.exec(
             select(Hold).where(Hold.order_id == submitted.order_id, Hold.kind == HoldKind.ERP)
         ).all()
