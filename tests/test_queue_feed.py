@@ -5,6 +5,7 @@ and misses nothing a slow transaction commits after the read started."""
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import CompoundSelect, Connection, text
 from sqlmodel import select
@@ -198,3 +199,29 @@ def test_running_clocks_are_rebuilt_a_share_at_a_time_and_all_within_the_rescore
         late[(Subject.ORDER, world.ids["backorder"])]
         is first[(Subject.ORDER, world.ids["backorder"])]
     )
+
+
+def test_a_long_transaction_elsewhere_does_not_hold_refreshes_back(
+    pg_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL transaction ids are cluster-wide: a transaction left open in another database
+    (a report, a backup) must not make every refresh read again what changed since it began."""
+    server = pg_store_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    other = psycopg.connect(server.rsplit("/", 1)[0] + "/postgres")  # not the store's database
+    store = Store(pg_store_url)
+    try:
+        other.execute("SELECT pg_current_xact_id()")  # holds a transaction id, left open
+        world = _world(store)
+        reader = QueueReader(store, SLA)
+        _read(reader, 0)
+        assert _orders_read(monkeypatch, reader, 1) == set()
+        with store.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE sales_orders SET priority = 'rush' WHERE id = :id"),
+                {"id": world.ids["held"]},
+            )
+        assert _orders_read(monkeypatch, reader, 2) == {world.ids["held"]}
+    finally:
+        other.rollback()
+        other.close()
+        store.dispose()

@@ -40,7 +40,7 @@ class QueueChange(SQLModel, table=True):
 
     A refresh reads the rows past its mark and re-reads only those items. On SQLite writers
     commit one at a time, so `seq` is commit order; on PostgreSQL it is not, and `txid` (the
-    writing transaction) is compared with the oldest transaction still running at the last read.
+    writing transaction) is checked against the snapshot the last read was taken in.
     """
 
     __tablename__ = "queue_changes"

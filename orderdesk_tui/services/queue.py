@@ -37,6 +37,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -161,7 +162,7 @@ class _Rows:
     callbacks: list[tuple[Any, ...]]
     changes: list[tuple[Any, ...]]
     states: dict[tuple[str, int], tuple[Any, ...]]
-    mark: int
+    mark: int | str
 
 
 #: More orders changed than this since the last read: read them all again (one plain read beats
@@ -169,24 +170,32 @@ class _Rows:
 MAX_CHANGED = 500
 
 
-def _feed_mark(conn: Connection, sqlite: bool) -> int:
+def _feed_mark(conn: Connection, sqlite: bool) -> int | str:
     """Where the next read of the change feed starts. SQLite: the last `seq`, read in the same
     transaction (one snapshot) as the rows; writers commit one at a time, so a later change
-    gets a higher `seq`. PostgreSQL: the oldest transaction still running, taken before the
-    rows are read: everything before it is in what this read sees; anything from it on may not
-    be, and is read again next time."""
+    gets a higher `seq`. PostgreSQL: the snapshot taken before the rows are read (as text,
+    `xmin:xmax:running,...`): a feed row written by a transaction it does not see (still
+    running then, or begun after) may be missing from this read, and is read next time.
+    A snapshot, not only its oldest running transaction: that one may be anywhere in the
+    cluster (another database's long transaction), and would hold every later change back."""
     if sqlite:
         return int(conn.execute(select(func.coalesce(func.max(QueueChange.seq), 0))).scalar_one())
-    mark = conn.exec_driver_sql("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-    return int(mark.scalar_one())
+    return str(conn.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar_one())
 
 
 def _changed_since(
-    conn: Connection, sqlite: bool, mark: int, known: dict[int, tuple[Any, ...]]
+    conn: Connection, sqlite: bool, mark: int | str, known: dict[int, tuple[Any, ...]]
 ) -> set[int] | None:
     """Ids of the orders to read again since `mark`: changed ones, and the known ones of a
     changed customer; None when so many changed that reading everything is cheaper."""
-    since = col(QueueChange.seq) > mark if sqlite else col(QueueChange.txid) >= mark
+    if sqlite:
+        since: ColumnElement[bool] = col(QueueChange.seq) > int(mark)
+    else:
+        snapshot = str(mark)
+        since = col(QueueChange.txid) >= int(snapshot.split(":", 1)[0])
+        since &= text(
+            "NOT pg_visible_in_snapshot(txid::text::xid8, CAST(:snapshot AS pg_snapshot))"
+        ).bindparams(snapshot=snapshot)
     feed = _raw(conn, select(QueueChange.kind, QueueChange.ref_id).where(since))
     if len(feed) > MAX_CHANGED:
         return None
