@@ -1,15 +1,12 @@
 """services.credit on both stores: the aggregates, the hold, and its supervisor-only release."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from orderdesk_tui.domain.credit import CreditTrigger
@@ -19,6 +16,7 @@ from orderdesk_tui.models.base import HoldKind, OrderState, Role
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit, check_credit_in
 from orderdesk_tui.services.order_actions import release_hold
 from orderdesk_tui.store import Store
+from tests.sql_statements import recorded_statements
 
 TODAY = date(2026, 3, 16)
 D = Decimal
@@ -96,24 +94,9 @@ def _world(store: Store) -> World:
         return World(cust.id, other.id, entered.id, draft.id)
 
 
-@contextmanager
-def count_queries(store: Store) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", before)
-
-
 def test_exposure_breakdown_from_aggregates(store: Store) -> None:
     w = _world(store)
-    with count_queries(store) as statements:
+    with recorded_statements(store, "SELECT") as statements:
         r = check_credit(store, w.customer_id, D("1500.00"), today=TODAY)
     # invoices 3,000 + 10,000 + 5,000 + 2,500 + 5,200 = 25,700, less the 800 memo
     assert r.open_invoices == D("25700.00")

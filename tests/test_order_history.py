@@ -1,17 +1,15 @@
 """A customer's usual items and last order, for repeat orders, on both stores."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal as D
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from orderdesk_tui.models import Customer, Item, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import ItemStatus, OrderState
 from orderdesk_tui.services.order_history import last_order, usual_items
 from orderdesk_tui.store import Store
+from tests.sql_statements import recorded_statements
 
 TODAY = date(2026, 6, 30)
 
@@ -88,24 +86,9 @@ def _fill(store: Store) -> dict[str, int]:
         return {"cust": cust.id, "other": other.id, "quiet": quiet.id, **ids}
 
 
-@contextmanager
-def _statements(store: Store) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cur: object, statement: str, *_args: object) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
-
-
 def test_usual_items_rank_count_and_quantities(store: Store) -> None:
     ids = _fill(store)
-    with _statements(store) as seen:
+    with recorded_statements(store, "SELECT", "WITH") as seen:
         usual = usual_items(store, ids["cust"], today=TODAY)
     assert len(seen) == 2  # one aggregate, one for the recent quantities: never one per item
     # times ordered, then the most recent first; drafts, cancelled orders, fully cancelled lines,
@@ -170,7 +153,7 @@ def test_usual_items_window_and_limit(store: Store) -> None:
 
 def test_last_order_is_the_newest_real_order_net_of_cancellations(store: Store) -> None:
     ids = _fill(store)
-    with _statements(store) as seen:
+    with recorded_statements(store, "SELECT", "WITH") as seen:
         last = last_order(store, ids["cust"])
     assert len(seen) == 2
     assert last is not None

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 from textual.widgets import Input, Static
 
@@ -23,6 +22,7 @@ from orderdesk_tui.services.queue import QueueReader, load_queue
 from orderdesk_tui.store import Store
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
+from tests.sql_statements import recorded_statements
 from tests.ui import SIZE, make_app, text_of, wait_for
 
 SLA = SlaSettings(timezone="America/Chicago")
@@ -217,13 +217,7 @@ def test_the_queue_actions_work_on_a_change_request(store: Store) -> None:
 def test_change_requests_are_read_in_one_statement(store: Store) -> None:
     """Forty more 860s cost no more statements than three."""
     _changes(store)
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(store) as statements:
         before = len(load_queue(store, SLA, NOW).items)
         few = len(statements)
         assert sum("edi_documents" in s for s in statements) == 1
@@ -235,8 +229,6 @@ def test_change_requests_are_read_in_one_statement(store: Store) -> None:
         statements.clear()
         assert len(load_queue(store, SLA, NOW).items) == before + 40
         assert len(statements) == few
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
 
 
 async def test_enter_on_a_change_request_opens_its_order(demo_store: Store) -> None:

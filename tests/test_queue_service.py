@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from orderdesk_tui.config import SlaSettings
@@ -31,6 +30,7 @@ from orderdesk_tui.services.order_actions import release_hold
 from orderdesk_tui.services.queue import QueueReader, load_queue
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.store import Store
+from tests.sql_statements import recorded_statements
 
 SLA = SlaSettings(timezone="America/Chicago")
 #: Friday 2026-11-27, 10:00 in Chicago.
@@ -234,13 +234,7 @@ def test_the_queue_holds_everything_needing_a_person_and_why(store: Store) -> No
 def test_gathering_is_set_based(store: Store) -> None:
     """The number of statements does not grow with the number of items."""
     _world(store)
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(store) as statements:
         before = len(load_queue(store, SLA, NOW).items)
         few = len(statements)
         with store.session() as session:
@@ -252,8 +246,6 @@ def test_gathering_is_set_based(store: Store) -> None:
         statements.clear()
         assert len(load_queue(store, SLA, NOW).items) == before + 40
         assert len(statements) == few
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
 
 
 def test_take_is_versioned_and_audited_and_a_second_taker_is_told(store: Store) -> None:

@@ -4,12 +4,9 @@ INSERT per line and per stock row). The lines, the stock rows and their audit ev
 written in one batch (services.audit.apply_updates)."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from orderdesk_tui.config import Settings
@@ -17,6 +14,7 @@ from orderdesk_tui.models import AuditEvent
 from orderdesk_tui.services import drafts
 from orderdesk_tui.services.submit import SubmitResult, submit_order
 from orderdesk_tui.store import Store
+from tests.sql_statements import recorded_statements
 
 ACTOR = "alice"
 
@@ -59,22 +57,8 @@ def _draft(store: Store, customer: int, items: list[int], po: str) -> int:
     return order.id
 
 
-@contextmanager
-def _counting(store: Store) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
-
-
 def _submit(store: Store, order_id: int) -> tuple[SubmitResult, list[str]]:
-    with _counting(store) as statements:
+    with recorded_statements(store) as statements:
         result = submit_order(store, order_id, actor=ACTOR, settings=Settings())
     return result, statements
 
