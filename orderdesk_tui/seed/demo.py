@@ -227,6 +227,35 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _inbound(
+    order: "_Order",
+    transaction_set: str,
+    icn: int,
+    raw: str,
+    state: str,
+    received_at: datetime,
+    processed_at: datetime | None = None,
+) -> EDIDocument:
+    """An X12 document the trading partner sent about `order` (interchange control `icn`)."""
+    cust = order.cust.row
+    assert order.row is not None
+    return EDIDocument(
+        direction="in",
+        transaction_set=transaction_set,
+        interchange_control=f"{icn:09d}",
+        group_control=str(icn),
+        transaction_control="0001",
+        partner_id=cust.edi_partner_id,
+        customer_id=cust.id,
+        order_id=order.row.id,
+        state=state,
+        raw=raw,
+        file_name=f"{cust.code}_{transaction_set}_{icn:09d}.edi",
+        received_at=received_at,
+        processed_at=processed_at,
+    )
+
+
 def _dec(text: str) -> Decimal:
     return Decimal(text.strip())
 
@@ -2789,23 +2818,8 @@ class _DemoLoader:
             control[cust.code] += 1
             icn = control[cust.code]
             raw = self._x12_850(order, icn)
-            docs.append(
-                EDIDocument(
-                    direction="in",
-                    transaction_set="850",
-                    interchange_control=f"{icn:09d}",
-                    group_control=str(icn),
-                    transaction_control="0001",
-                    partner_id=cust.edi_partner_id,
-                    customer_id=cust.id,
-                    order_id=order.row.id,
-                    state="acknowledged",
-                    raw=raw,
-                    file_name=f"{cust.code}_850_{icn:09d}.edi",
-                    received_at=order.received_at,
-                    processed_at=order.entered_at,
-                )
-            )
+            received, entered = order.received_at, order.entered_at
+            docs.append(_inbound(order, "850", icn, raw, "acknowledged", received, entered))
             ours += 1
             docs.append(
                 EDIDocument(
@@ -2892,22 +2906,7 @@ class _DemoLoader:
         return [(at, o, partial(self._edi_860, o, at, change)) for at, o, change in plans]
 
     def _edi_860(self, order: _Order, at: datetime, change: str, icn: int) -> EDIDocument:
-        cust = order.cust.row
-        assert order.row is not None
-        return EDIDocument(
-            direction="in",
-            transaction_set="860",
-            interchange_control=f"{icn:09d}",
-            group_control=str(icn),
-            transaction_control="0001",
-            partner_id=cust.edi_partner_id,
-            customer_id=cust.id,
-            order_id=order.row.id,
-            state="received",
-            raw=self._x12_860(order, icn, at, change),
-            file_name=f"{cust.code}_860_{icn:09d}.edi",
-            received_at=at,
-        )
+        return _inbound(order, "860", icn, self._x12_860(order, icn, at, change), "received", at)
 
     def _isa(self, sender_q: str, sender: str, recv_q: str, recv: str, at: datetime, icn: int,
              fid: str) -> list[str]:  # fmt: skip
