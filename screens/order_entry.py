@@ -554,12 +554,13 @@ class OrderEntryScreen(DeskScreen):
     def _check_po_format(self, po: str) -> None:
         """A PO not in the customer's format: said (a typo, or another customer's PO), not
         refused (a customer may change its numbering)."""
-        mask = self.customer.po_format if self.customer is not None else ""
-        if po and mask and not po_format.matches(mask, po):
-            code = self.customer.code if self.customer is not None else ""
+        customer = self.customer
+        if customer is None or not po or not customer.po_format:
+            return
+        if not po_format.matches(customer.po_format, po):
             warning = (
-                f"[b yellow]PO {escape(po)} is not in {escape(code)}'s PO format "
-                f"{escape(mask)}: check it[/]"
+                f"[b yellow]PO {escape(po)} is not in {escape(customer.code)}'s PO format "
+                f"{escape(customer.po_format)}: check it[/]"
             )
             self.call_later(self._say, warning)  # after the field's commit clears the line
 
