@@ -42,6 +42,7 @@ from orderdesk_tui.services.desk import Desk
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
 from screens.keys import bind
+from screens.line_editing import LineEditingActions, LineEditor
 from screens.widgets.entry_field import EntryField
 from screens.widgets.lines_grid import GridCell, LineRow, LinesGrid
 from screens.widgets.status_bar import DeskStatus
@@ -114,13 +115,17 @@ class LineState:
         return self.item is None and not self.row.part.value and not self.row.qty.value
 
 
-class OrderEntryScreen(DeskScreen):
+class OrderEntryScreen(LineEditingActions, DeskScreen):
     CSS_PATH = "order_entry.tcss"
     BINDINGS: ClassVar = [
         bind("entry.submit", "submit", "Submit"),
         bind("entry.lookup", "lookup", "Prompt"),
         bind("entry.copy_above", "copy_above", "Copy above"),
         bind("entry.delete_line", "delete_line", "Del line"),
+        bind("entry.insert_line", "insert_line", "Ins line"),
+        bind("entry.goto_line", "goto_line", "Go to line"),
+        bind("entry.field_exit", "field_exit", "Field exit", show=False),
+        bind("entry.clear_field", "clear_field", "Clear field", show=False),
         bind("entry.promise", "promise", "Promise"),
         bind("entry.use_replacement", "use_replacement", "Replacement"),
         bind("entry.park", "park", "Park"),
@@ -150,6 +155,7 @@ class OrderEntryScreen(DeskScreen):
         self.lines: list[LineState] = []
         self.active: Field | None = None
         self.grid = LinesGrid(id="lines")
+        self.line_editor = LineEditor(self)
         self.discard_before = 0.0
         #: Warehouse codes by id, read once when the first availability arrives.
         self._warehouses: dict[int, str] = {}
@@ -287,6 +293,8 @@ class OrderEntryScreen(DeskScreen):
         f = self.active
         if f is None:
             return False
+        if self.line_editor.take(event):  # go to line, field exit, clear, insert line
+            return True
         key = event.key
         skipped, self._skipped_into = self._skipped_into, None
         if skipped is f and key in ("enter", "tab") and not f.value and f.field in REQUIRED:

@@ -210,6 +210,33 @@ def delete_line(store: Store, order_id: int, line_no: int, *, actor: str) -> Non
                 session.flush()
 
 
+def insert_line(store: Store, order_id: int, line_no: int, *, actor: str) -> None:
+    """Make room for a new line `line_no`: the lines from it on move down one number.
+
+    The new line itself is stored when its part is entered (`save_line`), like any line.
+    """
+    with store.immediate() as session:
+        _draft(session, order_id)
+        lines = session.exec(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id == order_id, SalesOrderLine.line_no >= line_no)
+            .order_by(col(SalesOrderLine.line_no).desc())
+        ).all()
+        for line in lines:  # from the last one, so no two lines ever share a number
+            line.line_no += 1
+            line.version += 1
+            session.flush()
+        record(
+            session,
+            actor=actor,
+            entity="sales_orders",
+            entity_id=order_id,
+            action="draft.line_inserted",
+            order_id=order_id,
+            changes={"line_no": (None, line_no)},
+        )
+
+
 def _draft(session: Session, order_id: int) -> SalesOrder:
     order = session.get(SalesOrder, order_id)
     if order is None:

@@ -184,9 +184,19 @@ class LinesGrid(Widget):
         self._row_changed(row, False)
         return row
 
+    def insert_row(self, index: int) -> LineRow:
+        """A new row at `index` (0-based); the rows from there on move down one number."""
+        row = LineRow(index + 1, self._row_changed)
+        self.rows.insert(index, row)
+        self._renumber()
+        return row
+
     def remove_row(self, row: LineRow) -> None:
         self.rows.remove(row)
         self._strips.pop(id(row), None)
+        self._renumber()
+
+    def _renumber(self) -> None:
         for n, other in enumerate(self.rows, start=1):
             if other.number != n:
                 other.renumber(n)
