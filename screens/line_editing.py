@@ -19,7 +19,7 @@ from orderdesk_tui.services import drafts
 from screens.keys import key_of
 
 if TYPE_CHECKING:
-    from screens.order_entry import OrderEntryScreen
+    from screens.order_entry import Field, LineState, OrderEntryScreen
 
 #: The screen actions of these keys ([entry] in bindings.toml).
 ACTIONS = frozenset({"goto_line", "insert_line", "field_exit", "clear_field"})
@@ -34,6 +34,8 @@ class LineEditor:
         self.screen = screen
         #: The digits typed after Ctrl+G; None while no line number is being asked for.
         self.wanted: str | None = None
+        #: The line just inserted, while the cursor is on it: left empty, it goes away again.
+        self.inserted: LineState | None = None
 
     def take(self, event: events.Key) -> bool:
         """Apply `event` if it is one of these keys or the prompt is open; True if taken."""
@@ -142,9 +144,30 @@ class LineEditor:
         new = LineState(screen.grid.insert_row(index))
         screen.lines.insert(index, new)
         screen.writer.submit(self._make_room, index + 1)
+        self.inserted = new
         screen._activate(new.row.part)
         screen._refresh_missing()
         screen._say(f"line {index + 1} inserted: the lines below it moved down one")
+
+    def moving_to(self, f: Field) -> None:
+        """The cursor moves to `f`: a line inserted and left empty is taken out again, so an
+        order never keeps a gap in its line numbers."""
+        line, self.inserted = self.inserted, None
+        screen = self.screen
+        if line is None or line not in screen.lines or not line.empty:
+            return
+        if f in line.row.cells:
+            self.inserted = line
+            return
+        screen.grid.remove_row(line.row)
+        screen.lines.remove(line)
+        screen.writer.submit(self._close_gap, line.row.number)
+
+    def _close_gap(self, number: int) -> None:
+        screen = self.screen
+        if screen.draft.id is not None:
+            user = screen.desk.user.name
+            drafts.delete_line(screen.desk.store, screen.draft.id, number, actor=user)
 
     def _make_room(self, number: int) -> None:
         """On the writer thread, after the writes before it (the draft may be new)."""

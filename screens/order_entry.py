@@ -272,6 +272,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         return next((ln for ln in self.lines if ln.row is f.row), None)
 
     def _activate(self, f: Field) -> None:
+        self.line_editor.moving_to(f)
         if self.active is not None:
             self.active.active = False
         self.active = f

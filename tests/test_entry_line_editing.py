@@ -197,7 +197,11 @@ async def test_a_line_is_inserted_above_the_cursor_and_the_lines_renumber(
         await pilot.press("ctrl+g", "1", "enter", "ctrl+insert")
         await settle(pilot, screen)
         assert screen.lines[0].empty and drawn_row(screen, 2)[1] == before[0][1]
-        await pilot.press("ctrl+d")  # and Ctrl+D takes the empty line out again
+        # left empty, the inserted line goes away again: no gap in the line numbers
+        await pilot.press("down")
+        await settle(pilot, screen)
+        assert drawn_row(screen, 1)[:2] == ("1", before[0][1])
+        assert screen.active is screen.lines[0].row.part and len(screen.lines) == 12
         # deleting line 5 (the old line 4) closes the gap on screen and in the store
         await pilot.press("ctrl+g", "5", "enter", "ctrl+d")
         await settle(pilot, screen)
@@ -210,12 +214,16 @@ async def test_a_line_is_inserted_above_the_cursor_and_the_lines_renumber(
     with demo_store.session() as session:
         inserted = session.exec(
             select(AuditEvent)
-            .where(AuditEvent.order_id == order_id, AuditEvent.action == "draft.line_inserted")
+            .where(
+                AuditEvent.order_id == order_id,
+                col(AuditEvent.action).in_(["draft.line_inserted", "draft.line_removed"]),
+            )
             .order_by(col(AuditEvent.id))
         ).all()
-    assert [json.loads(e.changes) for e in inserted] == [
-        {"line_no": [None, 3]},
-        {"line_no": [None, 1]},
+    assert [(e.action, json.loads(e.changes)) for e in inserted] == [
+        ("draft.line_inserted", {"line_no": [None, 3]}),
+        ("draft.line_inserted", {"line_no": [None, 1]}),
+        ("draft.line_removed", {"line_no": [1, None]}),
     ]
     assert {e.actor for e in inserted} == {"alice"}
 

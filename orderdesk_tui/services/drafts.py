@@ -203,11 +203,21 @@ def delete_line(store: Store, order_id: int, line_no: int, *, actor: str) -> Non
             )
             session.delete(victim)
             session.flush()
-        for line in lines:
-            if line.line_no > line_no:
-                line.line_no -= 1
-                line.version += 1
-                session.flush()
+        moved = [line for line in lines if line.line_no > line_no]
+        for line in moved:
+            line.line_no -= 1
+            line.version += 1
+            session.flush()
+        if victim is None and moved:  # an inserted line taken out before it had a part
+            record(
+                session,
+                actor=actor,
+                entity="sales_orders",
+                entity_id=order_id,
+                action="draft.line_removed",
+                order_id=order_id,
+                changes={"line_no": (line_no, None)},
+            )
 
 
 def insert_line(store: Store, order_id: int, line_no: int, *, actor: str) -> None:
