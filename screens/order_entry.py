@@ -122,10 +122,6 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         bind("entry.lookup", "lookup", "Prompt"),
         bind("entry.copy_above", "copy_above", "Copy above"),
         bind("entry.delete_line", "delete_line", "Del line"),
-        bind("entry.insert_line", "insert_line", "Ins line"),
-        bind("entry.goto_line", "goto_line", "Go to line"),
-        bind("entry.field_exit", "field_exit", "Field exit", show=False),
-        bind("entry.clear_field", "clear_field", "Clear field", show=False),
         bind("entry.promise", "promise", "Promise"),
         bind("entry.use_replacement", "use_replacement", "Replacement"),
         bind("entry.park", "park", "Park"),
@@ -133,6 +129,11 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         bind("entry.drafts", "drafts", "Drafts"),
         bind("entry.last_ack", "last_ack", "Last ack"),
         bind("entry.exit", "leave", "Exit"),
+        # after the F-keys, so that a narrow terminal's legend still shows those
+        bind("entry.goto_line", "goto_line", "Go to line"),
+        bind("entry.insert_line", "insert_line", "Ins line"),
+        bind("entry.field_exit", "field_exit", "Field exit", show=False),
+        bind("entry.clear_field", "clear_field", "Clear field", show=False),
     ]
 
     def __init__(
