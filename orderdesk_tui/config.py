@@ -1,20 +1,23 @@
 """Settings: `config.toml` in the config dir, then `ORDERDESK_*` variables, validated by pydantic.
 
 Unknown keys are refused with a "did you mean" hint, and a bad value names its key, so a typo in
-the file never silently falls back to a default.
+the file never silently falls back to a default. The file is read strictly (`true` is not a
+number, `"5"` is not an integer); environment values are text and are converted. An
+`ORDERDESK_*` variable that is neither a setting nor one of `OTHER_VARIABLES` is refused too.
 """
 
 import difflib
 import os
 import tomllib
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -25,6 +28,22 @@ from pydantic import (
 
 from orderdesk_tui.errors import ConfigError
 from orderdesk_tui.paths import config_dir
+
+
+def _number(value: Any) -> Any:
+    """A Decimal from a TOML number or a numeric string; `true` is refused."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
+    if isinstance(value, int | float | str):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    return value
+
+
+#: A Decimal setting: TOML has no decimal type, so 8, 8.5 and "8.5" are all taken.
+Number = Annotated[Decimal, BeforeValidator(_number)]
 
 
 class _Section(BaseModel):
@@ -54,7 +73,7 @@ class DeskSettings(_Section):
     user: str = ""
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
     #: A price under cost plus this margin puts the order on a price hold.
-    margin_floor_percent: Decimal = Field(default=Decimal("8"), ge=0, le=100)
+    margin_floor_percent: Number = Field(default=Decimal("8"), ge=0, le=100)
     #: Wrong PINs in a row before a supervisor's override is locked.
     pin_max_attempts: int = Field(default=5, ge=1, le=20)
     pin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
@@ -70,8 +89,8 @@ class DeskSettings(_Section):
 
 class PricingSettings(_Section):
     #: Freight estimate: rate per kg of shipped weight, and the least a shipment costs.
-    freight_rate_per_kg: Decimal = Field(default=Decimal("1.85"), ge=0)
-    freight_minimum: Decimal = Field(default=Decimal("12.50"), ge=0)
+    freight_rate_per_kg: Number = Field(default=Decimal("1.85"), ge=0)
+    freight_minimum: Number = Field(default=Decimal("12.50"), ge=0)
 
 
 class ComplianceSettings(_Section):
@@ -109,11 +128,11 @@ class ReturnsSettings(_Section):
         }
     )
     #: Restocking fee in percent of the returned value, per reason.
-    restocking_fee_percent: dict[str, Decimal] = Field(
+    restocking_fee_percent: dict[str, Number] = Field(
         default_factory=lambda: {"ordered_in_error": Decimal("15"), "excess": Decimal("20")}
     )
     #: Share of the restocking fee each customer tier pays, in percent (0 waives it).
-    tier_fee_share_percent: dict[str, Decimal] = Field(
+    tier_fee_share_percent: dict[str, Number] = Field(
         default_factory=lambda: {
             "platinum": Decimal("0"),
             "gold": Decimal("50"),
@@ -126,7 +145,7 @@ class ReturnsSettings(_Section):
         default_factory=lambda: ["wrong_item", "damaged", "defective", "warranty"]
     )
     #: An authorisation above this value (returned goods at invoice price) needs a supervisor.
-    authorise_supervisor_above: Decimal = Field(default=Decimal("1000"), ge=0)
+    authorise_supervisor_above: Number = Field(default=Decimal("1000"), ge=0)
     #: Credit memos need a supervisor (the issue's rule; a site may relax it).
     credit_needs_supervisor: bool = True
 
@@ -233,6 +252,16 @@ class SlaSettings(_Section):
         return self
 
 
+class WallboardSettings(_Section):
+    """`orderdesk wallboard --serve`: who may watch, and how many at once."""
+
+    #: Token a browser must give (`?token=`) to watch; empty: a random one is made and printed
+    #: at start for a non-loopback address (a loopback address needs none unless set here).
+    token: SecretStr = SecretStr("")
+    #: Browsers watching at once; each runs its own board process (textual-serve).
+    max_viewers: int = Field(default=8, ge=1, le=100)
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     erp: ErpSettings = ErpSettings()
@@ -241,17 +270,49 @@ class Settings(_Section):
     compliance: ComplianceSettings = ComplianceSettings()
     returns: ReturnsSettings = ReturnsSettings()
     sla: SlaSettings = SlaSettings()
+    wallboard: WallboardSettings = WallboardSettings()
 
 
 #: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.
 ENV_ALIASES = {"ORDERDESK_DB": ("store", "url"), "ORDERDESK_USER": ("desk", "user")}
+#: ORDERDESK_* variables that are not settings: the dirs (paths.py) and the test suite's own.
+OTHER_VARIABLES = frozenset(
+    {
+        "ORDERDESK_CONFIG_DIR",
+        "ORDERDESK_DATA_DIR",
+        "ORDERDESK_LOG_DIR",
+        "ORDERDESK_TEST_PG",
+        "ORDERDESK_TRYTON_CACHE",
+        "ORDERDESK_TRYTON_FAULT_ORDERS",
+    }
+)
 
 
 def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
+def _setting_variables() -> set[str]:
+    names = set(ENV_ALIASES)
+    for section, model in Settings.model_fields.items():
+        sub = model.annotation
+        assert sub is not None
+        keys = sub.model_fields  # type: ignore[union-attr]
+        names.update(f"ORDERDESK_{section}_{key}".upper() for key in keys)
+    return names
+
+
+def _refuse_unknown_variables(environ: dict[str, str]) -> None:
+    known = _setting_variables() | OTHER_VARIABLES
+    unknown = sorted(n for n in environ if n.startswith("ORDERDESK_") and n not in known)
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        tail = f" (did you mean {hint[0]}?)" if hint else ""
+        raise ConfigError(f"environment {unknown[0]}: not an orderdesk setting{tail}")
+
+
 def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    _refuse_unknown_variables(environ)
     out: dict[str, dict[str, Any]] = {}
     for name, (section, key) in ENV_ALIASES.items():
         if environ.get(name):
@@ -295,10 +356,15 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                f"{exc.start}); save it as UTF-8"
+            ) from None
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        Settings.model_validate(data)
+        Settings.model_validate(data, strict=True)  # the file's values are typed: no coercion
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], str(path))) from None
     for section, values in _env_overrides(environ).items():

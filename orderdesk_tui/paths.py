@@ -1,7 +1,8 @@
 """Where orderdesk keeps its files, and where the bundled resources live.
 
 The config dir holds `config.toml` and the user's `bindings.toml`; the data dir holds the default
-SQLite store. `ORDERDESK_CONFIG_DIR` / `ORDERDESK_DATA_DIR` move them (tests and kiosks use this).
+SQLite store; the log dir holds `orderdesk.log`. `ORDERDESK_CONFIG_DIR` / `ORDERDESK_DATA_DIR` /
+`ORDERDESK_LOG_DIR` move them (tests and kiosks use this).
 Bundled resources (default `bindings.toml`, `data/`) sit at the repository root in a checkout and
 under `orderdesk_tui/_bundled/` in an installed wheel.
 """
@@ -21,6 +22,10 @@ def config_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(os.environ.get("ORDERDESK_DATA_DIR") or platformdirs.user_data_dir(APP_NAME))
+
+
+def log_dir() -> Path:
+    return Path(os.environ.get("ORDERDESK_LOG_DIR") or platformdirs.user_log_dir(APP_NAME))
 
 
 def default_store_path() -> Path:

@@ -166,3 +166,64 @@ def test_erp_key_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.erp.key.get_secret_value() == "env-s3cr3t"
     assert "env-s3cr3t" not in repr(settings) and "env-s3cr3t" not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[desk]\npin_max_attempts = true\n", "desk.pin_max_attempts"),
+        ('[desk]\npage_size = "200"\n', "desk.page_size"),
+        ("[desk]\nmargin_floor_percent = false\n", "desk.margin_floor_percent"),
+        ("[desk]\ncustomer_code_autoskip = 1\n", "desk.customer_code_autoskip"),
+        ('[desk]\ncustomer_code_autoskip = "no"\n', "desk.customer_code_autoskip"),
+        ("[erp]\ntimeout_s = true\n", "erp.timeout_s"),
+    ],
+)
+def test_the_file_is_read_strictly(toml: str, key: str) -> None:
+    """`true` is not a number and `"200"` not an integer in config.toml (pydantic would coerce)."""
+    path = _write(toml)
+    message = _error()
+    assert str(path) in message and f"'{key}'" in message
+
+
+def test_numbers_of_every_toml_kind_for_decimal_settings() -> None:
+    _write('[desk]\nmargin_floor_percent = 8\n[pricing]\nfreight_minimum = "12.5"\n')
+    settings = load_settings(environ={})
+    assert settings.desk.margin_floor_percent == Decimal("8")
+    assert settings.pricing.freight_minimum == Decimal("12.5")
+
+
+def test_environment_text_is_converted_but_checked() -> None:
+    settings = load_settings(
+        environ={"ORDERDESK_DESK_CUSTOMER_CODE_AUTOSKIP": "false", "ORDERDESK_DESK_PAGE_SIZE": "50"}
+    )
+    assert settings.desk.customer_code_autoskip is False and settings.desk.page_size == 50
+    message = _error(environ={"ORDERDESK_DESK_PIN_MAX_ATTEMPTS": "true"})
+    assert "ORDERDESK_DESK_PIN_MAX_ATTEMPTS" in message
+
+
+def test_unknown_orderdesk_variable_is_refused_with_a_hint() -> None:
+    message = _error(environ={"ORDERDESK_DESK_PAGESIZE": "50"})
+    assert "ORDERDESK_DESK_PAGESIZE" in message
+    assert "did you mean ORDERDESK_DESK_PAGE_SIZE" in message
+    assert "not an orderdesk setting" in _error(environ={"ORDERDESK_COLOUR": "red"})
+    for fine in ("ORDERDESK_CONFIG_DIR", "ORDERDESK_LOG_DIR", "ORDERDESK_TEST_PG", "OTHER_X"):
+        load_settings(environ={fine: "x"})
+
+
+def test_non_utf8_config_names_the_file() -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'[desk]\nuser = "J\xfcrgen"\n')
+    message = _error()
+    assert str(path) in message and "not UTF-8" in message and "0xfc" in message
+
+
+def test_wallboard_settings() -> None:
+    _write('[wallboard]\ntoken = "wall-t0ken"\nmax_viewers = 3\n')
+    settings = load_settings(environ={})
+    assert settings.wallboard.token.get_secret_value() == "wall-t0ken"
+    assert settings.wallboard.max_viewers == 3
+    assert "wall-t0ken" not in repr(settings)
+    _write("[wallboard]\nmax_viewers = 0\n")
+    assert "'wallboard.max_viewers'" in _error()
