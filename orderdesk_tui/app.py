@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from orderdesk_tui.config import Settings
@@ -24,6 +24,7 @@ from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.outbox import pending_count
 from orderdesk_tui.store import Store
+from screens.crash_log import LoggedCrashApp
 from screens.help import HelpScreen
 from screens.keys import bind
 from screens.order_list import OrderListScreen
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 OUTBOX_POLL_S = 5.0
 
 
-class OrderDeskApp(App[int]):
+class OrderDeskApp(LoggedCrashApp[int]):
     TITLE = "orderdesk"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True

@@ -1,32 +1,96 @@
 """The `orderdesk` command line.
 
-Every failure the user can act on ends as one line on stderr and a non-zero exit, never a
-traceback. Textual is imported only when the TUI starts, so the other commands stay quick.
+Every failure ends as one line on stderr and a non-zero exit, never a traceback: a bad
+argument, a problem the user can act on, and an unexpected error too (its traceback goes to the
+log file, `orderdesk doctor` says where). Secrets (URL passwords, the ERP key, the wallboard
+token) are masked in both. Textual is imported only when the TUI starts, so the other commands
+stay quick.
 """
 
 import argparse
 import getpass
+import math
 import os
-import shlex
 import sys
 import time
 from collections.abc import Sequence
+from importlib.metadata import version
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
 
 from orderdesk_tui.config import Settings, load_settings
 from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.logfile import LOGGER, log_unexpected, setup_logging
+from orderdesk_tui.masking import mask, register_secret, register_url
 from orderdesk_tui.models.base import Role
 
 EXIT_PROBLEM = 2
+#: Longest --interval / --rotate: a day.
+MAX_SECONDS = 86400.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments end as one line too (argparse prints the usage and exits 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("orderdesk").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_PROBLEM, mask(f"orderdesk: {where}{message} (see --help)") + "\n")
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds for --interval / --rotate: more than 0, at most a day, not nan."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a number of seconds from more than 0 to {MAX_SECONDS:g}"
+        )
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (1 to 65535)")
+    return value
+
+
+def _store_options(parser: argparse.ArgumentParser, *, on_command: bool = False) -> None:
+    """--db, --user and --create; on subcommands too (`orderdesk seed --scale 20 --db x`),
+    where they default to SUPPRESS so that they do not reset what came before the command."""
+    unset: Any = argparse.SUPPRESS if on_command else None
+    parser.add_argument(
+        "--db", metavar="URL_OR_PATH", default=unset, help="store: a SQLite path or a URL"
+    )
+    parser.add_argument("--user", default=unset, help="act as this user (default: your OS login)")
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS if on_command else False,
+        help="create the --db store if it does not exist (db upgrade and seed always do)",
+    )
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subparsers:
+        return [parser]
+    return [leaf for sub in subparsers for p in sub.choices.values() for leaf in _leaf_parsers(p)]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="orderdesk", description="Keyboard-first order desk. With no command: start the TUI."
     )
-    parser.add_argument("--db", metavar="URL_OR_PATH", help="store: a SQLite path or a URL")
-    parser.add_argument("--user", help="act as this user (default: your OS login)")
+    parser.add_argument("--version", action="version", version=f"orderdesk {version('orderdesk')}")
+    _store_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = sub.add_parser("db", help="store schema")
@@ -61,9 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     board = sub.add_parser("wallboard", help="the supervisors' read-only wall display")
     board.add_argument("--serve", action="store_true", help="serve it to browsers (textual-serve)")
     board.add_argument("--host", default="localhost", help="with --serve: address to listen on")
-    board.add_argument("--port", type=int, default=8000, help="with --serve: port (default 8000)")
+    board.add_argument("--port", type=_port, default=8000, help="with --serve: port (default 8000)")
     board.add_argument(
-        "--rotate", type=float, default=12.0, metavar="S", help="seconds per pane (default 12)"
+        "--rotate", type=_seconds, default=12.0, metavar="S", help="seconds per pane (default 12)"
     )
 
     sync = sub.add_parser("sync", help="ERP sync: push the outbox, pull master data")
@@ -78,7 +142,10 @@ def _parser() -> argparse.ArgumentParser:
     which_retry.add_argument("number", nargs="?", metavar="ORDER", help="the order number")
     which_retry.add_argument("--customer", metavar="CODE", help="a customer's failed entries")
     run = actions.add_parser("run", help="push and pull until Ctrl+C or SIGTERM")
-    run.add_argument("--interval", type=float, metavar="S", help="seconds between passes")
+    run.add_argument("--interval", type=_seconds, metavar="S", help="seconds between passes")
+    for leaf in _leaf_parsers(parser):
+        if leaf is not parser:
+            _store_options(leaf, on_command=True)
     return parser
 
 
@@ -109,7 +176,7 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.startup import open_for_use
 
-    opened = open_for_use(args.db, settings, demo_on_first_run=False)
+    opened = open_for_use(args.db, settings, demo_on_first_run=False, create=True)
     started = time.perf_counter()
     if args.demo:
         from orderdesk_tui.seed.demo import load_demo
@@ -137,7 +204,7 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.services import users
     from orderdesk_tui.startup import open_for_use
 
-    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    store = open_for_use(args.db, settings, demo_on_first_run=False, create=args.create).store
     actor = users.login_name(args.user or settings.desk.user)
     if args.user_command == "add":
         pin = _read_pin() if args.pin else None
@@ -159,7 +226,7 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.startup import open_for_use
 
     start, end = parse_period(args.start, args.end)
-    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    store = open_for_use(args.db, settings, demo_on_first_run=False, create=args.create).store
     report = returns_report(store, start, end, args.by)
     if args.csv:
         try:
@@ -179,39 +246,38 @@ def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
 
     if sys.stderr.isatty():  # progress for a person; piped, a failure stays one line
         print("orderdesk: opening the store…", file=sys.stderr, flush=True)
-    opened = open_for_use(args.db, settings, demo_on_first_run=True)
+    opened = open_for_use(args.db, settings, demo_on_first_run=True, create=args.create)
     user = ensure_user(opened.store, login_name(args.user or settings.desk.user))
     from orderdesk_tui.app import OrderDeskApp
 
     app = OrderDeskApp(store=opened.store, settings=settings, user=user, notices=opened.events)
     app.run()
+    if app.crash:  # logged with its traceback; the terminal gets one line
+        raise OrderdeskError(app.crash)
     return app.return_code or 0
 
 
 def _cmd_wallboard(args: argparse.Namespace, settings: Settings) -> int:
     """The wallboard in this terminal, or (--serve) one per browser that connects, each run as
     this same command without --serve."""
-    if args.rotate <= 0:
-        raise OrderdeskError("--rotate: seconds per pane must be more than 0")
     from orderdesk_tui.startup import open_for_use
 
-    # the first start on the default store loads the demo, whichever command starts it
-    opened = open_for_use(args.db, settings, demo_on_first_run=True)
     if args.serve:
-        from textual_serve.server import Server
+        from orderdesk_tui.wallboard_serve import check_address
 
-        # the store URL goes to each board through the environment, not the process list
-        os.environ["ORDERDESK_DB"] = opened.store.url
-        command = [sys.executable, "-m", "orderdesk_tui.cli"]
-        command += ["wallboard", "--rotate", str(args.rotate)]
-        server = Server(
-            shlex.join(command), host=args.host, port=args.port, title="orderdesk wallboard"
-        )
-        server.serve()
-        return 0
+        check_address(args.host, args.port)  # before the store: a typo costs nothing
+    # the first start on the default store loads the demo, whichever command starts it
+    opened = open_for_use(args.db, settings, demo_on_first_run=True, create=args.create)
+    if args.serve:
+        from orderdesk_tui.wallboard_serve import serve
+
+        return serve(opened.store.url, settings, host=args.host, port=args.port, rotate=args.rotate)
     from screens.wallboard import WallboardApp
 
-    WallboardApp(opened.store, settings, rotate_s=args.rotate).run()
+    app = WallboardApp(opened.store, settings, rotate_s=args.rotate)
+    app.run()
+    if app.crash:
+        raise OrderdeskError(app.crash)
     return 0
 
 
@@ -220,12 +286,26 @@ def _db_reason(exc: DBAPIError) -> str:
     return lines[0] if lines else type(exc.orig or exc).__name__
 
 
+def _register_secrets(settings: Settings) -> None:
+    """Everything secret this process was given, masked from now on in output and the log."""
+    register_url(settings.store.url)
+    register_url(settings.erp.url)
+    register_secret(settings.erp.key.get_secret_value())
+    register_secret(settings.wallboard.token.get_secret_value())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    setup_logging()
+    for name in ("ORDERDESK_DB", "ORDERDESK_STORE_URL", "ORDERDESK_ERP_URL"):
+        register_url(os.environ.get(name))
+    register_secret(os.environ.get("ORDERDESK_ERP_KEY"))
     args = _parser().parse_args(argv)
+    register_url(args.db)
     try:
         if args.command == "doctor":
             return _cmd_doctor(args)
         settings = load_settings()
+        _register_secrets(settings)
         if args.command == "db":
             return _cmd_db_upgrade(args, settings)
         if args.command == "seed":
@@ -242,15 +322,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sync(args, settings)
         return _cmd_tui(args, settings)
     except OrderdeskError as exc:
-        print(f"orderdesk: {exc}", file=sys.stderr)
+        print(mask(f"orderdesk: {exc}"), file=sys.stderr)
         return EXIT_PROBLEM
     except DBAPIError as exc:
         # The store failed mid-command (locked past the busy timeout, server gone): one line.
-        print(f"orderdesk: store error: {_db_reason(exc)}", file=sys.stderr)
+        LOGGER.warning("store error", exc_info=exc)
+        print(mask(f"orderdesk: store error: {_db_reason(exc)}"), file=sys.stderr)
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         print("orderdesk: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or a case nobody foresaw: the traceback goes to the log
+        print(f"orderdesk: {log_unexpected(exc)}", file=sys.stderr)
+        return EXIT_PROBLEM
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """`orderdesk doctor`: what is in force and whether it works, one line a check.
 
-Checks: the config, the store (URL, schema revision against the code's), the keymap, the ERP.
-The ERP key is never printed.
+Checks: the config, the store (URL, schema revision against the code's), the keymap, the ERP,
+and where the log file is. Every line is masked (URL passwords, the ERP key), and the store is
+opened read-only: inspecting it changes nothing, not even its journal mode.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from pydantic import SecretStr
 from orderdesk_tui.config import Settings, config_path, load_settings
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.keymap import load_keymap
+from orderdesk_tui.logfile import log_path
+from orderdesk_tui.masking import mask
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.startup import store_target
 from orderdesk_tui.store import Store, resolve_url
@@ -24,7 +27,7 @@ class Check:
     text: str
 
     def __str__(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name:<7} {self.text}"
+        return mask(f"{'ok  ' if self.ok else 'FAIL'} {self.name:<7} {self.text}")
 
 
 def check_config() -> tuple[Check, Settings | None]:
@@ -56,8 +59,8 @@ def settings_in_force(settings: Settings) -> list[Check]:
 
 def check_store(cli_db: str | None, settings: Settings) -> Check:
     try:
-        # create=False: a check must not create the store (or its directory) it looks at
-        store = Store(resolve_url(store_target(cli_db, settings)), create=False)
+        # a check must not create the store (or its directory) it looks at, nor change it
+        store = Store(resolve_url(store_target(cli_db, settings)), read_only=True)
     except OrderdeskError as exc:
         return Check("store", False, str(exc))
     try:
@@ -121,6 +124,7 @@ def run_doctor(cli_db: str | None) -> list[Check]:
     checks.append(check_store(cli_db, settings))
     checks.extend(check_keymap())
     checks.append(check_erp(settings))
+    checks.append(Check("log", True, f"{log_path()} (tracebacks of unexpected errors)"))
     return checks
 
 

@@ -22,15 +22,21 @@ def store_target(cli_db: str | None, settings: Settings) -> str | None:
     return cli_db or settings.store.url or None
 
 
-def open_for_use(cli_db: str | None, settings: Settings, *, demo_on_first_run: bool) -> OpenedStore:
+def open_for_use(
+    cli_db: str | None, settings: Settings, *, demo_on_first_run: bool, create: bool = False
+) -> OpenedStore:
     """Open the store, creating or upgrading its schema; load the demo on a brand-new default.
 
-    Raises StoreError with one line for: a path that cannot be created, a schema newer than
+    A store file that does not exist is created only for the default store or with `create`
+    (`db upgrade`, `seed`, `--create`): a mistyped `--db` must not make a new empty store.
+    Raises StoreError with one line for: a missing or uncreatable path, a schema newer than
     this code, a server that refuses.
     """
     target = store_target(cli_db, settings)
     first_run = target is None and not default_store_path().exists()
-    store = open_store(target, busy_timeout_s=settings.store.busy_timeout_s)
+    store = open_store(
+        target, busy_timeout_s=settings.store.busy_timeout_s, create=create or target is None
+    )
     events: list[str] = []
     before, after = store.upgrade()
     if before is None:

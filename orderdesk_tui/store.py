@@ -10,6 +10,9 @@ them it guesses, and on the 1M-order store it read every open purchase order to 
 incoming supply. `upgrade()` gathers them for a store that has none, and every connection runs
 `PRAGMA optimize` as it closes (SQLite's advice for long-lived databases) to keep them current;
 `analysis_limit` bounds both to a sample, a tenth of a second on the 1M store.
+
+A store opened `read_only` (what `doctor` inspects) is never written: SQLite opens the file with
+`mode=ro` and skips the WAL switch and the `optimize`; PostgreSQL sessions are read-only.
 """
 
 import contextlib
@@ -18,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -26,6 +30,7 @@ from sqlmodel import Session, SQLModel
 
 import orderdesk_tui.models  # noqa: F401  (registers every table on the metadata)
 from orderdesk_tui.errors import StoreError
+from orderdesk_tui.masking import mask
 from orderdesk_tui.migrations import HEAD, REVISIONS
 from orderdesk_tui.paths import default_store_path
 
@@ -44,18 +49,19 @@ def resolve_url(url_or_path: str | None) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL with any password hidden, for status bars and `doctor`."""
+    """The URL with any password (and secret query value) hidden, wherever it is shown."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+        return mask(make_url(url).render_as_string(hide_password=True))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return mask(url)
 
 
-def _sqlite_pragmas(busy_timeout_s: float) -> Any:
+def _sqlite_pragmas(busy_timeout_s: float, *, read_only: bool = False) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see on_begin)
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -88,24 +94,45 @@ def _sqlite_begin(conn: Any) -> None:
 class Store:
     """One store (a SQLite file or a PostgreSQL database) and the sessions on it."""
 
-    def __init__(self, url: str, *, busy_timeout_s: float = 10.0, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_s: float = 10.0,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> None:
+        """`create=False` refuses a SQLite file that does not exist; `read_only` implies it."""
         self.url = url
         try:
             parsed = make_url(url)
-        except ArgumentError:
-            raise StoreError(f"store URL '{url}' is not a valid database URL") from None
+        except (ArgumentError, ValueError) as exc:  # ValueError: port 'notaport'
+            reason = "" if isinstance(exc, ArgumentError) else f" ({exc})"
+            raise StoreError(
+                f"store URL '{display_url(url)}' is not a valid database URL{reason}"
+            ) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
-            self._prepare_sqlite_file(parsed.database, create=create)
-            self.engine = create_engine(url, connect_args={"check_same_thread": False})
-            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_s))
-            event.listen(self.engine, "begin", _sqlite_begin)
-            event.listen(self.engine, "close", _sqlite_optimize_on_close)
-        else:
-            try:
+            path = self._prepare_sqlite_file(parsed.database, create=create and not read_only)
+            if read_only:
+                uri = f"file:{quote(str(path))}?mode=ro"
                 self.engine = create_engine(
-                    url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+                    "sqlite://",
+                    creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
                 )
+            else:
+                self.engine = create_engine(url, connect_args={"check_same_thread": False})
+                event.listen(self.engine, "close", _sqlite_optimize_on_close)
+            event.listen(
+                self.engine, "connect", _sqlite_pragmas(busy_timeout_s, read_only=read_only)
+            )
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            connect_args: dict[str, Any] = {"connect_timeout": 5}
+            if read_only:
+                connect_args["options"] = "-c default_transaction_read_only=on"
+            try:
+                self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
             except NoSuchModuleError:
                 raise StoreError(
                     f"store URL '{display_url(url)}': no driver for it; for PostgreSQL use "
@@ -118,12 +145,18 @@ class Store:
                 ) from None
 
     @staticmethod
-    def _prepare_sqlite_file(database: str | None, *, create: bool) -> None:
+    def _prepare_sqlite_file(database: str | None, *, create: bool) -> Path:
         if not database or database == ":memory:":
             raise StoreError("a SQLite store must be a file (shared by terminals), not :memory:")
         path = Path(database)
-        if not create and not path.exists():
-            raise StoreError(f"store {path} does not exist")
+        try:
+            exists = path.exists()
+        except OSError as exc:  # a name too long for the file system
+            raise StoreError(f"store path {path}: {exc.strerror}") from None
+        if not create and not exists:
+            raise StoreError(
+                f"store {path} does not exist; `orderdesk db upgrade` (or --create) creates it"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -132,6 +165,7 @@ class Store:
             ) from None
         if path.is_dir():
             raise StoreError(f"store path {path} is a directory, not a file")
+        return path
 
     @property
     def display_url(self) -> str:
@@ -254,5 +288,7 @@ def _first_line(exc: DBAPIError) -> str:
     return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
 
 
-def open_store(url_or_path: str | None, *, busy_timeout_s: float = 10.0) -> Store:
-    return Store(resolve_url(url_or_path), busy_timeout_s=busy_timeout_s)
+def open_store(
+    url_or_path: str | None, *, busy_timeout_s: float = 10.0, create: bool = True
+) -> Store:
+    return Store(resolve_url(url_or_path), busy_timeout_s=busy_timeout_s, create=create)

@@ -9,8 +9,8 @@
   exit 0 when everything went, 1 when something failed or waits for a retry.
 - `run`: push and pull until Ctrl+C or SIGTERM; one line whenever the counts change.
 
-Every ERP or store failure ends as one line, and the ERP key is never printed: messages pass
-through `redact` whatever their origin.
+Every ERP or store failure ends as one line, and neither the ERP key nor a URL's password is
+printed: messages pass through `redact` whatever their origin.
 """
 
 import argparse
@@ -31,6 +31,7 @@ from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, SyncEngine, Sync
 from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.keymap import load_keymap
+from orderdesk_tui.masking import mask, register_secret
 from orderdesk_tui.models import SalesOrder, SyncOutbox
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.erp_retry import NothingFailed, retry_customer, retry_order_number
@@ -43,11 +44,9 @@ FAILED_SHOWN = 20
 
 
 def redact(text: str, settings: Settings) -> str:
-    """`text` with the ERP key (and any bearer token) blanked out, one line."""
-    key = settings.erp.key.get_secret_value()
-    if key:
-        text = text.replace(key, "***")
-    return " ".join(text.split())
+    """`text` with the ERP key and any URL password masked, one line."""
+    register_secret(settings.erp.key.get_secret_value())
+    return " ".join(mask(text).split())
 
 
 def _say(text: str, settings: Settings, *, err: bool = False) -> None:
@@ -115,7 +114,8 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     """Run `orderdesk sync <action>`; returns the exit code."""
     from orderdesk_tui.startup import open_for_use
 
-    store = open_for_use(args.db, settings, demo_on_first_run=False).store
+    create = getattr(args, "create", False)
+    store = open_for_use(args.db, settings, demo_on_first_run=False, create=create).store
     try:
         if args.sync_command == "status":
             for line in _status_lines(store, read_status(store)):

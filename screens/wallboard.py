@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from rich.markup import escape
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher, Digits, Label, Static
@@ -23,6 +23,7 @@ from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
 from orderdesk_tui.store import Store
+from screens.crash_log import LoggedCrashApp
 
 PANES = ("holds", "oldest", "hourly")
 #: Cells the widest hold bar takes.
@@ -63,7 +64,7 @@ def _rate(value: object) -> str:
     return "-" if value is None else f"{value}%"
 
 
-class WallboardApp(App[None]):
+class WallboardApp(LoggedCrashApp[None]):
     CSS_PATH = "wallboard.tcss"
     TITLE = "orderdesk wallboard"
 
