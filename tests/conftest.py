@@ -107,13 +107,15 @@ def pg_store_url(pg_template: str) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never read or write the developer's own config, keymap or default store."""
+    """Never read or write the developer's own config, keymap, default store or log."""
     monkeypatch.setenv("ORDERDESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("ORDERDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ORDERDESK_LOG_DIR", str(tmp_path / "log"))
     for name in list(os.environ):
         if name.startswith("ORDERDESK_") and name not in {
             "ORDERDESK_CONFIG_DIR",
             "ORDERDESK_DATA_DIR",
+            "ORDERDESK_LOG_DIR",
             "ORDERDESK_TEST_PG",
         }:
             monkeypatch.delenv(name)

@@ -25,11 +25,13 @@ ERP_KEY = "s3cr3t-key"
 def run(
     tmp_path: Path, *args: str, stdin: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    """`orderdesk ARGS` with its config and data dirs in tmp_path and only the given ORDERDESK_*."""
+    """`orderdesk ARGS` with its config, data and log dirs in tmp_path and only the given
+    ORDERDESK_*."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ORDERDESK_")}
     environ.update(
         ORDERDESK_CONFIG_DIR=str(tmp_path / "config"),
         ORDERDESK_DATA_DIR=str(tmp_path / "data"),
+        ORDERDESK_LOG_DIR=str(tmp_path / "log"),
         **env,
     )
     return subprocess.run(
@@ -194,7 +196,8 @@ def test_doctor_on_a_healthy_store(tmp_path: Path, healthy: Path) -> None:
     result = _doctor(tmp_path, healthy)
     assert result.returncode == 0, result.stdout
     lines = _lines(result)
-    assert set(lines) == {"config", "setting", "store", "keymap", "erp"}
+    assert set(lines) == {"config", "setting", "store", "keymap", "erp", "log"}
+    assert str(tmp_path / "log" / "orderdesk.log") in lines["log"][0]
     assert any(line.startswith("ok   setting [desk] ") for line in lines["setting"])
     assert all(line.startswith("ok") for group in lines.values() for line in group)
     assert "config.toml" in lines["config"][0]
