@@ -6,14 +6,12 @@ a store URL with its password showed up over and over. `LoggedCrashApp` logs the
 `crash` for the command line to print.
 """
 
-from typing import Generic
-
 from textual.app import App, ReturnType
 
 from orderdesk_tui.logfile import log_unexpected
 
 
-class LoggedCrashApp(App[ReturnType], Generic[ReturnType]):
+class LoggedCrashApp(App[ReturnType]):
     #: The one line about the unhandled error that ended the app, if one did.
     crash: str | None = None
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -300,8 +301,8 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
-async def _watch(port: int, token: str, server_pid: int) -> dict[str, object]:
-    seen: dict[str, object] = {}
+async def _watch(port: int, token: str, server_pid: int) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
     async with aiohttp.ClientSession() as session:
         for name, path in (("bare", "/ws"), ("wrong", "/ws/not-the-token")):
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -358,7 +359,7 @@ def test_wallboard_serve_off_loopback_needs_the_token_and_caps_viewers(
         seen = asyncio.run(_watch(port, token, proc.pid))
         assert seen["bare"] == 401 and seen["wrong"] == 401
         assert seen["first"] == aiohttp.WSMsgType.BINARY  # the board's first frame
-        (board,) = seen["children"]  # type: ignore[misc]
+        (board,) = seen["children"]
         assert board[0] == sys.executable.encode() and b"wallboard" in board  # no shell
         assert seen["second"] == 503
     finally:
