@@ -267,6 +267,11 @@ def test_a_missing_store_path_is_refused_unless_asked_to_create(tmp_path: Path) 
     assert created.returncode == 0, created.stderr
     assert typo.is_file()
 
+    # the default store (no --db) is still made on first use, as the README's first command needs
+    default = run(tmp_path, "user", "list")
+    assert default.returncode == 0, default.stderr
+    assert (tmp_path / "data" / "orderdesk.sqlite3").is_file()
+
 
 def test_store_options_after_the_command_and_seed_creates(tmp_path: Path) -> None:
     path = tmp_path / "scaled.sqlite3"
@@ -365,3 +370,19 @@ def test_wallboard_serve_off_loopback_needs_the_token_and_caps_viewers(
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+async def test_a_configured_token_is_asked_for_even_on_loopback() -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from orderdesk_tui.wallboard_serve import WallboardServer, is_loopback
+
+    assert is_loopback("localhost") and is_loopback("127.0.0.2") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("desk-pc.local")
+    server = WallboardServer("true", host="127.0.0.1", port=1, token="c0nfigured", max_viewers=2)
+    async with TestClient(TestServer(await server._make_app())) as client:
+        assert (await client.get("/")).status == 401
+        assert (await client.get("/ws")).status == 401
+        page = await client.get("/?token=c0nfigured")
+        assert page.status == 200
+        assert "/ws/c0nfigured" in await page.text()
