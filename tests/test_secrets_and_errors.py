@@ -386,3 +386,23 @@ async def test_a_configured_token_is_asked_for_even_on_loopback() -> None:
         page = await client.get("/?token=c0nfigured")
         assert page.status == 200
         assert "/ws/c0nfigured" in await page.text()
+
+
+async def test_an_erp_url_password_is_masked_in_the_connectors_errors() -> None:
+    """Its errors are stored as the outbox's last error and shown in the app and `sync status`."""
+    from pydantic import SecretStr
+
+    from orderdesk_tui.config import ErpSettings
+    from orderdesk_tui.erp.connector import TransientErpError
+    from orderdesk_tui.erp.tryton import TrytonConnector
+
+    settings = ErpSettings(
+        url=f"http://desk:{PASSWORD}@127.0.0.1:{_free_port()}",
+        database="orderdesk",
+        key=SecretStr(ERP_KEY),
+    )
+    async with TrytonConnector(settings) as down:
+        with pytest.raises(TransientErpError) as info:
+            await down.find_order("SO0000001")
+    assert "cannot reach Tryton at http://desk:***@127.0.0.1:" in str(info.value)
+    assert PASSWORD not in str(info.value) and ERP_KEY not in str(info.value)

@@ -87,6 +87,7 @@ from orderdesk_tui.erp.connector import (
     PullPage,
     TransientErpError,
 )
+from orderdesk_tui.masking import mask
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +335,8 @@ class TrytonConnector:
     # ------------------------------------------------------------------ HTTP
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        """The key, and the password of a URL with one (`http://user:pw@erp`), masked."""
+        return mask(text.replace(self._secret, "***") if self._secret else text)
 
     async def _call(
         self,
