@@ -9,16 +9,21 @@ stay quick.
 
 import argparse
 import getpass
-import math
 import os
 import sys
 import time
 from collections.abc import Sequence
 from importlib.metadata import version
-from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
 
+from orderdesk_tui.cli_args import (
+    OneLineParser,
+    leaf_parsers,
+    port_number,
+    seconds,
+    store_options,
+)
 from orderdesk_tui.config import Settings, load_settings
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.logfile import LOGGER, log_unexpected, setup_logging
@@ -26,71 +31,14 @@ from orderdesk_tui.masking import mask, register_secret, register_url
 from orderdesk_tui.models.base import Role
 
 EXIT_PROBLEM = 2
-#: Longest --interval / --rotate: a day.
-MAX_SECONDS = 86400.0
-
-
-class _Parser(argparse.ArgumentParser):
-    """Bad arguments end as one line too (argparse prints the usage and exits 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        command = self.prog.removeprefix("orderdesk").strip()
-        where = f"{command}: " if command else ""
-        self.exit(EXIT_PROBLEM, mask(f"orderdesk: {where}{message} (see --help)") + "\n")
-
-
-def _seconds(text: str) -> float:
-    """A number of seconds for --interval / --rotate: more than 0, at most a day, not nan."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a number of seconds from more than 0 to {MAX_SECONDS:g}"
-        )
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a port (1 to 65535)")
-    return value
-
-
-def _store_options(parser: argparse.ArgumentParser, *, on_command: bool = False) -> None:
-    """--db, --user and --create; on subcommands too (`orderdesk seed --scale 20 --db x`),
-    where they default to SUPPRESS so that they do not reset what came before the command."""
-    unset: Any = argparse.SUPPRESS if on_command else None
-    parser.add_argument(
-        "--db", metavar="URL_OR_PATH", default=unset, help="store: a SQLite path or a URL"
-    )
-    parser.add_argument("--user", default=unset, help="act as this user (default: your OS login)")
-    parser.add_argument(
-        "--create",
-        action="store_true",
-        default=argparse.SUPPRESS if on_command else False,
-        help="create the --db store if it does not exist (db upgrade and seed always do)",
-    )
-
-
-def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    if not subparsers:
-        return [parser]
-    return [leaf for sub in subparsers for p in sub.choices.values() for leaf in _leaf_parsers(p)]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="orderdesk", description="Keyboard-first order desk. With no command: start the TUI."
     )
     parser.add_argument("--version", action="version", version=f"orderdesk {version('orderdesk')}")
-    _store_options(parser)
+    store_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = sub.add_parser("db", help="store schema")
@@ -125,9 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     board = sub.add_parser("wallboard", help="the supervisors' read-only wall display")
     board.add_argument("--serve", action="store_true", help="serve it to browsers (textual-serve)")
     board.add_argument("--host", default="localhost", help="with --serve: address to listen on")
-    board.add_argument("--port", type=_port, default=8000, help="with --serve: port (default 8000)")
     board.add_argument(
-        "--rotate", type=_seconds, default=12.0, metavar="S", help="seconds per pane (default 12)"
+        "--port", type=port_number, default=8000, help="with --serve: port (default 8000)"
+    )
+    board.add_argument(
+        "--rotate", type=seconds, default=12.0, metavar="S", help="seconds per pane (default 12)"
     )
 
     sync = sub.add_parser("sync", help="ERP sync: push the outbox, pull master data")
@@ -142,10 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     which_retry.add_argument("number", nargs="?", metavar="ORDER", help="the order number")
     which_retry.add_argument("--customer", metavar="CODE", help="a customer's failed entries")
     run = actions.add_parser("run", help="push and pull until Ctrl+C or SIGTERM")
-    run.add_argument("--interval", type=_seconds, metavar="S", help="seconds between passes")
-    for leaf in _leaf_parsers(parser):
+    run.add_argument("--interval", type=seconds, metavar="S", help="seconds between passes")
+    for leaf in leaf_parsers(parser):
         if leaf is not parser:
-            _store_options(leaf, on_command=True)
+            store_options(leaf, on_command=True)
     return parser
 
 

@@ -25,6 +25,10 @@ def test_import_contracts_hold() -> None:
 
 HEADLESS = [
     "orderdesk_tui.cli",
+    "orderdesk_tui.cli_args",
+    "orderdesk_tui.masking",
+    "orderdesk_tui.logfile",
+    "orderdesk_tui.wallboard_serve",
     "orderdesk_tui.config",
     "orderdesk_tui.keymap",
     "orderdesk_tui.store",
