@@ -33,10 +33,12 @@ LEAD_NS = 15_000_000
 
 
 class Worker:
-    def __init__(self, url: str, name: str) -> None:
+    """One worker process (`script`: allocation_race_worker.py, or another of its protocol)."""
+
+    def __init__(self, url: str, name: str, script: Path = WORKER, *, wait: bool = True) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
-            [sys.executable, str(WORKER), url, name],
+            [sys.executable, str(script), url, name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -46,8 +48,13 @@ class Worker:
         )
         assert self.proc.stdout is not None and self.proc.stdin is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.name = name
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
         ready = self.stdout.readline().strip()
-        assert ready == "ready", f"worker {name} did not start: {ready!r}"
+        assert ready == "ready", f"worker {self.name} did not start: {ready!r}"
 
     def send(self, order_id: int, start_ns: int) -> None:
         self.stdin.write(f"{order_id} {start_ns}\n")

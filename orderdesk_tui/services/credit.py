@@ -129,6 +129,17 @@ def load_credit_inputs(
     )
 
 
+def lock_customer(session: Session, customer_id: int) -> Customer | None:
+    """The customer's row, locked until the transaction ends: submits of one customer's orders
+    then check its credit (and its POs) one after another, each seeing the orders the others
+    entered, on every terminal. SQLite's BEGIN IMMEDIATE already serializes the writers; on
+    PostgreSQL this is FOR NO KEY UPDATE, which still lets other transactions insert orders
+    that reference the customer (their foreign key check takes only a KEY SHARE lock)."""
+    return session.get(
+        Customer, customer_id, with_for_update={"key_share": True}, populate_existing=True
+    )
+
+
 def check_credit_in(
     session: Session,
     customer_id: int,

@@ -21,7 +21,7 @@ from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.availability import allocate_in
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
-from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in
+from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lock_customer
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
@@ -138,7 +138,9 @@ def submit_order(
         )
         # Held for the whole transaction: the session's identity map holds rows weakly, and
         # pricing, credit, compliance and the address check read them again by primary key.
-        customer = session.get(Customer, order.customer_id)
+        # Locked: the duplicate-PO and credit checks below read this customer's other orders,
+        # which another terminal's submit could be entering at the same instant.
+        customer = lock_customer(session, order.customer_id)
         ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
         try:
             pricing = price_order_in(session, order, lines, settings=settings)
