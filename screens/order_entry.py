@@ -37,10 +37,11 @@ from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, to_decimal
 from orderdesk_tui.domain.pricing import LineResult
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
-from orderdesk_tui.services import drafts, order_entry, order_history, submit
+from orderdesk_tui.services import autosave, drafts, order_entry, order_history, submit
 from orderdesk_tui.services.desk import Desk
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
+from screens.entry_unsaved import UnsavedFields
 from screens.keys import bind
 from screens.line_editing import LineEditingActions, LineEditor
 from screens.widgets.entry_field import EntryField
@@ -149,7 +150,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self.today = date.today()
         self.draft = DraftRef()
         self.draft_number = ""
-        self.writer = drafts.DraftWriter(self._write_failed)
+        self.writer = autosave.Autosave(self._write_failed, self._unsaved_changed)
+        self.unsaved = UnsavedFields()
         self.customer: order_entry.CustomerInfo | None = None
         self.ship_to_id: int | None = None
         self.requested: date | None = None
@@ -708,12 +710,13 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             values["unit_price"] = line.override
             values["override_reason"] = line.reason
             values["price_source"] = "override"
-        self.writer.submit(self._save_line, line.row.number, values)
+        drafts.check_line(line.row.number, values)  # what the store cannot hold is refused here
+        self.writer.save(line.row.number, values, self._save_line)
         if line.quantity is not None:
             self._quote(line)
 
-    def _save_line(self, number: int, values: dict[str, object]) -> None:
-        assert self.draft.id is not None, "the draft is created with the customer"
+    def _save_line(self, number: int | None, values: dict[str, object]) -> None:
+        assert self.draft.id is not None and number is not None, "the draft has the customer"
         drafts.save_line(self.desk.store, self.draft.id, number, values, actor=self.desk.user.name)
 
     def _add_line_now(self) -> None:
@@ -789,7 +792,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             "price_source": result.price_source,
             "extended": result.extended,
         }
-        self.writer.submit(self._save_line, line.row.number, values)
+        self.writer.save(line.row.number, values, self._save_line)
         self._refresh_totals()
         self._refresh_missing()
 
@@ -837,7 +840,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             f"merchandise [b]{total:,.2f} {currency}[/b]",
             layout=False,
         )
-        self._write_header({"subtotal": total, "total": total})
+        if self.customer is not None:  # not checked: the store refusing a total is shown
+            self.writer.save(None, {"subtotal": total, "total": total}, self._save_header)
 
     # -- what is still missing ---------------------------------------------------------------------
 
@@ -868,7 +872,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
     def _refresh_missing(self) -> None:
         todo = self.missing()
         text = "Missing: " + ", ".join(todo) if todo else "[green]complete: F9 submits[/]"
-        self.query_one("#missing", Static).update(text, layout=False)
+        self.query_one("#missing", Static).update(self.unsaved.status() or text, layout=False)
 
     # -- as-you-type matches -------------------------------------------------------------------
 
@@ -917,14 +921,30 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
     def _write_header(self, values: dict[str, object]) -> None:
         if self.customer is None:
             return
-        self.writer.submit(self._save_header, values)
+        drafts.check_header(values)  # what the store cannot hold is refused here
+        self.writer.save(None, values, self._save_header)
 
-    def _save_header(self, values: dict[str, object]) -> None:
+    def _save_header(self, _header: int | None, values: dict[str, object]) -> None:
         assert self.draft.id is not None
         drafts.update_header(self.desk.store, self.draft.id, values, actor=self.desk.user.name)
 
     def _write_failed(self, error: BaseException) -> None:
         self.post_message(self.WriteFailed(str(error)))
+
+    def _unsaved_changed(self) -> None:
+        """From the writer thread: a save failed, or a retry landed."""
+        self.post_message(self.UnsavedChanged())
+
+    class UnsavedChanged(Message):
+        pass
+
+    def on_order_entry_screen_unsaved_changed(self, _message: UnsavedChanged) -> None:
+        self._show_unsaved()
+
+    def _show_unsaved(self) -> None:
+        rows = [line.row for line in self.lines]
+        self.unsaved.show(self.writer.pending(), self.header, rows)
+        self._refresh_missing()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -933,6 +953,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         line = self._line_of(f) if f is not None else None
         on_empty_line = line is not None and line.empty
         if f is not None and not on_empty_line and not self._commit(f):
+            return
+        if (refusal := self.unsaved.refusal()) is not None:
+            self._refused([refusal])
             return
         todo = self.missing()
         if todo:
@@ -948,6 +971,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         from orderdesk_tui.documents.acknowledgement import write_acknowledgement
 
         self.writer.flush()
+        if self.writer.pending():  # a save failed while F9 waited for it
+            self.app.call_from_thread(self._refuse_unsaved)
+            return
         assert self.draft.id is not None
         try:
             result = submit.submit_order(
@@ -965,6 +991,10 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             return
         text, pdf = write_acknowledgement(self.desk.store, result.order_id)
         self.app.call_from_thread(self._submitted, result, text, str(pdf))
+
+    def _refuse_unsaved(self) -> None:
+        self._show_unsaved()
+        self._refused([self.unsaved.refusal() or "a field is not saved yet"])
 
     def _refused(self, problems: list[str]) -> None:
         self.discard_before = get_time()
@@ -1116,6 +1146,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
                 number,
                 actor=self.desk.user.name,
             )
+            self.writer.line_deleted(number)
         self.grid.remove_row(line.row)
         self.lines.remove(line)
         if not self.lines:
@@ -1177,7 +1208,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         if kind == AlternativeKind.SHIP_COMPLETE:
             self._write_header({"ship_complete": True})
         values["requested_date"] = alt.day
-        self.writer.submit(self._save_line, line.row.number, values)
+        self.writer.save(line.row.number, values, self._save_line)
         line.row.paint(stock=f"[cyan]{escape(kind.replace('_', ' '))}[/] {alt.day:%m/%d}")
         self._say(f"line {line.row.number}: {kind.replace('_', ' ')}")
 

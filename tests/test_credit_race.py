@@ -15,7 +15,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from orderdesk_tui.models import Address, Customer, Hold, Item, SalesOrder
 from orderdesk_tui.models.base import FreightTerms, HoldKind, OrderState
@@ -71,12 +71,11 @@ def _setup(store: Store, r: int, item_id: int) -> list[int]:
 def _unheld_total(store: Store, orders: list[int]) -> tuple[Decimal, int, Decimal]:
     """The total of the orders entered without a credit hold, their count, one order's total."""
     with store.session() as s:
-        rows = s.exec(select(SalesOrder).where(SalesOrder.id.in_(orders))).all()  # type: ignore[union-attr]
+        rows = s.exec(select(SalesOrder).where(col(SalesOrder.id).in_(orders))).all()
         held = set(
             s.exec(
                 select(Hold.order_id).where(
-                    Hold.order_id.in_(orders),  # type: ignore[union-attr]
-                    Hold.kind == HoldKind.CREDIT,
+                    col(Hold.order_id).in_(orders), Hold.kind == HoldKind.CREDIT
                 )
             ).all()
         )

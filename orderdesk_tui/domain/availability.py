@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from orderdesk_tui.domain.pricing import MAX_QUANTITY
 from orderdesk_tui.errors import FieldError
 
 ZERO = Decimal(0)
@@ -145,6 +146,8 @@ def parse_quantity(
         raise FieldError(field, "must be a finite number")
     if number <= 0:
         raise FieldError(field, "must be greater than zero")
+    if number > MAX_QUANTITY:
+        raise FieldError(field, f"at most {MAX_QUANTITY:,} on one line")
     exponent = number.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     if places > QUANTITY_PLACES:

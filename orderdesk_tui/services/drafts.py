@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Address, Customer, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import AddressKind, OrderSource, OrderState, utcnow
+from orderdesk_tui.services import field_limits
 from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.store import Store
@@ -66,6 +67,26 @@ LINE_FIELDS = frozenset(
         "drop_ship",
     }
 )
+
+#: How the entry screen names the columns it writes, for a value a column cannot hold.
+LABELS = {
+    "customer_po": "customer PO",
+    "notes": "order notes",
+    "unit_price": "price",
+    "list_price": "list price",
+    "override_reason": "override reason",
+}
+
+
+def check_header(values: dict[str, Any]) -> None:
+    """FieldError if a header column cannot hold its value (services.field_limits)."""
+    field_limits.check(SalesOrder, values, LABELS)
+
+
+def check_line(line_no: int, values: dict[str, Any]) -> None:
+    """FieldError, naming line `line_no`, if a line column cannot hold its value."""
+    labels = {name: f"line {line_no} {LABELS.get(name, name.replace('_', ' '))}" for name in values}
+    field_limits.check(SalesOrderLine, values, labels)
 
 
 def customer_defaults(session: Session, customer: Customer) -> dict[str, Any]:
@@ -127,6 +148,7 @@ def update_header(store: Store, order_id: int, values: dict[str, Any], *, actor:
     unknown = set(values) - HEADER_FIELDS
     if unknown:
         raise ValueError(f"not header fields: {sorted(unknown)}")
+    check_header(values)
     with store.immediate() as session:
         order = _draft(session, order_id)
         if "customer_id" in values and values["customer_id"] != order.customer_id:
@@ -153,6 +175,7 @@ def save_line(
     unknown = set(values) - LINE_FIELDS
     if unknown:
         raise ValueError(f"not line fields: {sorted(unknown)}")
+    check_line(line_no, values)
     with store.immediate() as session:
         _draft(session, order_id)
         line = session.exec(

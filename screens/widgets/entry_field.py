@@ -18,6 +18,7 @@ class EntryField(EditableText, Widget):
     EntryField { height: 1; width: 14; background: $surface-lighten-2; color: $text; }
     EntryField.-active { background: $accent 35%; }
     EntryField.-error { background: $error 45%; }
+    EntryField.-unsaved { background: $warning 45%; text-style: underline; }
     EntryField.-readonly { background: transparent; color: $text-muted; }
     """
 
@@ -41,6 +42,8 @@ class EntryField(EditableText, Widget):
         self.upper = upper
         self.fresh = False
         self.error = False
+        #: Its last save failed: shown until a retry lands (services.autosave).
+        self.unsaved = False
         self.placeholder = placeholder
         self.label = label or field
         self.styles.width = width
@@ -54,6 +57,10 @@ class EntryField(EditableText, Widget):
     def set_error(self, error: bool) -> None:
         self.error = error
         self.set_class(error, "-error")
+
+    def set_unsaved(self, unsaved: bool) -> None:
+        self.unsaved = unsaved
+        self.set_class(unsaved, "-unsaved")
 
     def reveal(self) -> None:
         """Scroll into view once laid out."""

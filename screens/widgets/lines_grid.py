@@ -71,6 +71,8 @@ class GridCell(EditableText):
         self._cursor = 0
         self._active = False
         self.error = False
+        #: Its last save failed: shown until a retry lands (services.autosave).
+        self.unsaved = False
         self.fresh = False
 
     @property
@@ -102,6 +104,10 @@ class GridCell(EditableText):
 
     def set_error(self, error: bool) -> None:
         self.error = error
+        self.row.touch()
+
+    def set_unsaved(self, unsaved: bool) -> None:
+        self.unsaved = unsaved
         self.row.touch()
 
     def reveal(self) -> None:
@@ -159,6 +165,7 @@ class LinesGrid(Widget):
     LinesGrid > .lines-grid--field { background: $surface-lighten-2; color: $text; }
     LinesGrid > .lines-grid--active { background: $accent 35%; color: $text; }
     LinesGrid > .lines-grid--error { background: $error 45%; color: $text; }
+    LinesGrid > .lines-grid--unsaved { background: $warning 45%; color: $text; }
     """
     COMPONENT_CLASSES = {
         "lines-grid--header",
@@ -166,6 +173,7 @@ class LinesGrid(Widget):
         "lines-grid--field",
         "lines-grid--active",
         "lines-grid--error",
+        "lines-grid--unsaved",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -254,6 +262,8 @@ class LinesGrid(Widget):
     def _cell_style(self, cell: GridCell) -> Style:
         if cell.error:
             return self.get_component_rich_style("lines-grid--error")
+        if cell.unsaved:
+            return self.get_component_rich_style("lines-grid--unsaved")
         if cell.active:
             return self.get_component_rich_style("lines-grid--active")
         return self.get_component_rich_style("lines-grid--field")
