@@ -503,6 +503,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             if not value:
                 self.requested = None
                 self.query_one("#requested-info", Static).update("")
+                self._write_header({"requested_date": None})
                 return
             when = parse_date(value, self.today, field="requested date")
             if when < self.today:
@@ -982,6 +983,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
                 actor=self.desk.user.name,
                 settings=self.desk.settings,
                 accept_duplicate_po=accept_duplicate_po,
+                on_screen=self.app.call_from_thread(self._on_screen),
             )
         except submit.SubmitRefused as refused:
             self.app.call_from_thread(self._refused, refused.problems)
@@ -991,6 +993,16 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             return
         text, pdf = write_acknowledgement(self.desk.store, result.order_id)
         self.app.call_from_thread(self._submitted, result, text, str(pdf))
+
+    def _on_screen(self) -> submit.OnScreen:
+        """What submit must find saved (the rest of what is shown is checked by `missing`)."""
+        lines = {
+            ln.row.number: (ln.item.id, ln.quantity)
+            for ln in self.lines
+            if ln.item is not None and ln.quantity is not None
+        }
+        po, notes = self.header["po"].value.strip(), self.header["notes"].value.strip()
+        return submit.OnScreen(po, self.ship_to_id, self.requested, notes, lines)
 
     def _refuse_unsaved(self) -> None:
         self._show_unsaved()

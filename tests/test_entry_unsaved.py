@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import col, select
 from textual.widgets import Static
 
+from orderdesk_tui.config import Settings
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
@@ -28,6 +29,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import FreightTerms, OrderState
 from orderdesk_tui.services import drafts
+from orderdesk_tui.services.submit import OnScreen, SubmitRefused, submit_order
 from orderdesk_tui.store import Store
 from screens.order_entry import OrderEntryScreen
 from tests.test_order_entry import SIZE, open_entry, parts_in_stock, settle
@@ -109,10 +111,8 @@ async def test_a_save_the_locked_store_refused_is_marked_retried_and_blocks_f9(
     store.dispose()
 
 
-@pytest.fixture
-def pg_desk(pg_store_url: str) -> Iterator[Store]:
-    """A PostgreSQL store with one customer (ship-to, credit) and one item in stock."""
-    store = Store(pg_store_url)
+def _small_desk(store: Store) -> tuple[int, int, int]:
+    """One customer (ship-to, credit) and one item in stock; their ids and the ship-to's."""
     with store.session() as s:
         customer = Customer(
             code="PGC01",
@@ -125,19 +125,28 @@ def pg_desk(pg_store_url: str) -> Iterator[Store]:
         s.add_all([customer, warehouse, item])
         s.flush()
         assert customer.id and warehouse.id and item.id
-        s.add(
-            Address(
-                customer_id=customer.id,
-                code="MAIN",
-                name="Postgres Pumps Dock",
-                line1="1 Harbor Way",
-                city="Portland",
-                region="OR",
-                postal_code="97201",
-                is_default=True,
-            )
+        address = Address(
+            customer_id=customer.id,
+            code="MAIN",
+            name="Postgres Pumps Dock",
+            line1="1 Harbor Way",
+            city="Portland",
+            region="OR",
+            postal_code="97201",
+            is_default=True,
         )
+        s.add(address)
         s.add(StockLevel(item_id=item.id, warehouse_id=warehouse.id, on_hand=Decimal(100)))
+        s.flush()
+        assert address.id
+        return customer.id, item.id, address.id
+
+
+@pytest.fixture
+def pg_desk(pg_store_url: str) -> Iterator[Store]:
+    """A PostgreSQL store with one customer and one item (`_small_desk`)."""
+    store = Store(pg_store_url)
+    _small_desk(store)
     yield store
     store.dispose()
 
@@ -259,3 +268,49 @@ def test_autosave_keeps_a_refused_save_retries_it_and_a_newer_save_settles_it() 
         assert changes, "the screen was told each time"
     finally:
         saver.close()
+
+
+def test_submit_refuses_a_draft_that_is_not_what_the_screen_shows(store: Store) -> None:
+    customer_id, item_id, ship_to_id = _small_desk(store)
+    order = drafts.create_draft(store, actor="alice", customer_id=customer_id)
+    assert order.id is not None
+    drafts.update_header(store, order.id, {"customer_po": "PO-SCREEN-1"}, actor="alice")
+    drafts.save_line(
+        store, order.id, 1, {"item_id": item_id, "quantity": Decimal(5)}, actor="alice"
+    )
+    shown = {1: (item_id, Decimal(7)), 2: (item_id, Decimal(1))}
+    screen = OnScreen("PO-SCREEN-2", ship_to_id, None, "", shown)
+    with pytest.raises(SubmitRefused) as refused:
+        submit_order(store, order.id, actor="alice", settings=Settings(), on_screen=screen)
+    assert refused.value.problems == [
+        "customer PO on screen is not saved yet",
+        "line 1 quantity 7 on screen is not saved yet (saved: 5)",
+        "line 2 part on screen is not saved yet",
+    ]
+    assert _state(store, order.id) == OrderState.DRAFT
+    screen = OnScreen("PO-SCREEN-1", ship_to_id, None, "", {1: (item_id, Decimal(5))})
+    result = submit_order(store, order.id, actor="alice", settings=Settings(), on_screen=screen)
+    assert result.state == OrderState.ACKNOWLEDGED
+
+
+async def test_a_requested_date_cleared_on_screen_is_cleared_in_the_draft(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "acme01\nPO-CLEAR-1\n+5\n")
+        await settle(pilot, screen)
+        order_id = screen.draft.id
+        assert order_id is not None
+        with demo_store.session() as s:
+            order = s.get(SalesOrder, order_id)
+            assert order is not None and order.requested_date is not None
+        await pilot.press(*["shift+tab"] * 5)  # line 1's part → notes … → requested date
+        assert screen.active is screen.header["requested"]
+        await pilot.press("escape", "enter")  # Esc empties the field
+        await settle(pilot, screen)
+        assert screen.header["requested"].value == ""
+    with demo_store.session() as s:
+        order = s.get(SalesOrder, order_id)
+        assert order is not None and order.requested_date is None

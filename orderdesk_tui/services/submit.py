@@ -37,6 +37,45 @@ class SubmitRefused(RuleViolation):
 
 
 @dataclass(frozen=True)
+class OnScreen:
+    """What the entry screen shows. Submit refuses a draft that differs from it (an edit whose
+    save has not landed): what is submitted is what the coordinator sees, or nothing."""
+
+    customer_po: str
+    ship_to_id: int | None
+    requested_date: date | None
+    notes: str
+    #: Line number -> (item id, quantity), for the lines with a part and a quantity.
+    lines: dict[int, tuple[int, Decimal]]
+
+
+def _not_saved(order: SalesOrder, lines: list[SalesOrderLine], screen: OnScreen) -> list[str]:
+    problems = [
+        f"{label} on screen is not saved yet"
+        for label, shown, saved in (
+            ("customer PO", screen.customer_po, order.customer_po),
+            ("ship-to", screen.ship_to_id, order.ship_to_id),
+            ("requested date", screen.requested_date, order.requested_date),
+            ("order notes", screen.notes, order.notes),
+        )
+        if shown != saved
+    ]
+    saved_lines = {line.line_no: (line.item_id, line.quantity) for line in lines}
+    for n in sorted(saved_lines.keys() | screen.lines.keys()):
+        shown, saved = screen.lines.get(n), saved_lines.get(n)
+        if shown is None:
+            problems.append(f"line {n} is on the saved draft but not on screen")
+        elif saved is None or saved[0] != shown[0]:
+            problems.append(f"line {n} part on screen is not saved yet")
+        elif saved[1] != shown[1]:
+            problems.append(
+                f"line {n} quantity {shown[1].normalize():f} on screen is not saved yet "
+                f"(saved: {saved[1].normalize():f})"
+            )
+    return problems
+
+
+@dataclass(frozen=True)
 class SubmitResult:
     order_id: int
     number: str
@@ -117,10 +156,12 @@ def submit_order(
     settings: Settings,
     today: date | None = None,
     accept_duplicate_po: bool = False,
+    on_screen: OnScreen | None = None,
 ) -> SubmitResult:
     """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order.
 
-    The order is priced in the submit's own transaction, from the lines it writes."""
+    The order is priced in the submit's own transaction, from the lines it writes. With
+    `on_screen`, a draft that differs from what the screen shows is refused."""
     rules = load_rules(settings.compliance)
     now = utcnow()
     with store.immediate() as session:
@@ -136,6 +177,8 @@ def submit_order(
                 .order_by(col(SalesOrderLine.line_no))
             )
         )
+        if on_screen is not None and (unsaved := _not_saved(order, lines, on_screen)):
+            raise SubmitRefused(unsaved)
         # Held for the whole transaction: the session's identity map holds rows weakly, and
         # pricing, credit, compliance and the address check read them again by primary key.
         # Locked: the duplicate-PO and credit checks below read this customer's other orders,
