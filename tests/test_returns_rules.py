@@ -132,6 +132,15 @@ def test_never_more_than_shipped_less_returned(
         assert want <= shipped - returned
 
 
+@pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_nan_and_infinities_are_refused_not_compared(bad: str) -> None:
+    """Decimal NaN raises InvalidOperation when compared: refused by the rule instead."""
+    with pytest.raises(r.Refusal, match=r"rule rma\.quantity: P: .* must be a number"):
+        r.check_quantity("P", Decimal(bad), Decimal(5), Decimal(0))
+    with pytest.raises(r.Refusal, match=r"rule rma\.received: P: .* must be a number"):
+        r.check_received("P", Decimal(bad), Decimal(5))
+
+
 def test_disposition_needs_inspection_and_a_warehouse_to_restock() -> None:
     raw = r.LineFacts("P-1", Decimal(2))
     with pytest.raises(r.Refusal, match=r"rule rma\.disposition_after_inspection"):

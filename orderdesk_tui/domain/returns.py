@@ -148,6 +148,8 @@ def returnable(shipped: Decimal, already_returned: Decimal) -> Decimal:
 
 
 def check_quantity(part: str, quantity: Decimal, shipped: Decimal, returned: Decimal) -> None:
+    if not quantity.is_finite():
+        raise Refusal(f"rule rma.quantity: {part}: the quantity to return must be a number")
     if quantity <= 0:
         raise Refusal(f"rule rma.quantity: {part}: the quantity to return must be more than 0")
     left = returnable(shipped, returned)
@@ -159,6 +161,8 @@ def check_quantity(part: str, quantity: Decimal, shipped: Decimal, returned: Dec
 
 
 def check_received(part: str, received: Decimal, requested: Decimal) -> None:
+    if not received.is_finite():
+        raise Refusal(f"rule rma.received: {part}: a received quantity must be a number")
     if received < 0:
         raise Refusal(f"rule rma.received: {part}: a received quantity cannot be negative")
     if received > requested:
