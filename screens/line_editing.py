@@ -144,6 +144,7 @@ class LineEditor:
         new = LineState(screen.grid.insert_row(index))
         screen.lines.insert(index, new)
         screen.writer.submit(self._make_room, index + 1)
+        screen.writer.line_inserted(index + 1)
         self.inserted = new
         screen._activate(new.row.part)
         screen._refresh_missing()
@@ -162,6 +163,7 @@ class LineEditor:
         screen.grid.remove_row(line.row)
         screen.lines.remove(line)
         screen.writer.submit(self._close_gap, line.row.number)
+        screen.writer.line_deleted(line.row.number)
 
     def _close_gap(self, number: int) -> None:
         screen = self.screen

@@ -257,14 +257,28 @@ def test_autosave_keeps_a_refused_save_retries_it_and_a_newer_save_settles_it() 
             time.sleep(0.02)
             saver.flush()
         assert saver.pending() == [] and stored == {1: {"quantity": 7}}
-        refuse["count"] = 1
+        refuse["count"] = 10**6  # refused until told otherwise, retries included
         saver.save(2, {"quantity": 3}, write)
         saver.line_deleted(1)  # line 2 moves up: its pending value with it
         saver.flush()
         assert [p.scope for p in saver.pending()] == [1]
+        refuse["count"] = 0
         saver.save(1, {"quantity": 4}, write)  # typed again before the retry: it wins
         saver.flush()
         assert saver.pending() == [] and stored[1] == {"quantity": 4}
+        refuse["count"] = 10**6
+        saver.save(2, {"quantity": 9}, write)
+        saver.line_inserted(2)  # a line inserted above it: it is line 3 now
+        saver.line_inserted(4)  # below it: it stays
+        saver.flush()
+        assert [p.scope for p in saver.pending()] == [3]
+        refuse["count"] = 0
+        for _ in range(100):  # the retry lands on line 3
+            if not saver.pending():
+                break
+            time.sleep(0.02)
+            saver.flush()
+        assert saver.pending() == [] and stored[3] == {"quantity": 9}
         assert changes, "the screen was told each time"
     finally:
         saver.close()

@@ -73,8 +73,12 @@ class Autosave(DraftWriter):
     def line_deleted(self, line_no: int) -> None:
         """Line `line_no` is gone and the lines after it moved up: so do their pending values.
 
-        Call it right after submitting the delete, so it runs in the same turn."""
-        self.submit(self._renumber, line_no)
+        Call it right after submitting the delete, so that it runs in the same turn."""
+        self.submit(self._renumber, line_no, -1)
+
+    def line_inserted(self, line_no: int) -> None:
+        """A line was inserted as `line_no`: the pending values from it on move down one."""
+        self.submit(self._renumber, line_no, 1)
 
     def pending(self) -> list[Pending]:
         """What is not saved yet, header first then by line."""
@@ -141,14 +145,17 @@ class Autosave(DraftWriter):
         self._schedule_retry()
         self._on_pending()
 
-    def _renumber(self, line_no: int) -> None:
+    def _renumber(self, line_no: int, step: int) -> None:
         def moved(scope: Scope) -> Scope:
-            return scope - 1 if scope is not None and scope > line_no else scope
+            if scope is None or scope < line_no or (step < 0 and scope == line_no):
+                return scope
+            return scope + step
 
         with self._lock:
-            self._values = {moved(s): v for s, v in self._values.items() if s != line_no}
-            self._errors = {moved(s): v for s, v in self._errors.items() if s != line_no}
-            self._writes = {moved(s): v for s, v in self._writes.items() if s != line_no}
+            gone = line_no if step < 0 else -1
+            self._values = {moved(s): v for s, v in self._values.items() if s != gone}
+            self._errors = {moved(s): v for s, v in self._errors.items() if s != gone}
+            self._writes = {moved(s): v for s, v in self._writes.items() if s != gone}
         self._on_pending()
 
     def _schedule_retry(self) -> None:
