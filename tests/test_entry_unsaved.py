@@ -87,7 +87,10 @@ async def test_a_save_the_locked_store_refused_is_marked_retried_and_blocks_f9(
         other.execute("BEGIN IMMEDIATE")  # another terminal writes, for longer than 0.3 s
         try:
             burst(app, "7\n")
+            await pilot.press("f9")  # at once: the save is still waiting for the lock
             await wait_for(pilot, lambda: "NOT SAVED" in _status(screen))
+            await wait_for(pilot, lambda: "not submitted" in _message(screen))
+            assert "line 1 quantity" in _message(screen)
             assert "line 1 quantity" in _status(screen)
             assert "database is locked" in _status(screen)
             assert screen.lines[0].row.qty.value == "7"
