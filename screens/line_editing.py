@@ -91,7 +91,7 @@ class LineEditor:
             return
         number = int(digits)
         if not 1 <= number <= len(screen.lines):
-            screen.discard_before = get_time()  # what was typed for that line is thrown away
+            screen.keys_gate.close(get_time())  # what was typed for that line is thrown away
             screen.app.bell()
             last = len(screen.lines)
             screen._say(f"[b red]no line {number}[/]: this order has lines 1 to {last}")

@@ -41,6 +41,7 @@ from orderdesk_tui.services import autosave, drafts, order_entry, order_history,
 from orderdesk_tui.services.desk import Desk
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
+from screens.entry_keys import KeyGate
 from screens.entry_unsaved import UnsavedFields
 from screens.keys import bind
 from screens.line_editing import LineEditingActions, LineEditor
@@ -159,7 +160,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self.active: Field | None = None
         self.grid = LinesGrid(id="lines")
         self.line_editor = LineEditor(self)
-        self.discard_before = 0.0
+        #: Closed by a refusal: the keys typed on are thrown away until a pause (entry_keys).
+        self.keys_gate = KeyGate()
         #: Warehouse codes by id, read once when the first availability arrives.
         self._warehouses: dict[int, str] = {}
         self._resume = resume
@@ -289,8 +291,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
 
     def type_ahead_key(self, event: events.Key | events.Paste) -> bool:
         """Apply one key now; True if it was this screen's to take (the app then drops it)."""
-        if event.time <= self.discard_before:
-            return True  # typed before the last error was shown: thrown away, not replayed
+        if self.keys_gate.swallows(event.time):
+            return True  # typed on after a refusal, before a pause: thrown away, not replayed
         if isinstance(event, events.Paste):
             self._paste(event.text)
             return True
@@ -376,9 +378,10 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
 
     def _fail(self, f: Field, error: OrderdeskError) -> None:
         """Stop the burst: drop keys already typed, ring, keep the cursor and text here."""
-        self.discard_before = get_time()
+        self.keys_gate.close(get_time())
         f.set_error(True)
         self._activate(f)
+        f.fresh = False  # the text stays as typed: keys after a pause edit it at the cursor
         self.app.bell()
         self._say(f"[b red]{escape(f.label)}[/]: {escape(str(error).split(': ', 1)[-1])}")
 
@@ -960,7 +963,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             return
         todo = self.missing()
         if todo:
-            self.discard_before = get_time()
+            self.keys_gate.close(get_time())
             self.app.bell()
             self._say("[b red]not complete[/]: " + escape(", ".join(todo)))
             return
@@ -1009,7 +1012,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self._refused([self.unsaved.refusal() or "a field is not saved yet"])
 
     def _refused(self, problems: list[str]) -> None:
-        self.discard_before = get_time()
+        self.keys_gate.close(get_time())
         self.app.bell()
         duplicate = next((p for p in problems if "is already on order" in p), None)
         if duplicate is not None and len(problems) == 1:
