@@ -39,6 +39,7 @@ from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
 from orderdesk_tui.services import autosave, drafts, order_entry, order_history, submit
 from orderdesk_tui.services.desk import Desk
+from screens import entry_paste
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
 from screens.entry_keys import KeyGate
@@ -294,7 +295,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         if self.keys_gate.swallows(event.time):
             return True  # typed on after a refusal, before a pause: thrown away, not replayed
         if isinstance(event, events.Paste):
-            self._paste(event.text)
+            entry_paste.paste(self, event.text)
             return True
         f = self.active
         if f is None:

@@ -8,6 +8,7 @@ screen decides when; nothing here knows about keys or widgets.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import col, func, select
 
@@ -15,7 +16,15 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.availability import LineAvailability
 from orderdesk_tui.domain.pricing import LineRequest, LineResult
 from orderdesk_tui.errors import FieldError
-from orderdesk_tui.models import Address, Customer, Item, SalesOrder, Warehouse
+from orderdesk_tui.models import (
+    Address,
+    Customer,
+    Item,
+    SalesOrder,
+    SalesOrderLine,
+    StockLevel,
+    Warehouse,
+)
 from orderdesk_tui.models.base import AddressKind, ItemStatus, OrderState
 from orderdesk_tui.services.availability import check_line
 from orderdesk_tui.services.lookup import (
@@ -213,6 +222,38 @@ def quote_stock(
     store: Store, *, item_id: int, quantity: Decimal, order_id: int | None
 ) -> LineAvailability:
     return check_line(store, item_id, quantity, exclude_order_id=order_id)
+
+
+#: The column each entry field is stored in (or, for the part field, searches at most).
+_FIELD_COLUMNS: dict[str, Any] = {
+    "customer": Customer.code,
+    "po": SalesOrder.customer_po,
+    "ship_to": Address.code,
+    "ship_via": SalesOrder.ship_via,
+    "freight": SalesOrder.freight_terms,
+    "priority": SalesOrder.priority,
+    "notes": SalesOrder.notes,
+    "part": Item.description,
+    "reason": SalesOrderLine.override_reason,
+}
+
+
+def field_limit(field: str) -> int | None:
+    """The most characters the entry field `field` can hold: its column's length (None for
+    dates and numbers, which their parsers check)."""
+    column = _FIELD_COLUMNS.get(field)
+    return None if column is None else getattr(column.type, "length", None)
+
+
+def stock_left(store: Store, item_id: int) -> Decimal:
+    """On hand less allocated, over every warehouse (what a discontinued part still has)."""
+    with store.session() as session:
+        left = session.exec(
+            select(func.sum(StockLevel.on_hand - StockLevel.allocated)).where(
+                StockLevel.item_id == item_id
+            )
+        ).one()
+    return Decimal(left or 0)
 
 
 def warehouse_codes(store: Store) -> dict[int, str]:

@@ -1,0 +1,69 @@
+"""A paste goes to the field it is pasted into.
+
+In the lines grid, rows of `part<TAB>qty` (or `qty*part`), as copied from a spreadsheet, become
+order lines (the screen's `_paste`). Anything else is typed into the field the cursor is in, as
+if keyed: on one line (line breaks and tabs become spaces), cut to what the field's column holds,
+with a message naming the field when something was cut. A PO or a note pasted in the header
+stays there; it is not read as order lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+from orderdesk_tui.services.order_entry import field_limit
+from screens.widgets.lines_grid import GridCell
+
+if TYPE_CHECKING:
+    from screens.order_entry import Field, OrderEntryScreen
+
+
+def _rows(text: str) -> list[str]:
+    return [row for row in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if row.strip()]
+
+
+def is_lines(text: str) -> bool:
+    """Several rows, or one row of cells (tab or `;` between them): order lines to add."""
+    rows = _rows(text)
+    return len(rows) > 1 or (len(rows) == 1 and ("\t" in rows[0] or ";" in rows[0]))
+
+
+def one_line(text: str) -> str:
+    """The pasted text as one line of a field: rows joined by a space, tabs as spaces."""
+    return " ".join(row.replace("\t", " ").strip() for row in _rows(text))
+
+
+def paste(screen: OrderEntryScreen, text: str) -> None:
+    f = screen.active
+    if f is None:
+        return
+    if isinstance(f, GridCell) and is_lines(text):
+        screen._paste(text)
+    else:
+        into_field(screen, f, text)
+
+
+def into_field(screen: OrderEntryScreen, f: Field, text: str) -> None:
+    """Type the pasted text into `f` at the cursor (replacing a fresh field's value)."""
+    typed = one_line(text)
+    if not typed:
+        return
+    if f.fresh:
+        f.clear()
+    limit = field_limit(f.field)
+    kept = typed if limit is None else typed[: max(0, limit - len(f.value))]
+    f.insert(kept)
+    f.fresh = False
+    f.set_error(False)
+    if len(kept) < len(typed):
+        screen.app.bell()
+        screen._say(
+            f"[b yellow]{escape(f.label)}: the paste was cut to the {limit} characters the "
+            f"field holds ({len(typed) - len(kept)} left out)[/]"
+        )
+    else:
+        screen._say("")
+    if f.field in ("customer", "part"):
+        screen._lookup_as_typed(f)
