@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _rows(text: str) -> list[str]:
-    return [row for row in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if row.strip()]
+    return [row for row in text.splitlines() if row.strip()]
 
 
 def is_lines(text: str) -> bool:
