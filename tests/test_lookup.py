@@ -4,7 +4,12 @@ from decimal import Decimal
 
 from orderdesk_tui.models import Address, Customer, Item, ItemCrossReference
 from orderdesk_tui.models.base import AddressKind, CrossRefKind
-from orderdesk_tui.services.lookup import find_customers, find_parts
+from orderdesk_tui.services.lookup import (
+    find_customers,
+    find_parts,
+    part_categories,
+    parts_in_category,
+)
 from orderdesk_tui.store import Store
 
 
@@ -77,3 +82,20 @@ def test_part_lookup_by_part_customer_part_upc_and_words(store: Store) -> None:
     words = find_parts(store, "shielded bearing")
     assert [h.part_number for h in words] == ["6204-ZZ"]
     assert find_parts(store, 'zinc "cap"')[0].id == ids["screw"]
+
+
+def test_browse_parts_by_category_a_page_at_a_time(store: Store) -> None:
+    with store.session() as s:
+        for n in range(7):
+            s.add(Item(part_number=f"BRG-{n:03}", description=f"bearing {n}", category="bearings"))
+        for name in ("valves", "fasteners", "hose"):
+            s.add(Item(part_number=f"X-{name}", description=name, category=name))
+        s.add(Item(part_number="NOCAT-1", description="no category"))
+    assert part_categories(store) == ["bearings", "fasteners", "hose", "valves"]
+    assert part_categories(store, limit=2) == ["bearings", "fasteners"]
+    assert part_categories(store, after="fasteners") == ["hose", "valves"]
+    first = parts_in_category(store, "bearings", limit=4)
+    assert [h.part_number for h in first] == ["BRG-000", "BRG-001", "BRG-002", "BRG-003"]
+    rest = parts_in_category(store, "bearings", after_id=first[-1].id, limit=4)
+    assert [h.part_number for h in rest] == ["BRG-004", "BRG-005", "BRG-006"]
+    assert parts_in_category(store, "nothing") == []

@@ -266,3 +266,43 @@ def find_parts(
         for iid, why in ranked.items()
         if (it := items.get(iid)) is not None
     ]
+
+
+def part_categories(store: Store, *, after: str = "", limit: int = 50) -> list[str]:
+    """The catalog's categories in order, a page at a time (the part prompt's browse list).
+
+    One index seek per category on `ix_items_category` (the next category after the last one),
+    so a million parts in a dozen categories cost a dozen seeks, not a scan of the index."""
+    found: list[str] = []
+    with store.session() as session:
+        while len(found) < limit:
+            following = session.exec(
+                select(Item.category)
+                .where(Item.category > (found[-1] if found else after))
+                .order_by(Item.category)
+                .limit(1)
+            ).first()
+            if following is None:
+                break
+            found.append(following)
+    return found
+
+
+def parts_in_category(
+    store: Store, category: str, *, after_id: int = 0, limit: int = 50
+) -> list[PartHit]:
+    """The parts of one category in catalog order, a page at a time (keyset on the id:
+    `ix_items_category` holds the row id after the category, so a page is one index range)."""
+    with store.session() as session:
+        items = session.exec(
+            select(Item)
+            .where(Item.category == category, col(Item.id) > after_id)
+            .order_by(col(Item.id))
+            .limit(limit)
+        ).all()
+    return [
+        PartHit(
+            it.id or 0, it.part_number, it.description, it.uom, it.list_price, it.status, category
+        )
+        for it in items
+    ]
