@@ -19,6 +19,7 @@ from orderdesk_tui.domain.callback_time import parse_callback
 from orderdesk_tui.errors import FieldError, NeedsConfirmation, OrderdeskError, StaleEdit
 from orderdesk_tui.models import User
 from orderdesk_tui.models.base import NoteChannel
+from screens.entry_keys import GatedKeys
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
 
@@ -180,8 +181,9 @@ class NoteDialog(_Dialog[tuple[str, str] | NoteInput]):
         self.dismiss(NoteInput(channel, body, callback_at))
 
 
-class PickDialog(_Dialog[int]):
-    """Choose one of several rows: arrows and Enter, or its number key (1-9)."""
+class PickDialog(GatedKeys, _Dialog[int]):
+    """Choose one of several rows: arrows and Enter, or its number key (1-9). With a `gate`
+    (opened by a refusal) the keys typed on before a pause are thrown away (entry_keys)."""
 
     def __init__(self, title: str, rows: list[str], detail: str = "") -> None:
         super().__init__()

@@ -46,6 +46,7 @@ from screens.entry_keys import KeyGate
 from screens.entry_unsaved import UnsavedFields
 from screens.keys import bind
 from screens.line_editing import LineEditingActions, LineEditor
+from screens.part_picker import PartPicker
 from screens.widgets.entry_field import EntryField
 from screens.widgets.lines_grid import GridCell, LineRow, LinesGrid
 from screens.widgets.status_bar import DeskStatus
@@ -163,6 +164,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self.line_editor = LineEditor(self)
         #: Closed by a refusal: the keys typed on are thrown away until a pause (entry_keys).
         self.keys_gate = KeyGate()
+        #: The last refusal, as "field: rule" (F9 on a refused field says it).
+        self.refusal = ""
         #: Warehouse codes by id, read once when the first availability arrives.
         self._warehouses: dict[int, str] = {}
         self._resume = resume
@@ -384,7 +387,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self._activate(f)
         f.fresh = False  # the text stays as typed: keys after a pause edit it at the cursor
         self.app.bell()
-        self._say(f"[b red]{escape(f.label)}[/]: {escape(str(error).split(': ', 1)[-1])}")
+        reason = str(error).split(": ", 1)[-1]
+        self.refusal = f"{f.label}: {reason}"
+        self._say(f"[b red]{escape(f.label)}[/]: {escape(reason)}")
 
     def _say(self, markup: str) -> None:
         self.query_one("#message", Static).update(markup, layout=False)
@@ -458,8 +463,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self._activate(self.header["notes"])
         self._refresh_missing()
 
-    def _commit(self, f: Field) -> bool:
-        """Validate and store one field; on a problem, stop the burst and stay. True if OK."""
+    def _commit(self, f: Field, *, prompt: bool = True) -> bool:
+        """Validate and store one field; on a problem, stop the burst and stay (an unknown
+        customer or part opens the prompt, unless `prompt` is False). True if OK."""
         try:
             line = self._line_of(f)
             if line is None:
@@ -471,7 +477,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
                 self._commit_line_field(line, f)
         except OrderdeskError as error:
             self._fail(f, error)
-            if f.field in ("customer", "part") and "match" in str(error):
+            if prompt and f.field in ("customer", "part") and "match" in str(error):
                 self._prompt(f, quiet=True)  # an unknown code opens the prompt pre-filled
             return False
         f.set_error(False)
@@ -957,7 +963,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         f = self.active
         line = self._line_of(f) if f is not None else None
         on_empty_line = line is not None and line.empty
-        if f is not None and not on_empty_line and not self._commit(f):
+        if f is not None and not on_empty_line and not self._commit(f, prompt=False):
+            also = [t for t in self.missing() if not self.refusal.startswith(t)]
+            self._say("[b red]not submitted[/]: " + escape("; ".join([self.refusal, *also])))
             return
         if (refusal := self.unsaved.refusal()) is not None:
             self._refused([refusal])
@@ -1098,38 +1106,41 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self._prompt(f)
 
     def _prompt(self, f: Field, *, quiet: bool = False) -> None:
-        """The ranked matches for what was typed (a `3*` quantity prefix is kept aside)."""
-        from orderdesk_tui.services.lookup import find_customers, find_parts
+        """The ranked matches for what was typed (a `3*` quantity prefix is kept aside); for a
+        part, the part picker (it browses by category when nothing matches). `quiet`: opened by
+        a refusal, so the keys typed on before a pause do not reach the dialog either."""
+        from orderdesk_tui.services.lookup import find_customers
 
         text = f.value.strip()
         shorthand = split_quantity_part(text) if f.field == "part" else None
         needle = shorthand[1] if shorthand else text
-        if f.field == "customer":
-            hits = find_customers(self.desk.store, needle, limit=30) if needle else []
-            rows = [f"{h.code:<10} {h.name[:48]:<48} {h.city[:20]:<20} {h.matched}" for h in hits]
-            codes = [h.code for h in hits]
-        else:
-            customer_id = self.customer.id if self.customer else None
-            found = find_parts(self.desk.store, needle, customer_id=customer_id, limit=30)
-            rows = [
-                f"{h.part_number:<22} {h.description[:52]:<52} {h.uom:<4} {h.list_price:>9,.2f}"
-                f" {h.status if h.status != 'active' else ''} {h.matched}"
-                for h in found
-            ]
-            codes = [h.part_number for h in found]
-        if not rows:
-            if not quiet:
-                self._fail(f, FieldError(f.label, f"nothing matches '{needle}'"))
-            return
+        gate = self.keys_gate if quiet else None
 
-        def chosen(index: int | None) -> None:
-            if index is None:
+        def chosen(code: str | None) -> None:
+            if code is None:
                 return
-            code = codes[index]
             f.set_value(f"{shorthand[0].normalize():f}*{code}" if shorthand else code)
             self._leave_field(f, "enter")
 
-        self.app.push_screen(PickDialog(f"Pick {f.label} for '{needle}'", rows), chosen)
+        if f.field == "part":
+            customer_id = self.customer.id if self.customer else None
+            title = f"Pick {f.label}"
+            picker = PartPicker(
+                self.desk.store, needle, title=title, customer_id=customer_id, gate=gate
+            )
+            self.app.push_screen(picker, chosen)
+            return
+        hits = find_customers(self.desk.store, needle, limit=30) if needle else []
+        if not hits:
+            if not quiet:
+                self._fail(f, FieldError(f.label, f"nothing matches '{needle}'"))
+            return
+        rows = [f"{h.code:<10} {h.name[:48]:<48} {h.city[:20]:<20} {h.matched}" for h in hits]
+        dialog = PickDialog(f"Pick {f.label} for '{needle}'", rows)
+        dialog.gate = gate
+        self.app.push_screen(
+            dialog, lambda index: chosen(None if index is None else hits[index].code)
+        )
 
     def action_copy_above(self) -> None:
         f = self.active

@@ -1,0 +1,167 @@
+"""The part prompt: matches as you type, or the catalog browsed by category.
+
+Opened by F4 in a part field, and by an unknown or ambiguous part (README: "an unknown or
+ambiguous part opens the prompt pre-filled"). With nothing typed, or nothing matching, it lists
+the catalog's categories; Enter on a category lists its parts a page at a time (the last row
+fetches the next page). Typing searches as the part field does (part number, the customer's own
+part number, UPC, words of the description). ↑↓ move, Enter picks; the result is the part
+number, or None when cancelled.
+"""
+
+from dataclasses import dataclass
+
+from rich.markup import escape
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList, Static
+
+from orderdesk_tui.services.lookup import (
+    PartHit,
+    find_parts,
+    part_categories,
+    parts_in_category,
+)
+from orderdesk_tui.store import Store
+from screens.dialogs import _Dialog
+from screens.entry_keys import GatedKeys, KeyGate
+from screens.widgets.desk_input import DeskInput
+
+#: Rows a search or a page of a category shows.
+PAGE = 40
+#: Seconds of no typing before the search runs (as the entry screen's matches).
+SEARCH_PAUSE_S = 0.12
+#: Keys that move the highlight while the cursor stays in the search line.
+MOVES = {
+    "up": "cursor_up",
+    "down": "cursor_down",
+    "pageup": "page_up",
+    "pagedown": "page_down",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    #: "category", "part" or "more" (the next page of the category).
+    kind: str
+    value: str
+    text: str
+
+
+def part_row(hit: PartHit) -> Row:
+    status = "" if hit.status == "active" else hit.status.upper()
+    text = (
+        f"{hit.part_number:<22} {hit.description[:52]:<52} {hit.uom:<4} "
+        f"{hit.list_price:>10,.2f} {status}"
+    )
+    return Row("part", hit.part_number, text)
+
+
+class PartPicker(GatedKeys, _Dialog[str]):
+    def __init__(
+        self,
+        store: Store,
+        needle: str,
+        *,
+        title: str,
+        customer_id: int | None,
+        gate: KeyGate | None = None,
+    ) -> None:
+        super().__init__()
+        self._store = store
+        self._needle = needle
+        self._title = title
+        self._customer_id = customer_id
+        self.gate = gate
+        self.rows: list[Row] = []
+        self._last_id = 0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self._title, classes="dialog-title")
+            yield Static("", id="picker-detail", classes="dialog-detail")
+            yield DeskInput(
+                value=self._needle,
+                placeholder="part number, your part number, UPC or words; empty: categories",
+                id="search",
+            )
+            yield OptionList(id="choices")
+            yield Static(
+                "type to search · ↑↓ Enter pick (a category lists its parts) · Esc/F12 cancel",
+                classes="dialog-help",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).focus()
+        self._search(self._needle)
+
+    @property
+    def detail(self) -> str:
+        return str(self.query_one("#picker-detail", Static).render())
+
+    # -- what the list shows -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="picker")
+    def _search(self, needle: str) -> None:
+        needle = needle.strip()
+        hits = find_parts(self._store, needle, customer_id=self._customer_id, limit=PAGE)
+        if hits:
+            detail = f"{len(hits)}{'+' if len(hits) == PAGE else ''} matching '{escape(needle)}'"
+            self.app.call_from_thread(self._show, [part_row(h) for h in hits], detail)
+            return
+        rows = [Row("category", c, f"▸ {c}") for c in part_categories(self._store)]
+        detail = "pick a category, or type to search"
+        if needle:
+            detail = f"[b]no part matches '{escape(needle)}'[/]: {detail}"
+        self.app.call_from_thread(self._show, rows, detail)
+
+    @work(thread=True, exclusive=True, group="picker")
+    def _browse(self, category: str, after_id: int, keep: list[Row]) -> None:
+        hits = parts_in_category(self._store, category, after_id=after_id, limit=PAGE)
+        rows = keep + [part_row(h) for h in hits]
+        if len(hits) == PAGE:
+            rows.append(Row("more", category, "… more (Enter)"))
+        self._last_id = hits[-1].id if hits else after_id
+        parts = sum(1 for r in rows if r.kind == "part")
+        detail = f"category [b]{escape(category)}[/]: {parts} part{'s' if parts != 1 else ''}"
+        self.app.call_from_thread(self._show, rows, detail, len(keep))
+
+    def _show(self, rows: list[Row], detail: str, highlight: int = 0) -> None:
+        self.rows = rows
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        choices.add_options([r.text for r in rows])
+        if rows:
+            choices.highlighted = min(highlight, len(rows) - 1)
+        self.query_one("#picker-detail", Static).update(detail)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _typed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        value = event.value
+        self._timer = self.set_timer(SEARCH_PAUSE_S, lambda: self._search(value))
+
+    def on_key(self, event: events.Key) -> None:
+        move = MOVES.get(event.key)
+        if move is not None:
+            event.stop()
+            getattr(self.query_one("#choices", OptionList), f"action_{move}")()
+
+    @on(Input.Submitted, "#search")
+    def action_ok(self) -> None:
+        index = self.query_one("#choices", OptionList).highlighted
+        if index is None or index >= len(self.rows):
+            self.app.bell()
+            return
+        row = self.rows[index]
+        if row.kind == "part":
+            self.dismiss(row.value)
+        elif row.kind == "category":
+            self._browse(row.value, 0, [])
+        else:
+            self._browse(row.value, self._last_id, self.rows[:-1])
