@@ -222,6 +222,30 @@ class PickDialog(GatedKeys, _Dialog[int]):
             self.dismiss(highlighted)
 
 
+class QuestionDialog(GatedKeys, _Dialog[bool]):
+    """A question answered in one key: Enter says yes (True), Esc/F12 no (None)."""
+
+    def __init__(self, title: str, detail: str, keys: str) -> None:
+        super().__init__()
+        self._title = title
+        self._detail = detail
+        self._keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self._title, classes="dialog-title")
+            yield Static(self._detail, classes="dialog-detail", markup=False)
+            yield Static(self._keys, classes="dialog-help", markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            self.dismiss(True)
+
+    def action_ok(self) -> None:
+        self.dismiss(True)
+
+
 class PromptDialog(_Dialog[T]):
     """Ask for one value; `check` turns the text into the result or raises OrderdeskError,
     whose message is shown while what was typed stays in the field."""

@@ -39,7 +39,7 @@ from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
 from orderdesk_tui.services import autosave, drafts, order_entry, order_history, submit
 from orderdesk_tui.services.desk import Desk
-from screens import entry_paste
+from screens import entry_paste, entry_replacement
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
 from screens.entry_keys import KeyGate
@@ -473,6 +473,8 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             elif line.empty:
                 f.set_error(False)  # an untouched line: nothing to check, free to leave
                 return True
+            elif f.field == "part" and entry_replacement.ask(self, line, f):
+                return False  # a discontinued part: the answer puts a part on and moves on
             else:
                 self._commit_line_field(line, f)
         except OrderdeskError as error:
@@ -649,18 +651,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             if self.customer is None:
                 raise FieldError(row.part.label, "enter the customer first")
             if line.item is None or line.item.part_number != typed.upper():
-                item = order_entry.resolve_part(store, typed, self.customer.id)
-                line.item = item
-                row.part.set_value(item.part_number)
-                note = escape(item.description)
-                if item.status != "active":
-                    note = f"[b yellow]{item.status.upper()}[/]"
-                    if item.replacement_part:
-                        note += f" → F6 use {escape(item.replacement_part)}"
-                    note += f" {escape(item.description)}"
-                if item.hazmat:
-                    note += f" [b magenta]HAZMAT {item.hazmat}[/]"
-                row.paint(desc=note)
+                self.take_item(line, order_entry.resolve_part(store, typed, self.customer.id))
             if shorthand is not None:
                 self._commit_quantity(line)
                 line.quantity_from_part = True
@@ -690,6 +681,20 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
                 raise FieldError(row.reason.label, "a price override needs a reason")
             line.reason = row.reason.value.strip()
             self._line_changed(line)
+
+    def take_item(self, line: LineState, item: order_entry.ItemInfo) -> None:
+        """Put `item` on the line (its part number in the cell) and describe it."""
+        line.item = item
+        line.row.part.set_value(item.part_number)
+        note = escape(item.description)
+        if item.status != "active":
+            note = f"[b yellow]{item.status.upper()}[/]"
+            if item.replacement_part:
+                note += f" → F6 use {escape(item.replacement_part)}"
+            note += f" {escape(item.description)}"
+        if item.hazmat:
+            note += f" [b magenta]HAZMAT {item.hazmat}[/]"
+        line.row.paint(desc=note)
 
     def _commit_quantity(self, line: LineState) -> None:
         row = line.row
