@@ -1,18 +1,22 @@
 """A paste goes to the field it is pasted into.
 
 In the lines grid, rows of `part<TAB>qty` (or `qty*part`), as copied from a spreadsheet, become
-order lines (the screen's `_paste`). Anything else is typed into the field the cursor is in, as
-if keyed: on one line (line breaks and tabs become spaces), cut to what the field's column holds,
-with a message naming the field when something was cut. A PO or a note pasted in the header
-stays there; it is not read as order lines.
+order lines, put on the empty lines as if typed. Anything else is typed into the field the
+cursor is in, as if keyed: on one line (line breaks and tabs become spaces), cut to what the
+field's column holds, with a message naming the field when something was cut. A PO or a note
+pasted in the header stays there; it is not read as order lines.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
+from orderdesk_tui.domain.entry_shorthand import split_quantity_part
+from orderdesk_tui.domain.money import to_decimal
+from orderdesk_tui.errors import FieldError
 from orderdesk_tui.services.order_entry import field_limit
 from screens.widgets.lines_grid import GridCell
 
@@ -40,9 +44,35 @@ def paste(screen: OrderEntryScreen, text: str) -> None:
     if f is None:
         return
     if isinstance(f, GridCell) and is_lines(text):
-        screen._paste(text)
+        into_lines(screen, text)
     else:
         into_field(screen, f, text)
+
+
+def problems_note(problems: list[str]) -> str:
+    """What went wrong adding lines, after the count ("pasted 3 lines · check: ...")."""
+    return " · [red]check[/]: " + escape("; ".join(problems)) if problems else ""
+
+
+def into_lines(screen: OrderEntryScreen, text: str) -> None:
+    """Each row `part<TAB>qty` (or `part;qty`, or `qty*part`) onto an empty line."""
+    if screen.customer is None:
+        customer = screen.header["customer"]
+        screen._fail(customer, FieldError("customer", "enter the customer first"))
+        return
+    wanted: list[tuple[str, Decimal]] = []
+    problems: list[str] = []
+    for raw in _rows(text):
+        cells = [c.strip() for c in raw.replace(";", "\t").split("\t")]
+        shorthand = split_quantity_part(cells[0])
+        quantity = shorthand[0] if shorthand else to_decimal(cells[1]) if len(cells) > 1 else None
+        if quantity is None:
+            problems.append(f"'{raw.strip()}': no quantity")
+            continue
+        wanted.append((shorthand[1] if shorthand else cells[0], quantity))
+    problems += screen._add_items(wanted)
+    plural = "s" if len(wanted) != 1 else ""
+    screen._say(f"pasted {len(wanted)} line{plural}" + problems_note(problems))
 
 
 def into_field(screen: OrderEntryScreen, f: Field, text: str) -> None:

@@ -43,6 +43,7 @@ from screens import entry_paste, entry_replacement
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, TextDialog
 from screens.entry_keys import KeyGate
+from screens.entry_paste import problems_note
 from screens.entry_unsaved import UnsavedFields
 from screens.keys import bind
 from screens.line_editing import LineEditingActions, LineEditor
@@ -77,10 +78,6 @@ def _draft_row(d: drafts.DraftSummary) -> str:
         f"PO {d.customer_po or '-':<14} {d.lines} line{'s' if d.lines != 1 else ''}  "
         f"{d.updated_at.astimezone():%m/%d %H:%M}"
     )
-
-
-def _check(problems: list[str]) -> str:
-    return " · [red]check[/]: " + escape("; ".join(problems)) if problems else ""
 
 
 @dataclass(frozen=True)
@@ -1280,26 +1277,6 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             self.notify("the draft is kept: F5 on a new order (Ctrl+N) resumes it")
         self.app.pop_screen()
 
-    def _paste(self, text: str) -> None:
-        """Many lines at once: `part<TAB>qty` (or `qty*part`) per line, into empty lines."""
-        if self.customer is None:
-            self._fail(self.header["customer"], FieldError("customer", "enter the customer first"))
-            return
-        wanted: list[tuple[str, Decimal]] = []
-        problems: list[str] = []
-        for raw in (r for r in text.replace("\r\n", "\n").split("\n") if r.strip()):
-            cells = [c.strip() for c in raw.replace(";", "\t").split("\t")]
-            shorthand = split_quantity_part(cells[0])
-            quantity = (
-                shorthand[0] if shorthand else to_decimal(cells[1]) if len(cells) > 1 else None
-            )
-            if quantity is None:
-                problems.append(f"'{raw.strip()}': no quantity")
-                continue
-            wanted.append((shorthand[1] if shorthand else cells[0], quantity))
-        problems += self._add_items(wanted)
-        self._say(f"pasted {len(wanted)} line{'s' if len(wanted) != 1 else ''}" + _check(problems))
-
     def action_history(self) -> None:
         """F11: start from the customer's history: copy the last order, or add usual items."""
         if self.customer is None:
@@ -1338,11 +1315,11 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             if last is not None and index == 0:
                 problems = self._add_items([(ln.part_number, ln.quantity) for ln in last.lines])
                 copied = len(last.lines) - len(problems)
-                self._say(f"copied {copied} lines of {last.number}" + _check(problems))
+                self._say(f"copied {copied} lines of {last.number}" + problems_note(problems))
                 return
             item = usual[index - (1 if last is not None else 0)]
             problems = self._add_items([(item.part_number, item.usual_quantity)])
-            self._say(f"added {item.part_number}" + _check(problems))
+            self._say(f"added {item.part_number}" + problems_note(problems))
             if not problems:
                 self._offer_history(last, usual)  # pick another, Esc when done
 
