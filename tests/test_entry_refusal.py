@@ -7,9 +7,10 @@ import pytest
 from textual.widgets import Static
 
 from orderdesk_tui.store import Store
+from screens.dialogs import PickDialog
 from screens.entry_keys import PAUSE_S, KeyGate
 from tests.test_order_entry import SIZE, open_entry, settle
-from tests.ui import burst, keys_of, make_app, text_of
+from tests.ui import burst, keys_of, make_app, text_of, wait_for
 
 
 def test_the_gate_throws_keys_away_until_a_pause() -> None:
@@ -52,3 +53,20 @@ async def test_keys_after_a_refused_date_are_thrown_away_at_any_pace(
         assert screen.requested is not None and screen.requested.month == 2
         assert screen.requested.day == 28
         assert screen.active is screen.lines[0].row.part
+
+
+async def test_a_digit_typed_on_after_an_ambiguous_customer_picks_nothing(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "inc\n2")  # the 2 was typed on, before the pick list was seen
+        await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PickDialog) and screen.customer is None
+        await pilot.pause(PAUSE_S)
+        await pilot.press("1")  # after a pause: picked
+        await settle(pilot, screen)
+        assert app.screen is screen and screen.customer is not None
+        assert screen.active is screen.header["po"]
