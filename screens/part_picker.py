@@ -146,11 +146,16 @@ class PartPicker(GatedKeys, _Dialog[str]):
         value = event.value
         self._timer = self.set_timer(SEARCH_PAUSE_S, lambda: self._search(value))
 
-    def on_key(self, event: events.Key) -> None:
-        move = MOVES.get(event.key)
-        if move is not None:
-            event.stop()
-            getattr(self.query_one("#choices", OptionList), f"action_{move}")()
+    def type_ahead_key(self, event: events.Key | events.Paste) -> bool:
+        """↑↓ PgUp PgDn move the highlight before the search line sees them (an Input takes
+        them as its own scroll keys)."""
+        if super().type_ahead_key(event):
+            return True
+        move = MOVES.get(event.key) if isinstance(event, events.Key) else None
+        if move is None:
+            return False
+        getattr(self.query_one("#choices", OptionList), f"action_{move}")()
+        return True
 
     @on(Input.Submitted, "#search")
     def action_ok(self) -> None:

@@ -11,6 +11,7 @@ from orderdesk_tui.services.order_entry import stock_left
 from orderdesk_tui.store import Store
 from screens.dialogs import QuestionDialog
 from screens.entry_keys import PAUSE_S
+from screens.order_entry import OrderEntryScreen
 from tests.test_order_entry import SIZE, open_entry, settle
 from tests.ui import burst, make_app, text_of, wait_for
 
@@ -22,7 +23,7 @@ def item_id(store: Store, part: str) -> int:
     return found
 
 
-async def ask(pilot, app, typed: str):  # type: ignore[no-untyped-def]
+async def ask(pilot, app, typed: str) -> OrderEntryScreen:  # type: ignore[no-untyped-def]
     screen = await open_entry(pilot, app)
     burst(app, f"acme01\nPO-DISC\n\n{typed}")
     await wait_for(pilot, lambda: isinstance(app.screen, QuestionDialog))
@@ -49,11 +50,11 @@ async def test_enter_takes_the_replacement_keys_typed_blindly_do_not_answer(
         order_id = screen.draft.id
     with demo_store.session() as session:
         stored = session.exec(
-            select(SalesOrderLine.part_number, SalesOrderLine.quantity)
+            select(SalesOrderLine)
             .where(SalesOrderLine.order_id == order_id)
             .order_by(col(SalesOrderLine.line_no))
         ).all()
-    assert [tuple(r) for r in stored] == [("A42", Decimal(3))]
+    assert [(ln.part_number, ln.quantity) for ln in stored] == [("A42", Decimal(3))]
 
 
 async def test_esc_keeps_the_discontinued_part_while_stock_remains(demo_store: Store) -> None:
