@@ -15,7 +15,7 @@ keys typed blindly do not pick a row or answer the question either.
 from textual import events
 
 #: A pause in the typing this long ends the throwing away (a typist reacting to the bell).
-PAUSE_S = 0.4
+PAUSE_S = 0.3
 
 
 class KeyGate:

@@ -11,6 +11,7 @@ from textual.widgets import Static
 from orderdesk_tui.models import AuditEvent, Customer, SalesOrderLine
 from orderdesk_tui.services import drafts
 from orderdesk_tui.store import Store
+from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
 from tests.test_order_entry import SIZE, open_entry, parts_in_stock, settle
 from tests.ui import burst, make_app, text_of
@@ -245,6 +246,7 @@ async def test_a_line_number_that_is_no_line_is_refused_and_the_cursor_stays(
         assert screen.line_editor.wanted is None and screen.active is qty
         await pilot.press("ctrl+g", "0", "enter")
         assert "no line 0" in message(screen) and screen.active is qty
+        await pilot.pause(PAUSE_S)  # the keys typed on right after a refusal are thrown away
         # insert with the cursor in the header: nothing to insert above
         screen._activate(screen.header["po"])
         await pilot.press("ctrl+e")
