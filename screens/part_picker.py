@@ -97,10 +97,6 @@ class PartPicker(GatedKeys, _Dialog[str]):
         self.query_one("#search", Input).focus()
         self._search(self._needle)
 
-    @property
-    def detail(self) -> str:
-        return str(self.query_one("#picker-detail", Static).render())
-
     # -- what the list shows -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="picker")
