@@ -46,16 +46,14 @@ class Row:
     #: "category", "part" or "more" (the next page of the category).
     kind: str
     value: str
+    #: As the list shows it (markup: escape what came from the store).
     text: str
 
 
 def part_row(hit: PartHit) -> Row:
     status = "" if hit.status == "active" else hit.status.upper()
-    text = (
-        f"{hit.part_number:<22} {hit.description[:52]:<52} {hit.uom:<4} "
-        f"{hit.list_price:>10,.2f} {status}"
-    )
-    return Row("part", hit.part_number, text)
+    shown = escape(f"{hit.part_number:<22} {hit.description[:52]:<52}")
+    return Row("part", hit.part_number, f"{shown} {hit.uom:<4} {hit.list_price:>10,.2f} {status}")
 
 
 class PartPicker(GatedKeys, _Dialog[str]):
@@ -107,7 +105,7 @@ class PartPicker(GatedKeys, _Dialog[str]):
             detail = f"{len(hits)}{'+' if len(hits) == PAGE else ''} matching '{escape(needle)}'"
             self.app.call_from_thread(self._show, [part_row(h) for h in hits], detail)
             return
-        rows = [Row("category", c, f"▸ {c}") for c in part_categories(self._store)]
+        rows = [Row("category", c, f"▸ {escape(c)}") for c in part_categories(self._store)]
         detail = "pick a category, or type to search"
         if needle:
             detail = f"[b]no part matches '{escape(needle)}'[/]: {detail}"

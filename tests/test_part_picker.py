@@ -1,8 +1,10 @@
 """The part picker: an unknown part opens it, F4 on an empty part browses the catalog by
 category, typing searches; F9 on a refused part says why the order did not go."""
 
+from sqlmodel import select
 from textual.widgets import OptionList, Static
 
+from orderdesk_tui.models import Item
 from orderdesk_tui.store import Store
 from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
@@ -97,3 +99,20 @@ async def test_f9_on_a_refused_part_says_why_nothing_was_submitted(demo_store: S
         assert "line 1 part: no part matches 'ZZZ-NOPE-999'" in message
         assert screen.lines[0].row.part.value == "ZZZ-NOPE-999"
         assert "customer PO" not in message, "the PO was given"
+
+
+async def test_a_description_is_shown_as_stored_not_read_as_markup(demo_store: Store) -> None:
+    with demo_store.session() as session:
+        item = session.exec(select(Item).where(Item.part_number == "6204-2RS")).one()
+        item.description = "Deep groove ball bearing [zinc] sealed"
+        session.add(item)
+        session.commit()
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, "acme01\nPO-MARKUP\n\n6204-2rs")
+        await settle(pilot, screen)
+        await pilot.press("f4")
+        picker = await picker_of(pilot, app)
+        choices = picker.query_one("#choices", OptionList)
+        assert "bearing [zinc] sealed" in choices.render_line(0).text
