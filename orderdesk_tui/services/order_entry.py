@@ -8,9 +8,8 @@ screen decides when; nothing here knows about keys or widgets.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import SQLModel, col, func, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.availability import LineAvailability
@@ -26,6 +25,7 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import AddressKind, ItemStatus, OrderState
+from orderdesk_tui.services import field_limits
 from orderdesk_tui.services.availability import check_line
 from orderdesk_tui.services.lookup import (
     CustomerHit,
@@ -225,16 +225,16 @@ def quote_stock(
 
 
 #: The column each entry field is stored in (or, for the part field, searches at most).
-_FIELD_COLUMNS: dict[str, Any] = {
-    "customer": Customer.code,
-    "po": SalesOrder.customer_po,
-    "ship_to": Address.code,
-    "ship_via": SalesOrder.ship_via,
-    "freight": SalesOrder.freight_terms,
-    "priority": SalesOrder.priority,
-    "notes": SalesOrder.notes,
-    "part": Item.description,
-    "reason": SalesOrderLine.override_reason,
+_FIELD_COLUMNS: dict[str, tuple[type[SQLModel], str]] = {
+    "customer": (Customer, "code"),
+    "po": (SalesOrder, "customer_po"),
+    "ship_to": (Address, "code"),
+    "ship_via": (SalesOrder, "ship_via"),
+    "freight": (SalesOrder, "freight_terms"),
+    "priority": (SalesOrder, "priority"),
+    "notes": (SalesOrder, "notes"),
+    "part": (Item, "description"),
+    "reason": (SalesOrderLine, "override_reason"),
 }
 
 
@@ -242,7 +242,7 @@ def field_limit(field: str) -> int | None:
     """The most characters the entry field `field` can hold: its column's length (None for
     dates and numbers, which their parsers check)."""
     column = _FIELD_COLUMNS.get(field)
-    return None if column is None else getattr(column.type, "length", None)
+    return None if column is None else field_limits.max_length(*column)
 
 
 def stock_left(store: Store, item_id: int) -> Decimal:
