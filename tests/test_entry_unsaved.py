@@ -177,6 +177,7 @@ async def test_b_a_quantity_the_store_cannot_hold_is_refused_as_typed_on_postgre
         assert app.screen is screen
         assert _state(pg_desk, order_id) == OrderState.DRAFT
         assert _lines(pg_desk, order_id) == [("PG-1", Decimal(5))]
+        await pilot.press("ctrl+u")  # the refused text stays as typed, not selected: clear it
         burst(app, "7\n")
         await settle(pilot, screen)
         await _submit(pilot, screen)
