@@ -228,8 +228,13 @@ async def test_submit_refused_until_complete_then_entered_with_acknowledgement(
                 break
         after = app.screen
         assert isinstance(after, OrderEntryScreen) and after is not screen, "a new order is ready"
-        summary = str(after.query_one("#message", Static).render())
-        assert "acknowledged" in summary or "on hold" in summary
+        summary = ""
+        for _ in range(50):  # the new screen paints the summary once it has mounted
+            summary = str(after.query_one("#message", Static).render())
+            if "acknowledged" in summary or "on hold" in summary:
+                break
+            await pilot.pause(0.1)
+        assert "acknowledged" in summary or "on hold" in summary, summary
         assert after.active is after.header["customer"]
         await pilot.press("f12")
         await pilot.pause(0.2)
