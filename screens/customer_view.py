@@ -58,15 +58,15 @@ def _on_time(value: bool | None) -> str:
 
 HISTORY_COLUMNS: list[Column[CustomerOrderRow]] = [
     Column("Order", 10, lambda r: r.number),
-    Column("Customer PO", 16, lambda r: r.customer_po),
-    Column("State", 17, lambda r: r.state.replace("_", " ")),
+    Column("Customer PO", 16, lambda r: r.customer_po, least=10, flex=1),
+    Column("State", 17, lambda r: r.state.replace("_", " "), least=13),
     Column("Entered", 16, lambda r: _when(r.entered_at)),
     Column("Promised", 10, lambda r: _when(r.promised_date)),
     Column("Shipped", 16, lambda r: _when(r.shipped_at)),
     Column("Fill", 6, lambda r: _pct(r.fill), right=True),
     Column("On time", 7, lambda r: _on_time(r.on_time)),
-    Column("Total", 13, lambda r: _money(r.total), right=True),
-    Column("Holds", 16, lambda r: r.open_holds),
+    Column("Total", 14, lambda r: _money(r.total), right=True),
+    Column("Holds", 16, lambda r: r.open_holds, least=10, flex=1),
 ]
 
 
@@ -124,7 +124,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                 yield DataTable(id="open-orders-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Orders", id="orders"):
                 yield Static(id="performance")
-                yield Static(self.history.header, id="history-header")
+                yield self.history.header_line(id="history-header")
                 yield self.history
             with TabPane("RMAs", id="rmas"):
                 yield DataTable(id="rmas-table", cursor_type="row")

@@ -52,11 +52,11 @@ def _day(value: date | datetime | None) -> str:
 ORDER_COLUMNS: list[Column[OrderRow]] = [
     Column("Order", 10, lambda r: r.number),
     Column("Cust", 8, lambda r: r.customer_code),
-    Column("Customer name", 26, lambda r: r.customer_name),
-    Column("Customer PO", 16, lambda r: r.customer_po),
+    Column("Customer name", 26, lambda r: r.customer_name, least=14, flex=3),
+    Column("Customer PO", 16, lambda r: r.customer_po, least=12, flex=1),
     Column("State", 17, lambda r: r.state.replace("_", " ")),
     Column("Pri", 4, lambda r: "RUSH" if r.priority == "rush" else ""),
-    Column("Total", 13, lambda r: _money(r.total), right=True),
+    Column("Total", 14, lambda r: _money(r.total), right=True),
     Column("Cur", 3, lambda r: r.currency),
     Column("Entered", 16, lambda r: _day(r.entered_at)),
     Column("Promised", 10, lambda r: _day(r.promised_date)),
@@ -99,7 +99,7 @@ class OrderListScreen(DeskScreen):
                 placeholder="order number, customer PO, customer code or name", id="search"
             )
             yield Static("state: all", id="state-label")
-        yield Static(self.table.header, id="orders-header")
+        yield self.table.header_line(id="orders-header")
         yield self.table
         yield Static(id="orders-count")
         yield from self.compose_frame()

@@ -59,11 +59,12 @@ def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
         Column("Age", 7, lambda i: format_duration(int((now() - i.since).total_seconds()))),
         Column("Number", 10, lambda i: i.number),
         Column("Cust", 8, lambda i: i.customer_code),
-        Column("Customer name", 22, lambda i: i.customer_name),
-        Column("Value", 12, lambda i: f"{i.value:,.2f}", right=True),
-        Column("Reason", 30, lambda i: i.reason_text),
+        Column("Customer name", 22, lambda i: i.customer_name, least=14, flex=1),
+        Column("Value", 14, lambda i: f"{i.value:,.2f}", right=True),
+        Column("Reason", 30, lambda i: i.reason_text, least=20, flex=2),
         Column("Assignee", 10, lambda i: i.assignee + (" ⏸" if i.snoozed(now()) else "")),
-        Column("Why first", 60, lambda i: i.priority.summary),
+        # also under the list, for the row under the cursor
+        Column("Why first", 60, lambda i: i.priority.summary, least=0, flex=1),
     ]
 
 
@@ -141,7 +142,7 @@ class QueueScreen(DeskScreen):
                 select_on_focus=False,
             )
         yield Static(id="filter-error")
-        yield Static(self.table.header, id="queue-header")
+        yield self.table.header_line(id="queue-header")
         yield self.table
         yield Static(id="queue-detail")
         yield Static(id="queue-count")

@@ -62,7 +62,7 @@ def numbers(screen: OrderListScreen, count: int) -> list[str]:
 def test_position_counts_newer_orders_of_the_filter(sqlite_store: Store) -> None:
     add_orders(sqlite_store, [f"SO{n:04d}" for n in range(5)])
     with sqlite_store.session() as session:
-        ids = list(session.exec(select(SalesOrder.id).order_by(col(SalesOrder.id))))
+        ids = [i or 0 for i in session.exec(select(SalesOrder.id).order_by(col(SalesOrder.id)))]
     assert order_position(sqlite_store, OrderFilter(), ids[0]) == 4  # oldest: at the bottom
     assert order_position(sqlite_store, OrderFilter(), ids[-1]) == 0
     assert order_position(sqlite_store, OrderFilter(state="draft"), ids[0]) is None
