@@ -88,6 +88,8 @@ class OrderListScreen(DeskScreen):
         self.filter = OrderFilter()
         self._debounce: Timer | None = None
         self._watch: Worker[None] | None = None
+        #: The filter whose rows are on screen (None before the first read).
+        self._shown: OrderFilter | None = None
         self.table: PagedTable[OrderRow] = PagedTable(
             ORDER_COLUMNS, self._load_page, page_size=desk.settings.desk.page_size, id="orders"
         )
@@ -131,7 +133,11 @@ class OrderListScreen(DeskScreen):
         self._read(self.filter, None)
 
     def refresh_list(self) -> None:
-        """Read the list again with the cursor kept on its order."""
+        """Read the list again with the cursor kept on its order (a new search or state not
+        shown yet is read from the top)."""
+        if self._shown != self.filter:
+            self.reload()
+            return
         table = self.table
         row = table.current
         self._read(
@@ -178,6 +184,7 @@ class OrderListScreen(DeskScreen):
     def _show(self, flt: OrderFilter, total: int) -> None:
         if flt != self.filter:
             return
+        self._shown = flt
         self.table.show(total)
         self._count(flt, total)
 
