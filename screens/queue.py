@@ -59,12 +59,12 @@ def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
         Column("Age", 7, lambda i: format_duration(int((now() - i.since).total_seconds()))),
         Column("Number", 10, lambda i: i.number),
         Column("Cust", 8, lambda i: i.customer_code),
-        Column("Customer name", 22, lambda i: i.customer_name, least=14, flex=1),
+        Column("Customer name", 24, lambda i: i.customer_name, least=14, flex=1),
         Column("Value", 14, lambda i: f"{i.value:,.2f}", right=True),
-        Column("Reason", 30, lambda i: i.reason_text, least=20, flex=2),
+        Column("Reason", 36, lambda i: i.reason_text, least=20, flex=2),
         Column("Assignee", 10, lambda i: i.assignee + (" ⏸" if i.snoozed(now()) else "")),
         # also under the list, for the row under the cursor
-        Column("Why first", 60, lambda i: i.priority.summary, least=0, flex=1),
+        Column("Why first", 30, lambda i: i.priority.summary, least=0, flex=1),
     ]
 
 
