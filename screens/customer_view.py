@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from orderdesk_tui.models import Address
 from orderdesk_tui.services import customer_master
 from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.customer_view import (
@@ -32,6 +33,7 @@ from screens.keys import bind
 from screens.notes import ask_note
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column
+from screens.widgets.list_table import ListTable
 from screens.widgets.paged_table import PagedTable
 from screens.widgets.status_bar import DeskStatus
 
@@ -56,17 +58,33 @@ def _on_time(value: bool | None) -> str:
     return {True: "yes", False: "LATE", None: ""}[value]
 
 
+#: Dock hours and routing notes give way first (both are in the address form, F4).
+ADDRESS_COLUMNS: list[Column[Address]] = [
+    Column("Kind", 8, lambda a: a.kind.replace("_", "-")),
+    Column("Code", 6, lambda a: a.code),
+    Column("Name", 30, lambda a: a.name if a.active else f"{a.name} (inactive)", least=16, flex=2),
+    Column("Street", 24, lambda a: ", ".join(p for p in (a.line1, a.line2) if p), least=12, flex=1),
+    Column("City", 14, lambda a: a.city, least=10),
+    Column("Region", 6, lambda a: a.region),
+    Column("Postal", 8, lambda a: a.postal_code, least=6),
+    Column("Ctry", 4, lambda a: a.country),
+    Column("Phone", 15, lambda a: a.phone, least=12),
+    Column("Dock hours", 20, lambda a: a.dock_hours, least=0, flex=1),
+    Column("Routing notes", 20, lambda a: a.routing_notes, least=0, flex=1),
+    Column("Default", 7, lambda a: "yes" if a.is_default else ""),
+]
+
 HISTORY_COLUMNS: list[Column[CustomerOrderRow]] = [
     Column("Order", 10, lambda r: r.number),
-    Column("Customer PO", 16, lambda r: r.customer_po),
-    Column("State", 17, lambda r: r.state.replace("_", " ")),
+    Column("Customer PO", 16, lambda r: r.customer_po, least=10, flex=1),
+    Column("State", 17, lambda r: r.state.replace("_", " "), least=13),
     Column("Entered", 16, lambda r: _when(r.entered_at)),
     Column("Promised", 10, lambda r: _when(r.promised_date)),
     Column("Shipped", 16, lambda r: _when(r.shipped_at)),
     Column("Fill", 6, lambda r: _pct(r.fill), right=True),
     Column("On time", 7, lambda r: _on_time(r.on_time)),
-    Column("Total", 13, lambda r: _money(r.total), right=True),
-    Column("Holds", 16, lambda r: r.open_holds),
+    Column("Total", 14, lambda r: _money(r.total), right=True),
+    Column("Holds", 16, lambda r: r.open_holds, least=10, flex=1),
 ]
 
 
@@ -102,6 +120,9 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         super().__init__(desk, status)
         self.customer_id = customer_id
         self.view: CustomerView | None = None
+        self.addresses: ListTable[Address] = ListTable(
+            ADDRESS_COLUMNS, key=lambda a: a.id, gutter="", id="addresses-table"
+        )
         self.history: PagedTable[CustomerOrderRow] = PagedTable(
             HISTORY_COLUMNS,
             lambda offset, limit: fetch_customer_orders(desk.store, customer_id, offset, limit),
@@ -113,7 +134,8 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         yield Static("loading…", id="customer-header")
         with TabbedContent(id="customer-tabs"):
             with TabPane("Addresses", id="addresses"):
-                yield DataTable(id="addresses-table", cursor_type="row", zebra_stripes=True)
+                yield self.addresses.header_line(id="addresses-header")
+                yield self.addresses
             with TabPane("Contacts", id="contacts"):
                 yield DataTable(id="contacts-table", cursor_type="row")
             with TabPane("Credit", id="credit"):
@@ -124,7 +146,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                 yield DataTable(id="open-orders-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Orders", id="orders"):
                 yield Static(id="performance")
-                yield Static(self.history.header, id="history-header")
+                yield self.history.header_line(id="history-header")
                 yield self.history
             with TabPane("RMAs", id="rmas"):
                 yield DataTable(id="rmas-table", cursor_type="row")
@@ -136,20 +158,6 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
 
     def on_mount(self) -> None:
         columns = {
-            "addresses-table": (
-                "Kind",
-                "Code",
-                "Name",
-                "Street",
-                "City",
-                "Region",
-                "Postal",
-                "Ctry",
-                "Phone",
-                "Dock hours",
-                "Routing notes",
-                "Default",
-            ),
             "contacts-table": ("Name", "Title", "Email", "Phone", "Primary"),
             "prices-table": ("Part", "Description", "Contract", "Price", "Min qty", "From", "To"),
             "open-orders-table": (
@@ -204,26 +212,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                 + f" · open orders {view.open_order_count}"
             )
         self.query_one("#customer-header", Static).update("\n".join(header))
-        self.fill(
-            "addresses-table",
-            [
-                (
-                    a.kind.replace("_", "-"),
-                    a.code,
-                    a.name if a.active else f"{a.name} (inactive)",
-                    ", ".join(p for p in (a.line1, a.line2) if p),
-                    a.city,
-                    a.region,
-                    a.postal_code,
-                    a.country,
-                    a.phone,
-                    a.dock_hours,
-                    a.routing_notes,
-                    "yes" if a.is_default else "",
-                )
-                for a in view.addresses
-            ],
-        )
+        self.addresses.show(view.addresses)
         self.fill(
             "contacts-table",
             [
@@ -446,8 +435,8 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
 
         if self.view is None:
             return
-        if self.tab == "addresses" and (row := self._row("addresses-table")) is not None:
-            edit_address(self, self.customer_id, self.view.addresses[row], then=self.reload)
+        if self.tab == "addresses" and (address := self.addresses.current) is not None:
+            edit_address(self, self.customer_id, address, then=self.reload)
         elif self.tab == "contacts" and (row := self._row("contacts-table")) is not None:
             edit_contact(self, self.customer_id, self.view.contacts[row], then=self.reload)
         else:

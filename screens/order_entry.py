@@ -685,10 +685,10 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         line.row.part.set_value(item.part_number)
         note = escape(item.description)
         if item.status != "active":
-            note = f"[b yellow]{item.status.upper()}[/]"
-            if item.replacement_part:
-                note += f" → F6 use {escape(item.replacement_part)}"
-            note += f" {escape(item.description)}"
+            note = f"[b yellow]{item.status.upper()}[/] {escape(item.description)}"
+            if item.replacement_part:  # first: a narrow description never cuts it
+                use = escape(item.replacement_part)
+                note = f"[b yellow]F6→{use}[/] {item.status} {escape(item.description)}"
         if item.hazmat:
             note += f" [b magenta]HAZMAT {item.hazmat}[/]"
         line.row.paint(desc=note)

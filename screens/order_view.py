@@ -16,11 +16,13 @@ from orderdesk_tui.models import Address, Hold
 from orderdesk_tui.services import erp_retry, order_actions
 from orderdesk_tui.services.callbacks import mark_callback_done
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.order_queries import OrderDetail, load_order
+from orderdesk_tui.services.order_queries import LineView, OrderDetail, load_order
 from screens.dialogs import ReasonDialog
 from screens.keys import bind, key_of
 from screens.notes import ask_note
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
+from screens.widgets.line_table import Column
+from screens.widgets.list_table import ListTable
 from screens.widgets.status_bar import DeskStatus
 
 
@@ -44,6 +46,26 @@ def _address(label: str, address: Address | None) -> str:
     return f"{label} [b]{escape(address.code)}[/b] {name}, {escape(place)} {address.country}"
 
 
+#: The quantity fits any the engines take (up to 10⁹); under 130 cells the price source and the
+#: allocated quantity give way (the header has the order's promise, the holds tab the rest).
+LINE_COLUMNS: list[Column[LineView]] = [
+    Column("#", 3, lambda ln: str(ln.line_no), right=True),
+    Column("Part", 22, lambda ln: ln.part_number),
+    Column("Description", 30, lambda ln: ln.description, least=11, flex=1),
+    Column("Qty", 11, lambda ln: _num(ln.quantity), right=True),
+    Column("UoM", 3, lambda ln: ln.uom),
+    Column("Price", 10, lambda ln: f"{ln.unit_price:,.4f}", right=True, least=9),
+    Column("Source", 16, lambda ln: ln.price_source, least=0),
+    Column("Extended", 14, lambda ln: f"{ln.extended:,.2f}", right=True, least=12),
+    Column("Whse", 4, lambda ln: ln.warehouse),
+    Column("Alloc", 8, lambda ln: _num(ln.allocated), right=True, least=0),
+    Column("Shipped", 8, lambda ln: _num(ln.shipped), right=True, least=7),
+    Column("B/O", 8, lambda ln: _num(ln.backordered), right=True, least=4),
+    Column("Promised", 10, lambda ln: _when(ln.promised)),
+    Column("Hazmat", 13, lambda ln: ln.hazmat, least=11),
+]
+
+
 class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
     CSS_PATH = "order_view.tcss"
     TABS = ("lines", "holds", "notes", "shipments", "history")
@@ -63,12 +85,16 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
         super().__init__(desk, status)
         self.order_id = order_id
         self.detail: OrderDetail | None = None
+        self.lines: ListTable[LineView] = ListTable(
+            LINE_COLUMNS, key=lambda ln: ln.line_no, gutter="", id="lines-table"
+        )
 
     def compose(self) -> ComposeResult:
         yield Static("loading…", id="order-header")
         with TabbedContent(id="order-tabs"):
             with TabPane("Lines", id="lines"):
-                yield DataTable(id="lines-table", cursor_type="row", zebra_stripes=True)
+                yield self.lines.header_line(id="lines-header")
+                yield self.lines
             with TabPane("Holds", id="holds"):
                 yield DataTable(id="holds-table", cursor_type="row")
             with TabPane("Notes", id="notes"):
@@ -81,22 +107,6 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
 
     def on_mount(self) -> None:
         columns = {
-            "lines-table": (
-                "#",
-                "Part",
-                "Description",
-                "Qty",
-                "UoM",
-                "Price",
-                "Source",
-                "Extended",
-                "Whse",
-                "Alloc",
-                "Shipped",
-                "B/O",
-                "Promised",
-                "Hazmat",
-            ),
             "holds-table": (
                 "Kind",
                 "Reason",
@@ -150,28 +160,7 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
                 f" · fix it, then {retry_key} sends it again"
             )
         self.query_one("#order-header", Static).update("\n".join(header))
-        self.fill(
-            "lines-table",
-            [
-                (
-                    str(ln.line_no),
-                    ln.part_number,
-                    ln.description,
-                    _num(ln.quantity),
-                    ln.uom,
-                    f"{ln.unit_price:,.4f}",
-                    ln.price_source,
-                    f"{ln.extended:,.2f}",
-                    ln.warehouse,
-                    _num(ln.allocated),
-                    _num(ln.shipped),
-                    _num(ln.backordered),
-                    _when(ln.promised),
-                    ln.hazmat,
-                )
-                for ln in detail.lines
-            ],
-        )
+        self.lines.show(detail.lines)
         self.fill(
             "holds-table",
             [

@@ -8,7 +8,6 @@ change shows within a second or two (services.live); SLA clocks tick with a refr
 minute.
 """
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,6 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
 
 from orderdesk_tui.domain.queue_filter import FilterSyntaxError, QueueFilter, parse_filter
 from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
@@ -30,7 +28,7 @@ from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
-from orderdesk_tui.services import live, order_actions, queue_actions
+from orderdesk_tui.services import order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
 from orderdesk_tui.services.queue_actions import QueueItemChanged
@@ -38,6 +36,7 @@ from orderdesk_tui.services.sla_clock import desk_zone
 from screens.base import DeskScreen
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
 from screens.keys import bind
+from screens.live_watch import follow_store
 from screens.widgets.desk_input import DeskInput
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -47,8 +46,6 @@ from screens.widgets.status_bar import DeskStatus
 FILTER_DEBOUNCE_S = 0.15
 #: SLA clocks move on their own: read the queue again this often even if nothing changed.
 TICK_S = 10.0
-#: A live watch that failed (store away) is tried again after this long.
-REWATCH_S = 5.0
 
 
 def _sla(item: QueueItem) -> str:
@@ -62,11 +59,12 @@ def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
         Column("Age", 7, lambda i: format_duration(int((now() - i.since).total_seconds()))),
         Column("Number", 10, lambda i: i.number),
         Column("Cust", 8, lambda i: i.customer_code),
-        Column("Customer name", 22, lambda i: i.customer_name),
-        Column("Value", 12, lambda i: f"{i.value:,.2f}", right=True),
-        Column("Reason", 30, lambda i: i.reason_text),
+        Column("Customer name", 24, lambda i: i.customer_name, least=14, flex=1),
+        Column("Value", 14, lambda i: f"{i.value:,.2f}", right=True),
+        Column("Reason", 36, lambda i: i.reason_text, least=20, flex=2),
         Column("Assignee", 10, lambda i: i.assignee + (" ⏸" if i.snoozed(now()) else "")),
-        Column("Why first", 60, lambda i: i.priority.summary),
+        # also under the list, for the row under the cursor
+        Column("Why first", 30, lambda i: i.priority.summary, least=0, flex=1),
     ]
 
 
@@ -144,7 +142,7 @@ class QueueScreen(DeskScreen):
                 select_on_focus=False,
             )
         yield Static(id="filter-error")
-        yield Static(self.table.header, id="queue-header")
+        yield self.table.header_line(id="queue-header")
         yield self.table
         yield Static(id="queue-detail")
         yield Static(id="queue-count")
@@ -210,25 +208,8 @@ class QueueScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="queue-watch", exit_on_error=False)
     def watch_store(self) -> None:
-        """Wait for another terminal's change and read the queue again (services.live). A
-        store that is away is watched again a little later; the list stays meanwhile."""
-        worker = get_current_worker()
-        watch: live.ChangeWatch | None = None
-        retry_at = 0.0
-        while not worker.is_cancelled:
-            if watch is None and time.monotonic() < retry_at:
-                time.sleep(0.5)
-                continue
-            try:
-                watch = watch or live.watch(self.desk.store)
-                if watch.wait(0.5) and not worker.is_cancelled:
-                    self.app.call_from_thread(self.reload)
-            except Exception:
-                if watch is not None:
-                    watch.close()
-                watch, retry_at = None, time.monotonic() + REWATCH_S
-        if watch is not None:
-            watch.close()
+        """Read the queue again when another terminal changes the store (services.live)."""
+        follow_store(self.app, self.desk.store, self.reload)
 
     @on(ListTable.CursorMoved)
     def _show_detail(self) -> None:

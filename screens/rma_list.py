@@ -25,16 +25,16 @@ SEARCH_DEBOUNCE_S = 0.15
 RMA_COLUMNS: list[Column[RmaRow]] = [
     Column("RMA", 10, lambda r: r.number),
     Column("Cust", 8, lambda r: r.customer_code),
-    Column("Customer name", 26, lambda r: r.customer_name),
+    Column("Customer name", 26, lambda r: r.customer_name, least=14, flex=1),
     Column("Order", 10, lambda r: r.order_number),
     Column("Kind", 8, lambda r: r.kind),
-    Column("Reason", 16, lambda r: r.reason.replace("_", " ")),
+    Column("Reason", 16, lambda r: r.reason.replace("_", " "), least=12),
     Column("State", 13, lambda r: r.state),
     Column("Requested", 16, lambda r: r.requested_at.astimezone().strftime("%Y-%m-%d %H:%M")),
     Column(
-        "Credit", 11, lambda r: f"{r.credit_amount:,.2f}" if r.credit_amount else "", right=True
+        "Credit", 14, lambda r: f"{r.credit_amount:,.2f}" if r.credit_amount else "", right=True
     ),
-    Column("By", 8, lambda r: r.created_by),
+    Column("By", 8, lambda r: r.created_by, least=0),
 ]
 
 
@@ -63,7 +63,7 @@ class RmaListScreen(DeskScreen):
             yield Static("RMAs", id="rma-find-label")
             yield DeskInput(placeholder="RMA number, customer code or name", id="rma-search")
             yield Static("state: all", id="rma-state-label")
-        yield Static(self.table.header, id="rmas-header")
+        yield self.table.header_line(id="rmas-header")
         yield self.table
         yield Static(id="rmas-count")
         yield from self.compose_frame()

@@ -61,7 +61,7 @@ async def test_lookup_as_typed_then_customer_view_then_order(demo_store: Store) 
         assert "credit limit" in header
         with demo_store.session() as s:
             addresses = s.exec(select(Address).where(Address.customer_id == glms.id)).all()
-        assert view.query_one("#addresses-table", DataTable).row_count == len(addresses)
+        assert view.addresses.row_count == len(addresses)
         # Tab walks the tabs; on Open orders, Enter opens the order under the cursor
         for _ in range(4):
             await pilot.press("tab")
@@ -385,7 +385,7 @@ async def test_add_ship_to_and_contact_from_the_view(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_customer(pilot, app, "ACME01")
-        addresses = view.query_one("#addresses-table", DataTable)
+        addresses = view.addresses
         before = addresses.row_count
         await pilot.press("f10")  # on Addresses: a new ship-to
         await wait_for(pilot, lambda: isinstance(app.screen, FormDialog))

@@ -68,7 +68,7 @@ async def test_esc_keeps_the_discontinued_part_while_stock_remains(demo_store: S
         line = screen.lines[0]
         assert line.item is not None and line.item.part_number == "VB-A42"
         assert screen.active is line.row.qty
-        assert "F6 use A42" in " ".join(screen.grid.render_line(y).text for y in range(3))
+        assert "F6→A42" in " ".join(screen.grid.render_line(y).text for y in range(3))
 
 
 async def test_esc_on_a_discontinued_part_with_no_stock_left_is_refused(

@@ -83,6 +83,21 @@ def count_orders(store: Store, flt: OrderFilter) -> int:
         return int(session.exec(stmt).one())
 
 
+def order_position(store: Store, flt: OrderFilter, order_id: int) -> int | None:
+    """Where order `order_id` now is in the list (0 = top, newest first), or None if it no
+    longer matches `flt`: the list keeps its cursor on that order when it is read again."""
+    with store.session() as session:
+        clauses = _where(session, flt, store.is_sqlite)
+        matches = session.exec(
+            select(SalesOrder.id).where(SalesOrder.id == order_id, *clauses)
+        ).first()
+        if matches is None:
+            return None
+        newer = select(func.count()).select_from(SalesOrder)
+        newer = newer.where(col(SalesOrder.id) > order_id, *clauses)
+        return int(session.exec(newer).one())
+
+
 def fetch_orders(store: Store, flt: OrderFilter, offset: int, limit: int) -> list[OrderRow]:
     """One page of the order list, newest first."""
     with store.session() as session:

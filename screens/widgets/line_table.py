@@ -1,18 +1,24 @@
-"""What the desk's Line-API tables share: columns, a keyboard cursor that keeps itself on
-screen, and drawing only the rows on screen. `PagedTable` reads its rows a page at a time;
-`ListTable` holds a list already in memory, with marks.
+"""What the desk's Line-API tables share: columns that fit the width, a keyboard cursor that
+keeps itself on screen, and drawing only the rows on screen. `PagedTable` reads its rows a page
+at a time; `ListTable` holds a list already in memory, with marks.
+
+Columns adapt to the width (`fit_widths`): each has the width it wants, the least it can do
+with (0: it may be left out) and a flex weight for room to spare. A value wider than its cell
+ends in "…", never silently cut.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from screens.keys import bind
 
@@ -25,10 +31,66 @@ class Column(Generic[Row]):
     width: int
     value: Callable[[Row], str]
     right: bool = False
+    #: The least width when room is short (None: always `width`; 0: left out if need be).
+    least: int | None = None
+    #: Share of the room to spare this column takes, beyond `width`.
+    flex: int = 0
 
-    def cell(self, text: str) -> str:
-        text = text[: self.width]
-        return text.rjust(self.width) if self.right else text.ljust(self.width)
+    @property
+    def floor(self) -> int:
+        return self.width if self.least is None else self.least
+
+
+def cell(text: str, width: int, right: bool = False) -> str:
+    """`text` in `width` cells; a longer one ends in "…" (a cut never passes unseen)."""
+    if len(text) > width:
+        text = text[: width - 1] + "…" if width > 0 else ""
+    return text.rjust(width) if right else text.ljust(width)
+
+
+class Fits(Protocol):
+    """A column as `fit_widths` sees it (a table's `Column`, the lines grid's `GridColumn`)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def least(self) -> int | None: ...
+    @property
+    def flex(self) -> int: ...
+    @property
+    def floor(self) -> int: ...
+
+
+def fit_widths(columns: Sequence[Fits], room: int, gap: int = 1) -> list[int]:
+    """Each column's width in `room` cells, `gap` cells between two columns. Short of room,
+    the flex columns give way first, then the others, the right-most first, each down to its
+    least (one that may be left out goes rather than show less than its title); room to
+    spare goes to the flex columns, by weight."""
+    widths = [c.width for c in columns]
+
+    def used() -> int:
+        shown = [w for w in widths if w]
+        return sum(shown) + gap * max(0, len(shown) - 1)
+
+    order = [i for i in reversed(range(len(columns))) if columns[i].flex]
+    order += [i for i in reversed(range(len(columns))) if not columns[i].flex]
+    for i in order:
+        over = used() - room
+        if over <= 0:
+            break
+        column = columns[i]
+        widths[i] = max(column.floor, widths[i] - over)
+        if column.least == 0 and widths[i] < len(column.title):
+            widths[i] = 0
+    spare = room - used()
+    weights = sum(c.flex for c, w in zip(columns, widths, strict=True) if w)
+    if spare > 0 and weights:
+        for i, column in enumerate(columns):
+            if column.flex and widths[i]:
+                widths[i] += spare * column.flex // weights
+    return widths
 
 
 class LineTable(ScrollView, Generic[Row], can_focus=True):
@@ -64,7 +126,9 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         self.columns = list(columns)
         #: Blank text before the cells: room for a per-row marker (the queue's marks).
         self._gutter = gutter
+        self.widths = [c.width for c in self.columns]
         self._row_width = len(gutter) + sum(c.width + 1 for c in self.columns)
+        self._title_line: Static | None = None
 
     @property
     def row_count(self) -> int:
@@ -76,10 +140,34 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
 
     @property
     def header(self) -> str:
-        return self._gutter + " ".join(c.cell(c.title) for c in self.columns)
+        return self._gutter + self._join(lambda c: c.title)
+
+    def header_line(self, id: str) -> Static:
+        """The column titles, to yield above the table; kept to the columns' widths."""
+        self._title_line = Static(self.header, id=id)
+        return self._title_line
 
     def cells(self, row: Row) -> str:
-        return " ".join(c.cell(c.value(row)) for c in self.columns)
+        return self._join(lambda c: c.value(row))
+
+    def _join(self, text: Callable[[Column[Row]], str]) -> str:
+        return " ".join(
+            cell(text(c), w, c.right) for c, w in zip(self.columns, self.widths, strict=True) if w
+        )
+
+    def on_resize(self) -> None:
+        """Fit the columns to the width (the vertical scrollbar's room kept)."""
+        room = self.size.width - len(self._gutter) - self.styles.scrollbar_size_vertical
+        widths = fit_widths(self.columns, room)
+        if widths == self.widths:
+            return
+        self.widths = widths
+        shown = [w for w in widths if w]
+        self._row_width = len(self._gutter) + sum(shown) + max(0, len(shown) - 1)
+        self.virtual_size = Size(self._row_width, self.row_count)
+        if self._title_line is not None:
+            self._title_line.update(self.header)
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -16,36 +16,46 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from screens.widgets.editable_text import EditableText
+from screens.widgets.line_table import fit_widths
 
 
 @dataclass(frozen=True)
 class GridColumn:
     key: str
     title: str
-    width: int  # 0: takes what the fixed columns leave
+    width: int  # with the space after it
     right: bool = False
+    #: The least width when room is short (None: always `width`), and the share of room to
+    #: spare it takes (see line_table.fit_widths).
+    least: int | None = None
+    flex: int = 0
+
+    @property
+    def floor(self) -> int:
+        return self.width if self.least is None else self.least
 
 
 #: Editable cells (part, qty, price, reason) and what the workers paint (desc, price, ...).
+#: Every column fits from 120 cells on: the quantity shows any the engines take (up to 10⁹);
+#: the description keeps room for "F6→" and a replacement part number, which comes first.
 COLUMNS = (
     GridColumn("no", "  #", 4),
-    GridColumn("part", "Part", 21),
-    GridColumn("qty", "Qty", 9),
-    GridColumn("price", "Price", 11),
-    GridColumn("reason", "Reason", 17),
-    GridColumn("desc", "Description", 0),
-    GridColumn("quote", "Price / source", 30),
-    GridColumn("ext", "Extended ", 13, right=True),
-    GridColumn("stock", " Availability", 31),
+    GridColumn("part", "Part", 21, least=16),
+    GridColumn("qty", "Qty", 12),
+    GridColumn("price", "Price", 11, least=10),
+    GridColumn("reason", "Reason", 17, least=7),
+    GridColumn("desc", "Description", 26, least=23, flex=2),
+    GridColumn("quote", "Price/source", 30, least=13),
+    GridColumn("ext", "Extended ", 15, right=True, least=14),
+    GridColumn("stock", " Availability", 31, least=16, flex=1),
 )
 EDITABLE = ("part", "qty", "price", "reason")
 PAINTED = ("desc", "quote", "ext", "stock")
-MIN_DESC = 12
 
 
 def column_widths(width: int) -> dict[str, int]:
-    fixed = sum(c.width for c in COLUMNS)
-    return {c.key: c.width or max(MIN_DESC, width - fixed) for c in COLUMNS}
+    widths = fit_widths(COLUMNS, width, gap=0)
+    return {c.key: w for c, w in zip(COLUMNS, widths, strict=True)}
 
 
 def header_text(width: int, note: str = "") -> str:
@@ -153,6 +163,20 @@ class LineRow:
 
     def reveal(self) -> None:
         self._on_change(self, True)
+
+
+def _fit(cell: GridCell, size: int) -> Text:
+    """The cell as drawn in `size` cells: a longer value is marked "…" where it goes on (the
+    end typed at, while the cursor is in it), never silently cut."""
+    shown = cell.display()
+    if shown.cell_len > size > 1:
+        if cell.active:
+            end = min(cell.cursor + 1, len(shown))
+            shown = Text("…") + shown[max(0, end - size + 1) : end]
+        else:
+            shown = shown[: size - 1] + Text("…")
+    shown.truncate(size, pad=True)
+    return shown
 
 
 class LinesGrid(Widget):
@@ -274,8 +298,7 @@ class LinesGrid(Widget):
         line.append(f"{row.number:>3} ", self.get_component_rich_style("lines-grid--number"))
         for cell in row.cells:
             size = widths[cell.field] - 1
-            shown = cell.display()
-            shown.truncate(size, pad=True)
+            shown = _fit(cell, size)
             shown.stylize(self._cell_style(cell), 0, size)
             line.append_text(shown)
             line.append(" ")

@@ -27,9 +27,11 @@ class ListTable(LineTable[Row]):
         key: Callable[[Row], Hashable],
         style: Callable[[Row], str] | None = None,
         *,
+        gutter: str = "  ",
         id: str | None = None,
     ) -> None:
-        super().__init__(columns, gutter="  ", id=id)
+        """`gutter`: room before each row for the mark of a marked row ("" for no marks)."""
+        super().__init__(columns, gutter=gutter, id=id)
         self._key = key
         self._style = style
         self.rows: Sequence[Row] = ()
@@ -91,7 +93,7 @@ class ListTable(LineTable[Row]):
         marked = self._key(row) in self.marked
         if marked:
             style = style + self.get_component_rich_style("list-table--marked")
-        return ("▶ " if marked else "  ") + self.cells(row), style
+        return ("▶ " if marked else self._gutter) + self.cells(row), style
 
     def watch_cursor(self, old: int, new: int) -> None:
         super().watch_cursor(old, new)

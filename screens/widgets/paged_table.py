@@ -61,6 +61,19 @@ class PagedTable(LineTable[Row]):
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
+    def reshow(self, total: int, cursor: int, top: int, pages: dict[int, list[Row]]) -> None:
+        """Show `total` rows read again, the cursor at `cursor` and row `top` at the top,
+        with the pages on screen already read (`pages`): a live refresh, with no blank rows
+        while the pages are read and no jump."""
+        self._generation += 1
+        self._pages = OrderedDict(sorted(pages.items()))
+        self._pending.clear()
+        self.total = total
+        self.virtual_size = Size(self._row_width, total)
+        self.set_reactive(PagedTable.cursor, max(0, min(cursor, total - 1)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self.refresh()
+
     def row_at(self, index: int) -> Row | None:
         """The row if its page is loaded; otherwise asks for the page and returns None."""
         if not 0 <= index < self.total:

@@ -1,0 +1,37 @@
+"""Following another terminal's changes from a screen (services.live), shared by the live
+lists: the queue and the order list."""
+
+import time
+from collections.abc import Callable
+
+from textual.app import App
+from textual.worker import get_current_worker
+
+from orderdesk_tui.services import live
+from orderdesk_tui.store import Store
+
+#: A live watch that failed (store away) is tried again after this long.
+REWATCH_S = 5.0
+
+
+def follow_store(app: App[object], store: Store, changed: Callable[[], object]) -> None:
+    """Call from a thread worker: run `changed` on the UI thread after each change to the
+    store, until the worker is cancelled. A store that is away is watched again a little
+    later; what is on screen stays meanwhile."""
+    worker = get_current_worker()
+    watch: live.ChangeWatch | None = None
+    retry_at = 0.0
+    while not worker.is_cancelled:
+        if watch is None and time.monotonic() < retry_at:
+            time.sleep(0.5)
+            continue
+        try:
+            watch = watch or live.watch(store)
+            if watch.wait(0.5) and not worker.is_cancelled:
+                app.call_from_thread(changed)
+        except Exception:
+            if watch is not None:
+                watch.close()
+            watch, retry_at = None, time.monotonic() + REWATCH_S
+    if watch is not None:
+        watch.close()
