@@ -26,6 +26,8 @@ from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Customer, Item, SalesOrder, SalesOrderLine
 from orderdesk_tui.store import Store
 from screens.customer_view import CustomerViewScreen
+from screens.dialogs import QuestionDialog
+from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
@@ -126,8 +128,13 @@ def test_order_entry_with_a_discontinued_part_and_a_long_quantity(
         await wait_for(pilot, lambda: isinstance(app.screen, OrderEntryScreen))
         screen = app.screen
         assert isinstance(screen, OrderEntryScreen)
-        burst(app, "acme01PO-SNAP-1\n\n")
-        burst(app, "CTR-C09-120VAC\n4\nBAT-LI-18V-5AH\n999999999\n")
+        burst(app, "acme01PO-SNAP-1\n\nVB-A42\n")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.pause(PAUSE_S + 0.1)
+        await pilot.press("escape")  # keep the discontinued part: its replacement shows on F6
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause(PAUSE_S + 0.1)
+        burst(app, "4\nBAT-LI-18V-5AH\n999999999\n")
         burst(app, "B54\n12345678901234567890")
         await wait_for(pilot, lambda: len(screen.lines) >= 3)
         await pilot.pause(0.5)
