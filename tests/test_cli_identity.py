@@ -91,7 +91,7 @@ def _mode(path: Path) -> int:
 
 def test_a_new_sqlite_store_is_its_owners_only(tmp_path: Path) -> None:
     path = tmp_path / "new" / "desk.sqlite3"
-    created = run(tmp_path, "--db", str(path), "user", "list")
+    created = run(tmp_path, "--db", str(path), "--create", "user", "list")
     assert created.returncode == 0, created.stderr
     assert _mode(path.parent) == 0o700
     assert _mode(path) == 0o600
