@@ -28,7 +28,7 @@ def one_run(db: str, env: dict[str, str], timeout: float = 30.0) -> float:
     os.set_blocking(master, False)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orderdesk_tui.cli", "--db", db, "--user", "bench"],
+        [sys.executable, "-m", "orderdesk_tui.cli", "--db", db],  # as this OS login
         stdin=slave,
         stdout=slave,
         stderr=slave,

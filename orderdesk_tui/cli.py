@@ -55,12 +55,18 @@ def _parser() -> argparse.ArgumentParser:
 
     user = sub.add_parser("user", help="users and roles")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = user_sub.add_parser("add", help="add a user")
+    add = user_sub.add_parser("add", help="add a user (admins)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--pin", action="store_true", help="set an override PIN (asked for)")
-    pin = user_sub.add_parser("pin", help="set a user's override PIN (asked for)")
-    pin.add_argument("name")
+    add.add_argument("--password", action="store_true", help="set a desk password (asked for)")
+    pin = user_sub.add_parser("pin", help="set your override PIN, or (admins) a user's")
+    pin.add_argument("name", nargs="?", help="default: yourself")
+    password = user_sub.add_parser("password", help="set your desk password, or (admins) a user's")
+    password.add_argument("name", nargs="?", help="default: yourself")
+    role = user_sub.add_parser("role", help="change a user's role (admins)")
+    role.add_argument("name")
+    role.add_argument("role", choices=[r.value for r in Role])
     user_sub.add_parser("list", help="list users and roles")
 
     report = sub.add_parser("report", help="reports for a period, on screen or as CSV")
@@ -99,12 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_pin() -> str:
+def _read_new_secret(what: str) -> str:
+    """A new PIN or password: typed twice on a terminal, else one line of stdin (scripts)."""
     if not sys.stdin.isatty():
-        return sys.stdin.readline().strip()
-    first = getpass.getpass("PIN (4-12 digits): ")
-    if getpass.getpass("PIN again: ") != first:
-        raise OrderdeskError("the two PINs differ; nothing was changed")
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"{what}: ")
+    if getpass.getpass(f"{what} again: ") != first:
+        raise OrderdeskError("the two entries differ; nothing was changed")
     return first
 
 
@@ -152,22 +159,33 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.services import users
+    from orderdesk_tui.services.credentials import Kind
+    from orderdesk_tui.signin import acting_user
     from orderdesk_tui.startup import open_for_use
 
     store = open_for_use(args.db, settings, demo_on_first_run=False, create=args.create).store
-    actor = users.login_name(args.user or settings.desk.user)
+    actor = acting_user(args.user, settings, store).name
     if args.user_command == "add":
-        pin = _read_pin() if args.pin else None
-        user = users.add_user(store, args.name, args.role, actor=actor, pin=pin)
-        print(f"added {user.name} ({user.role}){' with a PIN' if pin else ''}")
-    elif args.user_command == "pin":
-        users.set_pin(store, args.name, _read_pin(), actor=actor)
-        print(f"PIN set for {args.name}")
+        pin = _read_new_secret("PIN (6-12 digits)") if args.pin else None
+        password = _read_new_secret("desk password") if args.password else None
+        user = users.add_user(store, args.name, args.role, actor=actor, pin=pin, password=password)
+        given = " and ".join(w for w, v in (("a PIN", pin), ("a password", password)) if v)
+        print(f"added {user.name} ({user.role}){' with ' + given if given else ''}")
+    elif args.user_command in ("pin", "password"):
+        kind = Kind(args.user_command)
+        label = "PIN (6-12 digits)" if kind == Kind.PIN else "desk password"
+        name = args.name or actor
+        users.set_secret(store, name, kind, _read_new_secret(label), actor=actor)
+        print(f"{kind.label} set for {name}")
+    elif args.user_command == "role":
+        user = users.set_role(store, args.name, args.role, actor=actor)
+        print(f"{user.name} is now {user.role}")
     else:
-        for user in users.list_users(store):
-            pin_state = "PIN" if user.pin_hash else "-"
-            active = "" if user.active else "inactive"
-            print(f"{user.name:<20} {user.role:<12} {pin_state:<4} {active}")
+        for row in users.list_users(store):
+            pin_state = "PIN" if row.has_pin else "-"
+            password_state = "password" if row.has_password else "-"
+            active = "" if row.active else "inactive"
+            print(f"{row.name:<20} {row.role:<12} {pin_state:<4} {password_state:<8} {active}")
     return 0
 
 
@@ -191,13 +209,13 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
-    from orderdesk_tui.services.users import ensure_user, login_name
+    from orderdesk_tui.signin import acting_user
     from orderdesk_tui.startup import open_for_use
 
     if sys.stderr.isatty():  # progress for a person; piped, a failure stays one line
         print("orderdesk: opening the store…", file=sys.stderr, flush=True)
     opened = open_for_use(args.db, settings, demo_on_first_run=True, create=args.create)
-    user = ensure_user(opened.store, login_name(args.user or settings.desk.user))
+    user = acting_user(args.user, settings, opened.store)
     from orderdesk_tui.app import OrderDeskApp
 
     app = OrderDeskApp(store=opened.store, settings=settings, user=user, notices=opened.events)

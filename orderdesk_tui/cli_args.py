@@ -56,7 +56,11 @@ def store_options(parser: argparse.ArgumentParser, *, on_command: bool = False) 
     parser.add_argument(
         "--db", metavar="URL_OR_PATH", default=unset, help="store: a SQLite path or a URL"
     )
-    parser.add_argument("--user", default=unset, help="act as this user (default: your OS login)")
+    parser.add_argument(
+        "--user",
+        default=unset,
+        help="act as this desk user (asks for their desk password; default: you)",
+    )
     parser.add_argument(
         "--create",
         action="store_true",

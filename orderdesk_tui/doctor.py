@@ -1,14 +1,18 @@
 """`orderdesk doctor`: what is in force and whether it works, one line a check.
 
-Checks: the config, the store (URL, schema revision against the code's), the keymap, the ERP,
-and where the log file is. Every line is masked (URL passwords, the ERP key), and the store is
-opened read-only: inspecting it changes nothing, not even its journal mode.
+Checks: the config, the store (URL, schema revision against the code's, a SQLite file's mode),
+the keymap, the ERP, and where the log file is. Every line is masked (URL passwords, the ERP
+key), and the store is opened read-only: inspecting it changes nothing, not even its journal
+mode.
 """
 
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
+from sqlalchemy.engine import make_url
 
 from orderdesk_tui.config import Settings, config_path, load_settings
 from orderdesk_tui.errors import OrderdeskError
@@ -83,6 +87,32 @@ def check_store(cli_db: str | None, settings: Settings) -> Check:
     return Check("store", True, f"{store.display_url} schema {current} (current)")
 
 
+def check_store_mode(cli_db: str | None, settings: Settings) -> Check | None:
+    """A SQLite store holds PIN and password hashes: only its owner may read it or its dir."""
+    url = make_url(resolve_url(store_target(cli_db, settings)))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return None
+    path = Path(url.database)
+    if not path.is_file():
+        return None  # the store check says why
+    wide = [
+        f"{p} is {stat.S_IMODE(p.stat().st_mode):o}"
+        for p, most in (
+            (path.parent, 0o700),
+            *((path.with_name(path.name + s), 0o600) for s in ("", "-wal", "-shm")),
+        )
+        if p.exists() and stat.S_IMODE(p.stat().st_mode) & ~most
+    ]
+    if not wide:
+        return Check("perms", True, f"{path} and its directory are readable by their owner only")
+    return Check(
+        "perms",
+        False,
+        f"{'; '.join(wide)}: others can read the PIN and password hashes; "
+        f"chmod 700 {path.parent} and chmod 600 {path}*",
+    )
+
+
 def check_keymap() -> list[Check]:
     user_file = config_dir() / "bindings.toml"
     try:
@@ -122,6 +152,8 @@ def run_doctor(cli_db: str | None) -> list[Check]:
     else:
         checks.extend(settings_in_force(settings))
     checks.append(check_store(cli_db, settings))
+    if (mode := check_store_mode(cli_db, settings)) is not None:
+        checks.append(mode)
     checks.extend(check_keymap())
     checks.append(check_erp(settings))
     checks.append(Check("log", True, f"{log_path()} (tracebacks of unexpected errors)"))

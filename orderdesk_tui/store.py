@@ -16,6 +16,7 @@ A store opened `read_only` (what `doctor` inspects) is never written: SQLite ope
 """
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,13 +159,20 @@ class Store:
                 f"store {path} does not exist; `orderdesk db upgrade` (or --create) creates it"
             )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # only its owner reads the store: it holds the PIN and password hashes
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create store directory {path.parent}: {exc.strerror}"
             ) from None
         if path.is_dir():
             raise StoreError(f"store path {path} is a directory, not a file")
+        if not exists:
+            # created 0600 before SQLite opens it; its -wal and -shm files take the same mode
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError as exc:
+                raise StoreError(f"cannot create store {path}: {exc.strerror}") from None
         return path
 
     @property

@@ -35,7 +35,7 @@ from orderdesk_tui.masking import mask, register_secret
 from orderdesk_tui.models import SalesOrder, SyncOutbox
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.erp_retry import NothingFailed, retry_customer, retry_order_number
-from orderdesk_tui.services.users import ensure_user, login_name
+from orderdesk_tui.signin import acting_user
 from orderdesk_tui.store import Store
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_PROBLEM = 0, 1, 2
@@ -155,7 +155,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
 def _retry(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     """`sync retry`: what was re-queued with the ERP's earlier message, or why nothing was."""
-    actor = ensure_user(store, login_name(getattr(args, "user", None) or settings.desk.user))
+    actor = acting_user(getattr(args, "user", None), settings, store)
     try:
         if args.customer:
             retried = retry_customer(store, args.customer, actor=actor)

@@ -8,9 +8,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from orderdesk_tui.models import User
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.users import APPROVERS
+from orderdesk_tui.services.users import APPROVERS, Approval
 from screens.widgets.status_bar import DeskStatus, StatusBar
 
 
@@ -33,16 +32,17 @@ class DeskScreen(Screen[None]):
             yield Footer()
 
     def with_supervisor(
-        self, needed: bool, purpose: str, then: Callable[[User | None], None]
+        self, needed: bool, purpose: str, then: Callable[[Approval | None], None]
     ) -> None:
-        """Run `then` with the approving supervisor: none needed, the user, or an override."""
+        """Run `then` with the supervisor's approval: none needed, the user is one, or an
+        override typed here (which the service checks again as it acts)."""
         from screens.dialogs import SupervisorDialog
 
         if not needed or self.desk.user.role in APPROVERS:
             then(None)
             return
 
-        def done(supervisor: User | None) -> None:
+        def done(supervisor: Approval | None) -> None:
             if supervisor is None:
                 self.notify("not done: no supervisor override", severity="warning")
             else:

@@ -17,8 +17,8 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 
 from orderdesk_tui.domain.callback_time import parse_callback
 from orderdesk_tui.errors import FieldError, NeedsConfirmation, OrderdeskError, StaleEdit
-from orderdesk_tui.models import User
 from orderdesk_tui.models.base import NoteChannel
+from orderdesk_tui.services.users import Approval
 from screens.entry_keys import GatedKeys
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
@@ -72,10 +72,10 @@ class ReasonDialog(_Dialog[str]):
         self.dismiss(reason)
 
 
-class SupervisorDialog(_Dialog[User]):
+class SupervisorDialog(_Dialog[Approval]):
     """A supervisor types name and PIN on the spot; `verify` checks them (in a thread)."""
 
-    def __init__(self, purpose: str, verify: Callable[[str, str], User]) -> None:
+    def __init__(self, purpose: str, verify: Callable[[str, str], Approval]) -> None:
         super().__init__()
         self._purpose = purpose
         self._verify = verify

@@ -258,14 +258,14 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
             self.with_supervisor(
                 order_actions.needs_supervisor_to_release(hold),
                 purpose,
-                lambda approver: self.run_change(
+                lambda approval: self.run_change(
                     lambda: order_actions.release_hold(
                         self.desk.store,
                         hold.id or 0,
                         expected_version=hold.version,
                         actor=self.desk.user,
                         reason=reason,
-                        approver=approver,
+                        approval=approval,
                     ),
                     f"{hold.kind} hold released",
                 ),
@@ -290,14 +290,14 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
             self.with_supervisor(
                 order_actions.needs_supervisor_to_cancel(order),
                 f"cancel released order {order.number}",
-                lambda approver: self.run_change(
+                lambda approval: self.run_change(
                     lambda: order_actions.cancel_order(
                         self.desk.store,
                         order.id or 0,
                         expected_version=order.version,
                         actor=self.desk.user,
                         reason=reason,
-                        approver=approver,
+                        approval=approval,
                     ),
                     f"order {order.number} cancelled",
                 ),

@@ -26,13 +26,13 @@ from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
 from orderdesk_tui.domain.sla import format_duration
 from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
-from orderdesk_tui.models import User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
 from orderdesk_tui.services import order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
+from orderdesk_tui.services.users import Approval
 from screens.base import DeskScreen
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
 from screens.keys import bind
@@ -539,13 +539,13 @@ class QueueScreen(DeskScreen):
             self.with_supervisor(
                 kind in SUPERVISOR_HOLDS,
                 purpose,
-                lambda approver: self._release(holding, kind, reason, approver),
+                lambda approval: self._release(holding, kind, reason, approval),
             )
 
         self.app.push_screen(ReasonDialog(f"Release {kind} hold", detail), with_reason)
 
     def _release(
-        self, items: list[QueueItem], kind: str, reason: str, approver: User | None
+        self, items: list[QueueItem], kind: str, reason: str, approval: Approval | None
     ) -> None:
         user = self.desk.user
 
@@ -557,7 +557,7 @@ class QueueScreen(DeskScreen):
                 expected_version=hold.version,
                 actor=user,
                 reason=reason,
-                approver=approver,
+                approval=approval,
             )
 
         self._act(items, release, f"{kind} hold released")

@@ -27,6 +27,7 @@ from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
+from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import bind
@@ -272,11 +273,11 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         detail = self.detail
         limit = self.desk.settings.returns.authorise_supervisor_above
 
-        def run(approver: User | None) -> None:
+        def run(approval: Approval | None) -> None:
             def step() -> object:
                 return returns.authorise(
                     self.desk.store, self.rma_id, expected_version=detail.rma.version,
-                    actor=self.desk.user, settings=self.desk.settings, approver=approver,
+                    actor=self.desk.user, settings=self.desk.settings, approval=approval,
                 )  # fmt: skip
 
             self.run_change(step, "return authorised", document=self._instructions)
@@ -398,11 +399,11 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
             f"fee {quote.restocking_fee:,.2f}, freight {quote.freight:,.2f}, tax {quote.tax:,.2f}"
         )
 
-        def run(approver: User | None) -> None:
+        def run(approval: Approval | None) -> None:
             def step() -> object:
                 return settlement.credit(
                     self.desk.store, self.rma_id, expected_version=version,
-                    actor=self.desk.user, settings=self.desk.settings, approver=approver,
+                    actor=self.desk.user, settings=self.desk.settings, approval=approval,
                 )  # fmt: skip
 
             self.run_change(step, "credit memo issued", document=self._memo)

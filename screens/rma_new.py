@@ -15,11 +15,11 @@ from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
-from orderdesk_tui.models import User
 from orderdesk_tui.services import returnable, returns
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.returnable import ReturnableLine
 from orderdesk_tui.services.returns import LineRequest, RmaRequest
+from orderdesk_tui.services.users import Approval
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, PromptDialog
 from screens.keys import bind
@@ -363,18 +363,18 @@ class RmaNewScreen(DeskScreen):
         self.with_supervisor(
             bool(assessment.supervisor_rules),
             purpose,
-            lambda approver: self._create(request, approver),
+            lambda approval: self._create(request, approval),
         )
 
     @work(thread=True, exclusive=True, group="rma-submit")
-    def _create(self, request: RmaRequest, approver: User | None) -> None:
+    def _create(self, request: RmaRequest, approval: Approval | None) -> None:
         try:
             rma = returns.create_rma(
                 self.desk.store,
                 request,
                 actor=self.desk.user,
                 settings=self.desk.settings,
-                approver=approver,
+                approval=approval,
             )
         except OrderdeskError as exc:
             self.app.call_from_thread(self._failed, str(exc))

@@ -16,7 +16,6 @@ import psycopg
 import pytest
 
 from orderdesk_tui.seed.demo import load_demo
-from orderdesk_tui.services.users import set_pin
 from orderdesk_tui.store import Store
 
 #: The real Tryton 8.2 fixture (`tryton`) for the ERP tests.
@@ -167,6 +166,5 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "desk.sqlite3"
     shutil.copy(demo_template, path)
     store = Store(f"sqlite:///{path}")
-    set_pin(store, "sam", "2468", actor="test")
     yield store
     store.dispose()

@@ -8,8 +8,10 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.app import OrderDeskApp
+from orderdesk_tui.config import Settings
 from orderdesk_tui.models import AuditEvent, Hold, Note, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
+from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, ReasonDialog, SupervisorDialog
 from screens.order_list import OrderListScreen
@@ -92,6 +94,40 @@ def credit_held_order(store: Store) -> tuple[SalesOrder, Hold]:
         return row
 
 
+async def test_a_user_object_claiming_supervisor_is_refused_by_the_service(
+    demo_store: Store,
+) -> None:
+    """The app built in code with a User that says "supervisor" (alice is a coordinator in the
+    store): the screen asks for no override, and the service, reading the users table, refuses."""
+    order, hold = credit_held_order(demo_store)
+    posing = ensure_user(demo_store, "alice").model_copy(update={"role": "supervisor"})
+    app = OrderDeskApp(store=demo_store, settings=Settings(), user=posing)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_order_by_po(pilot, app, order.customer_po)
+        view.query_one("#order-tabs").active = "holds"
+        table = view.query_one("#holds-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[row.value for row in table.rows].index(str(hold.id)))
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"paid by wire today", "enter")
+        await wait_for(
+            pilot,
+            lambda: any(
+                "needs a supervisor override" in str(n.message) for n in app._notifications
+            ),
+        )
+        assert isinstance(app.screen, OrderViewScreen)
+    with demo_store.session() as session:
+        kept = session.get(Hold, hold.id)
+        assert kept is not None and kept.released_at is None
+        assert not session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "hold.released", AuditEvent.entity_id == hold.id
+            )
+        ).first()
+
+
 async def test_credit_hold_release_needs_supervisor_pin(demo_store: Store) -> None:
     order, hold = credit_held_order(demo_store)
     app = make_app(demo_store)
@@ -123,7 +159,7 @@ async def test_credit_hold_release_needs_supervisor_pin(demo_store: Store) -> No
         )
         assert isinstance(app.screen, SupervisorDialog)
         assert app.screen.query_one("#supervisor", Input).value == "sam"  # kept
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*"246810", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderViewScreen))
         await wait_for(pilot, lambda: not any(h.id == hold.id for h in view.detail.active_holds))
 
@@ -169,7 +205,7 @@ async def test_cancel_released_order_with_supervisor(demo_store: Store) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press(*"customer cancelled by phone", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorDialog))
-        await pilot.press(*"sam", "enter", *"2468", "enter")
+        await pilot.press(*"sam", "enter", *"246810", "enter")
         await wait_for(pilot, lambda: view.detail.order.state == OrderState.CANCELLED)
         assert "cancelled: customer cancelled by phone" in text_of(
             view.query_one("#order-header", Static)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from orderdesk_tui.models import Customer, User
+from orderdesk_tui.models import Customer, User, UserSecret
 from orderdesk_tui.store import Store
 
 REFUSING_PG = "postgresql+psycopg://postgres@127.0.0.1:1/x"
@@ -117,8 +117,6 @@ def test_users_on_a_postgresql_store(tmp_path: Path, pg_database: str) -> None:
         tmp_path,
         "--db",
         pg_database,
-        "--user",
-        "admin",
         "user",
         "add",
         "sam",
@@ -138,7 +136,9 @@ def test_users_on_a_postgresql_store(tmp_path: Path, pg_database: str) -> None:
     store = Store(pg_database)
     try:
         with store.session() as session:
-            sam = session.exec(select(User).where(User.name == "sam")).one()
+            sam = session.exec(
+                select(UserSecret).join(User).where(User.name == "sam")  # type: ignore[arg-type]
+            ).one()
         assert sam.pin_hash and "482913" not in sam.pin_hash
     finally:
         store.dispose()
@@ -157,7 +157,7 @@ def test_users_on_a_postgresql_store(tmp_path: Path, pg_database: str) -> None:
         "--pin",
         stdin="12ab\n",
     )
-    assert "4 to 12 digits" in one_line_failure(bad_pin)
+    assert "6 to 12 digits" in one_line_failure(bad_pin)
 
 
 # -- doctor ------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_doctor_on_a_healthy_store(tmp_path: Path, healthy: Path) -> None:
     result = _doctor(tmp_path, healthy)
     assert result.returncode == 0, result.stdout
     lines = _lines(result)
-    assert set(lines) == {"config", "setting", "store", "keymap", "erp", "log"}
+    assert set(lines) == {"config", "setting", "store", "perms", "keymap", "erp", "log"}
     assert str(tmp_path / "log" / "orderdesk.log") in lines["log"][0]
     assert any(line.startswith("ok   setting [desk] ") for line in lines["setting"])
     assert all(line.startswith("ok") for group in lines.values() for line in group)

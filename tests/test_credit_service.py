@@ -16,6 +16,7 @@ from orderdesk_tui.models.base import HoldKind, OrderState, Role
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit, check_credit_in
 from orderdesk_tui.services.order_actions import release_hold
 from orderdesk_tui.store import Store
+from tests.approvals import override_by
 from tests.sql_statements import recorded_statements
 
 TODAY = date(2026, 3, 16)
@@ -199,7 +200,7 @@ def test_hold_placed_audited_and_released_only_by_a_supervisor_with_reason(store
         hold_id,
         expected_version=version,
         actor=COORDINATOR,
-        approver=SUPERVISOR,
+        approval=override_by(store, "sam"),
         reason="customer wired 5,000.00 today",
     )
     assert released.released_by == "casey"

@@ -158,7 +158,8 @@ class Screen:
 
 
 class PtyApp:
-    """`orderdesk --db … --user alice` in its own session on a 160x45 pseudo-terminal."""
+    """`orderdesk --db … --user alice` in its own session on a 160x45 pseudo-terminal, signed
+    in with her password."""
 
     def __init__(self, db: Path, env: dict[str, str], name: str) -> None:
         self.name = name
@@ -185,6 +186,9 @@ class PtyApp:
         os.close(slave)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        # --user alice: the desk asks for her desk password (the demo's, README) before it starts
+        self.wait_for("the password prompt", lambda t: "desk password for alice" in t)
+        self.send(b"alice-demo\r")
 
     def _read(self) -> None:
         while True:

@@ -51,7 +51,6 @@ from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import ErpSettings, Settings
 from orderdesk_tui.erp import factory
 from orderdesk_tui.models import SalesOrder, SyncOutbox
-from orderdesk_tui.services.users import set_pin
 from orderdesk_tui.store import Store
 from screens.order_entry import OrderEntryScreen
 from tests.ui import burst, make_app
@@ -166,7 +165,6 @@ async def _key_and_submit(store: Store, erp_url: str, case: str, po: str, parts:
 def _fresh_store(template: Path, path: Path) -> Store:
     copyfile(template, path)
     store = Store(f"sqlite:///{path}")
-    set_pin(store, "sam", "2468", actor="test")
     return store
 
 

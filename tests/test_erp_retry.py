@@ -268,7 +268,17 @@ def test_sync_retry_command(tmp_path: Path, demo_store: Store) -> None:
         "F11 in the order view does the same" in status.stdout
     )
 
-    done = run(tmp_path, "--db", db, "--user", "bob", "sync", "retry", order.number.lower())
+    done = run(
+        tmp_path,
+        "--db",
+        db,
+        "--user",
+        "bob",
+        "sync",
+        "retry",
+        order.number.lower(),
+        stdin="bob-demo\n",  # bob's demo desk password (README)
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         f"retry: {order.number}: 1 failed ERP entry re-queued (push_order); "

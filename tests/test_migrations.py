@@ -12,10 +12,12 @@ from sqlalchemy import MetaData, Table, inspect, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
-from orderdesk_tui.errors import StoreError
+from orderdesk_tui.errors import PermissionDenied, StoreError
 from orderdesk_tui.migrations import REVISIONS
 from orderdesk_tui.models import Customer, SalesOrder
+from orderdesk_tui.services import credentials, users
 from orderdesk_tui.services.order_queries import OrderFilter, count_orders
+from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 
 FIRST = "0001"  # before the search indexes (0002)
@@ -214,3 +216,29 @@ def test_models_and_migrations_agree(store: Store) -> None:
         return False
 
     assert [d for d in diffs if not is_search_object(d)] == []
+
+
+def test_0011_moves_the_pin_hashes_out_of_users(bare: Store) -> None:
+    """A supervisor's PIN and lock-out set under 0010 (in `users`) still hold after 0011, from
+    `user_secrets`; `users` keeps no secret column."""
+    bare.upgrade("0010")
+    salt = bytes(range(16))
+    with bare.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (name, full_name, role, pin_hash, pin_salt, "
+                "failed_pin_attempts, active, created_at, version) VALUES ('sam', '', "
+                "'supervisor', :hash, :salt, 2, true, '2026-12-01 08:00:00', 1)"
+            ),
+            {"hash": credentials.hash_secret("246810", salt), "salt": salt.hex()},
+        )
+    bare.upgrade()
+    assert not {c["name"] for c in inspect(bare.engine).get_columns("users")} & {
+        "pin_hash",
+        "pin_salt",
+        "failed_pin_attempts",
+        "locked_until",
+    }
+    with pytest.raises(PermissionDenied, match=r"\(2 attempts left\)"):
+        users.verify_override(bare, Approval("sam", "000000"), requested_by="kim", purpose="t")
+    assert users.verify_override(bare, Approval("sam", "246810"), requested_by="kim", purpose="t")

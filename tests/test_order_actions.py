@@ -21,9 +21,12 @@ from orderdesk_tui.models import (
     StockLevel,
     SyncOutbox,
     User,
+    UserSecret,
     Warehouse,
 )
 from orderdesk_tui.models.base import HoldKind, OrderState, Role
+from orderdesk_tui.services import credentials
+from orderdesk_tui.services.credentials import Kind
 from orderdesk_tui.services.order_actions import add_note, cancel_order, release_hold
 from orderdesk_tui.services.order_queries import (
     OrderFilter,
@@ -32,12 +35,16 @@ from orderdesk_tui.services.order_queries import (
     find_order_id,
     load_order,
 )
+from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 
 Row = TypeVar("Row", bound=SQLModel)
 
 COORDINATOR = User(name="casey", role=Role.COORDINATOR)
 SUPERVISOR = User(name="sam", role=Role.SUPERVISOR)
+PIN = "604913"
+#: sam's override as the dialog hands it on: name and PIN, which the service checks itself
+SAM_OK = Approval("sam", PIN)
 
 
 @dataclass
@@ -81,6 +88,8 @@ def _world(store: Store) -> World:
         session.add(stock)
         session.flush()
         assert stock.id
+        sam = session.exec(select(User).where(User.name == "sam")).one()
+        credentials.set_secret(session, sam, Kind.PIN, PIN)  # as `orderdesk user pin` does
         return World(customer.id, item.id, warehouse.id, stock.id)
 
 
@@ -170,14 +179,14 @@ def test_credit_hold_needs_a_supervisor(store: Store) -> None:
     with pytest.raises(PermissionDenied, match="releasing a credit hold is for supervisors"):
         release_hold(store, order.credit_hold, expected_version=1, actor=COORDINATOR, reason="paid")
     # a coordinator is no approver either
-    with pytest.raises(PermissionDenied, match="needs a supervisor override"):
+    with pytest.raises(PermissionDenied, match="casey' is a coordinator; this needs a supervisor"):
         release_hold(
             store,
             order.credit_hold,
             expected_version=1,
             actor=COORDINATOR,
             reason="paid",
-            approver=User(name="lee", role=Role.COORDINATOR),
+            approval=Approval("casey", PIN),
         )
     hold = _get(store, Hold, order.credit_hold)
     assert (hold.released_at, hold.released_by, hold.version) == (None, "", 1)
@@ -189,6 +198,54 @@ def test_credit_hold_needs_a_supervisor(store: Store) -> None:
     assert (event.actor, event.approved_by) == ("sam", "")
 
 
+def _credit_hold_kept(store: Store, order: Order) -> None:
+    hold = _get(store, Hold, order.credit_hold)
+    assert (hold.released_at, hold.released_by, hold.version) == (None, "", 1)
+    assert _get(store, SalesOrder, order.id).state == OrderState.ON_HOLD
+
+
+def test_the_service_checks_the_approval_itself(store: Store) -> None:
+    """Bypasses the service used to accept: each is refused and the audit names no one else."""
+    order = _order(store, _world(store))
+
+    def release(actor: User, approval: Approval | None) -> Hold:
+        return release_hold(
+            store,
+            order.credit_hold,
+            expected_version=1,
+            actor=actor,
+            reason="paid",
+            approval=approval,
+        )
+
+    # a "ghost" approver who is not in the users table
+    with pytest.raises(PermissionDenied, match="'ghost' is not an active user"):
+        release(COORDINATOR, Approval("ghost", PIN))
+    # a User object that claims a role the users table does not give: casey is a coordinator
+    with pytest.raises(PermissionDenied, match="needs a supervisor override"):
+        release(User(name="casey", role=Role.SUPERVISOR), None)
+    # an actor who is not a desk user at all
+    with pytest.raises(PermissionDenied, match="'nobody' is not an active user"):
+        release(User(name="nobody", role=Role.ADMIN), SAM_OK)
+    assert _audit(store) == []
+    # a real supervisor's name with a wrong PIN: refused, and the attempt counted and audited
+    # although the release itself rolled back
+    with pytest.raises(PermissionDenied, match=r"wrong PIN for 'sam' \(4 attempts left\)"):
+        release(COORDINATOR, Approval("sam", "000000"))
+    _credit_hold_kept(store, order)
+    (refused,) = _audit(store)
+    assert (refused.action, refused.actor, refused.approved_by) == ("override.refused", "casey", "")
+    with store.session() as session:
+        (secret,) = session.exec(select(UserSecret)).all()
+        assert secret.failed_attempts == 1
+    # the right PIN: released, approved by the real supervisor
+    release(COORDINATOR, SAM_OK)
+    names = {e.actor for e in _audit(store)} | {e.approved_by for e in _audit(store)}
+    with store.session() as session:
+        known = set(session.exec(select(User.name)))
+    assert names - {""} <= known
+
+
 def test_release_with_supervisor_then_last_hold_returns_order_to_entered(store: Store) -> None:
     order = _order(store, _world(store))
     released = release_hold(
@@ -197,7 +254,7 @@ def test_release_with_supervisor_then_last_hold_returns_order_to_entered(store: 
         expected_version=1,
         actor=COORDINATOR,
         reason="customer paid invoice IN0000123",
-        approver=SUPERVISOR,
+        approval=SAM_OK,
     )
     assert released.released_by == "casey" and released.released_at is not None
     assert released.version == 2
@@ -301,7 +358,7 @@ def test_cancel_released_order_needs_a_supervisor(store: Store) -> None:
         expected_version=1,
         actor=COORDINATOR,
         reason="duplicate of SO0000002",
-        approver=SUPERVISOR,
+        approval=SAM_OK,
     )
     (event,) = _audit(store)
     assert (event.actor, event.approved_by) == ("casey", "sam")

@@ -105,7 +105,7 @@ async def test_take_release_with_supervisor_and_open(demo_store: Store) -> None:
         assert isinstance(app.screen, ReasonDialog)
         await pilot.press(*"paid by wire", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorDialog))
-        await pilot.press(*"sam", "enter", *"2468", "enter")
+        await pilot.press(*"sam", "enter", *"246810", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await wait_for(
             pilot,

@@ -30,6 +30,7 @@ from orderdesk_tui.services.order_actions import release_hold
 from orderdesk_tui.services.queue import QueueReader, load_queue
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.store import Store
+from tests.approvals import override_by
 from tests.sql_statements import recorded_statements
 
 SLA = SlaSettings(timezone="America/Chicago")
@@ -317,7 +318,12 @@ def test_releasing_a_hold_from_the_queue_follows_the_hold_rules(store: Store) ->
     with pytest.raises(RuleViolation, match="already released by alice"):
         release_hold(store, stock.id, expected_version=stock.version, actor=BOB, reason="x")
     release_hold(
-        store, credit.id, expected_version=credit.version, actor=ALICE, reason="paid", approver=SAM
+        store,
+        credit.id,
+        expected_version=credit.version,
+        actor=ALICE,
+        reason="paid",
+        approval=override_by(store, "sam"),
     )
     assert "SO0000004" not in [i.number for i in _queue(store)]
     with store.session() as session:

@@ -29,6 +29,7 @@ from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.returns import LineRequest, RmaRequest
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
+from tests.approvals import DEMO_SAM
 
 TODAY = date(2026, 11, 27)
 SETTINGS = Settings()
@@ -118,7 +119,7 @@ def test_a_line_of_another_customer_is_refused(demo_store: Store) -> None:
 
 
 def test_past_the_window_needs_a_supervisor(demo_store: Store) -> None:
-    alice, sam = _user(demo_store, "alice"), _user(demo_store, "sam")
+    alice = _user(demo_store, "alice")
     _, request = _request(demo_store, reason="ordered_in_error")
     late = date(2027, 1, 15)  # shipped 2026-11-26, 30-day window
     assessed = returns.assess_request(demo_store, request, settings=SETTINGS, today=late)
@@ -127,7 +128,7 @@ def test_past_the_window_needs_a_supervisor(demo_store: Store) -> None:
         returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=late)
     assert _count(demo_store, RMA) == 8
     rma = returns.create_rma(
-        demo_store, request, actor=alice, settings=SETTINGS, approver=sam, today=late
+        demo_store, request, actor=alice, settings=SETTINGS, approval=DEMO_SAM, today=late
     )
     with demo_store.session() as session:
         event = session.exec(
@@ -197,7 +198,7 @@ def _warehouse(store: Store, code: str) -> int:
 
 
 def test_return_to_credit_and_close(demo_store: Store) -> None:
-    alice, sam = _user(demo_store, "alice"), _user(demo_store, "sam")
+    alice = _user(demo_store, "alice")
     line, request = _request(demo_store, qty="4", reason="excess")  # ACME01 is gold: half fee
     rma = returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     assert rma.id is not None
@@ -260,7 +261,7 @@ def test_return_to_credit_and_close(demo_store: Store) -> None:
     assert quote.freight == 0
     memo = settlement.credit(
         demo_store, rid, expected_version=rma.version, actor=alice, settings=SETTINGS,
-        approver=sam, today=TODAY,
+        approval=DEMO_SAM, today=TODAY,
     )  # fmt: skip
     assert memo.kind == "credit_memo" and memo.number.startswith("CM")
     assert memo.subtotal == quote.goods - quote.restocking_fee
@@ -373,7 +374,7 @@ def test_reject_needs_a_reason_and_frees_the_quantity(demo_store: Store) -> None
 
 
 def test_large_authorisation_needs_a_supervisor(demo_store: Store) -> None:
-    alice, sam = _user(demo_store, "alice"), _user(demo_store, "sam")
+    alice = _user(demo_store, "alice")
     low = Settings.model_validate({"returns": {"authorise_supervisor_above": "50"}})
     _, request = _request(demo_store, qty="5")  # 5 x 31.74
     rma = returns.create_rma(demo_store, request, actor=alice, settings=low, today=TODAY)
@@ -382,7 +383,7 @@ def test_large_authorisation_needs_a_supervisor(demo_store: Store) -> None:
                           settings=low)  # fmt: skip
     assert _rma(demo_store, rma.id or 0).state == "requested"
     rma = returns.authorise(demo_store, rma.id or 0, expected_version=rma.version, actor=alice,
-                            settings=low, approver=sam)  # fmt: skip
+                            settings=low, approval=DEMO_SAM)  # fmt: skip
     assert rma.authorised_by == "sam"
 
 
@@ -401,10 +402,8 @@ def test_whole_flow_on_postgresql(pg_store_url: str) -> None:
     store = Store(pg_store_url)
     try:
         from orderdesk_tui.seed.demo import load_demo
-        from orderdesk_tui.services.users import set_pin
 
         load_demo(store, today=TODAY)
-        set_pin(store, "sam", "2468", actor="test")
         sam = _user(store, "sam")
         line, request = _request(store, qty="3", reason="damaged")
         rma = returns.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)

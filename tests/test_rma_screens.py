@@ -135,7 +135,7 @@ async def test_return_from_request_to_credit_by_keyboard(demo_store: Store) -> N
 
         await pilot.press("f9")  # credit: alice is a coordinator, sam approves
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorDialog))
-        await pilot.press(*"sam", "enter", *"2468", "enter")
+        await pilot.press(*"sam", "enter", *"246810", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TextDialog))
         memo_text = str(app.screen.query_one(".dialog-body Static", Static).render())
         assert "CREDIT MEMO" in memo_text and "Restocking fee" in memo_text
@@ -211,7 +211,7 @@ async def test_late_return_needs_a_supervisor_on_the_spot(demo_store: Store) -> 
         assert len(_rmas(demo_store)) == 8
         app.screen.query_one("#supervisor", Input).value = "sam"
         app.screen.query_one("#pin", Input).focus()
-        await pilot.press(*"2468", "enter")
+        await pilot.press(*"246810", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RmaScreen))
     rma = _rmas(demo_store)[-1]
     with demo_store.session() as session:

@@ -35,7 +35,9 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import HoldKind, OrderSource, OrderState, Priority
-from orderdesk_tui.seed.demo import DemoSummary, load_demo
+from orderdesk_tui.seed.demo import DEMO_USERS, DemoSummary, load_demo
+from orderdesk_tui.services import credentials
+from orderdesk_tui.services.credentials import Kind
 from orderdesk_tui.services.credit import check_credit
 from orderdesk_tui.services.pricing import price_saved_order
 from orderdesk_tui.store import Store
@@ -305,7 +307,18 @@ def test_holds_invoices_notes_and_edi(store: Store) -> None:
         ("sam", "supervisor"),
         ("admin", "admin"),
     }
-    assert all(u.pin_hash is None for u in users)
+
+
+def test_demo_users_have_the_passwords_and_pins_readme_shows(store: Store) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    with store.immediate() as s:
+        for name, _, _, password, pin in DEMO_USERS:
+            for kind, secret in ((Kind.PASSWORD, password), (Kind.PIN, pin)):
+                found = credentials.check(
+                    s, name, kind, secret or "", max_attempts=5, lockout_minutes=1
+                )
+                assert found.status == ("ok" if secret else "unset"), (name, kind)
+                assert secret is None or f"`{secret}`" in readme, secret
 
 
 def _order_rows(store: Store) -> list[tuple[Any, ...]]:

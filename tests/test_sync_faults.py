@@ -95,7 +95,7 @@ async def test_300_submissions_through_faults_lose_nothing_and_duplicate_nothing
     failed_before = read_status(demo_store).failed
     _, items = orderable(demo_store)
     refused_part = items[0][1]  # the ERP does not know this part at first
-    supervisor = add_user(demo_store, "sup", "supervisor", actor="test")
+    supervisor = add_user(demo_store, "sup", "supervisor", actor="admin")
     with (
         ErpStub(create_latency_s=0.005, unknown_products=frozenset({refused_part})) as erp,
         FaultProxy(
@@ -231,7 +231,7 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     started = time.monotonic()
     prefix = unique_order_numbers(demo_store)
     mark = outbox_mark(demo_store)
-    supervisor = add_user(demo_store, "sup", "supervisor", actor="test")
+    supervisor = add_user(demo_store, "sup", "supervisor", actor="admin")
     budget = 120.0 + 2.0 * TRYTON_ORDERS
     with FaultProxy(
         tryton.url,

@@ -22,7 +22,7 @@ from orderdesk_tui.models.queue import QueueChange, QueueState
 from orderdesk_tui.models.rma import RMA, RMALine
 from orderdesk_tui.models.shipment import Package, Shipment, ShipmentLine
 from orderdesk_tui.models.sync_state import SyncCursor
-from orderdesk_tui.models.user import User
+from orderdesk_tui.models.user import User, UserSecret
 from orderdesk_tui.models.warehouse import StockLevel, Warehouse
 
 __all__ = [
@@ -58,5 +58,6 @@ __all__ = [
     "SyncCursor",
     "SyncOutbox",
     "User",
+    "UserSecret",
     "Warehouse",
 ]

@@ -80,7 +80,9 @@ from orderdesk_tui.models.base import (
     utcnow,
 )
 from orderdesk_tui.paths import bundled
+from orderdesk_tui.services import credentials
 from orderdesk_tui.services.audit import record
+from orderdesk_tui.services.credentials import Kind
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import load_tax_table
@@ -99,12 +101,13 @@ OUR_EDI_ID = "ORDERDESKDEMO"
 #: GS1 company prefix used for SSCC-18 pallet labels and VICS bill-of-lading numbers.
 GS1_PREFIX = "0845123"
 
-#: Demo users; PINs are left empty (set with the users service).
+#: Demo users with their demo desk passwords and override PINs (README lists them: a demo
+#: store is for trying the desk out, never for real orders).
 DEMO_USERS = (
-    ("alice", "Alice Moreno", Role.COORDINATOR),
-    ("bob", "Bob Lindqvist", Role.COORDINATOR),
-    ("sam", "Sam Whitaker", Role.SUPERVISOR),
-    ("admin", "Desk Administrator", Role.ADMIN),
+    ("alice", "Alice Moreno", Role.COORDINATOR, "alice-demo", None),
+    ("bob", "Bob Lindqvist", Role.COORDINATOR, "bob-demo", None),
+    ("sam", "Sam Whitaker", Role.SUPERVISOR, "sam-demo", "246810"),
+    ("admin", "Desk Administrator", Role.ADMIN, "admin-demo", "135790"),
 )
 COORDINATORS = ("alice", "bob")
 SUPERVISOR = "sam"
@@ -496,9 +499,14 @@ class _DemoLoader:
         created = self.now - timedelta(days=730)
         users = [
             User(name=name, full_name=full, role=role, created_at=created)
-            for name, full, role in DEMO_USERS
+            for name, full, role, _, _ in DEMO_USERS
         ]
         s.add_all(users)
+        s.flush()
+        for user, (_, _, _, password, pin) in zip(users, DEMO_USERS, strict=True):
+            credentials.set_secret(s, user, Kind.PASSWORD, password)
+            if pin:
+                credentials.set_secret(s, user, Kind.PIN, pin)
         self.summary.users = len(users)
 
         for r in _rows("warehouses.csv"):

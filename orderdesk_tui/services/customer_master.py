@@ -51,7 +51,7 @@ from orderdesk_tui.models.base import AddressKind
 from orderdesk_tui.services.audit import Changes, apply_update, record, record_insert
 from orderdesk_tui.services.lookup import customer_ids_by_name
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.users import APPROVERS
+from orderdesk_tui.services.users import is_approver
 from orderdesk_tui.store import Store
 
 T = TypeVar("T")
@@ -208,9 +208,10 @@ def _merge(suspects: list[Suspect]) -> list[Suspect]:
     return list(merged.values())[:SUSPECTS]
 
 
-def _check_supervisor(actor: User, changed: set[str]) -> None:
+def _check_supervisor(session: Session, actor: User, changed: set[str]) -> None:
+    """Refuse supervisor-only fields unless the actor is one, as the users table has them."""
     needs = changed & SUPERVISOR_FIELDS
-    if needs and actor.role not in APPROVERS:
+    if needs and not is_approver(session, actor.name):
         field = sorted(needs)[0].replace("_", " ")
         raise PermissionDenied(f"{field}: changing it is for supervisors")
 
@@ -257,8 +258,10 @@ def create_customer(
             {**bill_to, "code": bill_to.get("code") or "BILLTO", "kind": "bill_to"}
         )
     )
-    _check_supervisor(actor, {k for k, v in clean.items() if k == "credit_limit" and v})
     with store.immediate() as session:
+        _check_supervisor(
+            session, actor, {k for k, v in clean.items() if k == "credit_limit" and v}
+        )
         if session.exec(select(Customer.id).where(Customer.code == clean["code"])).first():
             raise FieldError("code", f"{clean['code']} is taken")
         if not confirm_duplicates:
@@ -305,7 +308,7 @@ def update_customer(
             typed.setdefault("tax_id_type", values.get("tax_id_type", stored["tax_id_type"]))
         clean = clean_customer(typed, _bill_to_country(session, customer_id))
         changed = {k: v for k, v in clean.items() if getattr(customer, k) != v}
-        _check_supervisor(actor, set(changed))
+        _check_supervisor(session, actor, set(changed))
         diff = _write_changed(
             session,
             customer,

@@ -1,8 +1,8 @@
 """Changes to an existing order from the order view: release a hold, cancel, add a note.
 
 Each runs in one transaction with its audit events (and outbox entry where the ERP must hear of
-it). Supervisor-only steps take the approving supervisor, already checked by
-`users.verify_override` or being the acting user.
+it). Supervisor-only steps check the override's name and PIN (or the acting user's role) in
+that same transaction (`users.approve`).
 """
 
 from datetime import datetime
@@ -14,12 +14,12 @@ from orderdesk_tui.domain.order_states import (
     cancel_needs_supervisor,
     cancel_refusal,
 )
-from orderdesk_tui.errors import PermissionDenied, RuleViolation
+from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, StockLevel, User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState, utcnow
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.users import APPROVERS
+from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
 
@@ -31,15 +31,6 @@ def needs_supervisor_to_cancel(order: SalesOrder) -> bool:
     return cancel_needs_supervisor(order.state)
 
 
-def approver_name(actor: User, approver: User | None, rule: str) -> str:
-    """Who approves a supervisor-only step: the actor if a supervisor, else the override."""
-    if actor.role in APPROVERS:
-        return actor.name
-    if approver is not None and approver.role in APPROVERS:
-        return approver.name
-    raise PermissionDenied(f"{rule}: needs a supervisor override")
-
-
 def release_hold(
     store: Store,
     hold_id: int,
@@ -47,7 +38,7 @@ def release_hold(
     expected_version: int,
     actor: User,
     reason: str,
-    approver: User | None = None,
+    approval: Approval | None = None,
 ) -> Hold:
     reason = reason.strip()
     if not reason:
@@ -60,8 +51,8 @@ def release_hold(
             raise RuleViolation(f"this {hold.kind} hold was already released by {hold.released_by}")
         approved_by = ""
         if needs_supervisor_to_release(hold):
-            approved_by = approver_name(
-                actor, approver, f"releasing a {hold.kind} hold is for supervisors"
+            approved_by = approve(
+                session, actor.name, approval, f"releasing a {hold.kind} hold is for supervisors"
             )
         apply_update(
             session,
@@ -72,7 +63,7 @@ def release_hold(
             action="hold.released",
             order_id=hold.order_id,
             reason=reason,
-            approved_by="" if approved_by == actor.name else approved_by,
+            approved_by=approved_by,
         )
         _leave_hold_state_if_clear(session, hold.order_id, actor.name)
         return hold
@@ -104,7 +95,7 @@ def cancel_order(
     expected_version: int,
     actor: User,
     reason: str,
-    approver: User | None = None,
+    approval: Approval | None = None,
 ) -> SalesOrder:
     """Cancel before shipment; a released order needs a supervisor. Frees its allocations."""
     reason = reason.strip()
@@ -119,8 +110,8 @@ def cancel_order(
             raise RuleViolation(f"order {order.number}: {refusal}")
         approved_by = ""
         if needs_supervisor_to_cancel(order):
-            approved_by = approver_name(
-                actor, approver, "cancelling a released order is for supervisors"
+            approved_by = approve(
+                session, actor.name, approval, "cancelling a released order is for supervisors"
             )
         lines = session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
         for line in lines:
@@ -150,7 +141,7 @@ def cancel_order(
             action="order.cancelled",
             order_id=order_id,
             reason=reason,
-            approved_by="" if approved_by == actor.name else approved_by,
+            approved_by=approved_by,
         )
         if was_sent:
             assert order.id is not None

@@ -6,9 +6,9 @@ Each step is one transaction (`store.immediate()`): the RMA, its lines, stock, t
 or replacement order, the audit events and the ERP outbox entries land together or not at
 all. Rules come from `domain.returns` (policy from `[returns]` in the settings); a refusal
 names its rule. Steps a supervisor may allow (a late return, an out-of-warranty claim, a
-large authorisation, any credit) take the approving supervisor, already checked by
-`users.verify_override` or being the acting user; `assess_request` says beforehand which
-rules need one.
+large authorisation, any credit) take a supervisor's override, checked in the step's own
+transaction (`users.approve`) unless the acting user is one; `assess_request` says beforehand
+which rules need one.
 
 The ERP hears of an authorised RMA (`push_rma`) and of each credit memo
 (`push_credit_memo`) through the outbox. No connector maps them yet (Tryton's
@@ -50,7 +50,6 @@ from orderdesk_tui.models import (
 from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.numbering import next_number
-from orderdesk_tui.services.order_actions import approver_name
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.returnable import (
     ReturnableLine,
@@ -58,6 +57,7 @@ from orderdesk_tui.services.returnable import (
     net_unit,
     returnable_lines,
 )
+from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
 RMAS = "rmas"
@@ -211,19 +211,13 @@ def assess_request(
     return assessment
 
 
-def approved_by_for(actor: User, approver: User | None, rule: str) -> str:
-    """The supervisor approving, as the audit writes it ("" when the actor is one)."""
-    name = approver_name(actor, approver, rule)
-    return "" if name == actor.name else name
-
-
 def create_rma(
     store: Store,
     request: RmaRequest,
     *,
     actor: User,
     settings: Settings,
-    approver: User | None = None,
+    approval: Approval | None = None,
     today: date | None = None,
 ) -> RMA:
     """Record a return request (state requested, a request number RQ…)."""
@@ -241,7 +235,9 @@ def create_rma(
             assessment, picked = _assess(session, request, policy, today_or_now(today))
         approved = ""
         if assessment.supervisor_rules:
-            approved = approved_by_for(actor, approver, "; ".join(assessment.supervisor_rules))
+            approved = approve(
+                session, actor.name, approval, "; ".join(assessment.supervisor_rules)
+            )
         orders = {source.order_id for _, source, _ in picked}
         invoices = {source.invoice_id for _, source, _ in picked}
         reason = rules.parse_reason(request.reason).value
@@ -532,7 +528,7 @@ def authorise(
     expected_version: int,
     actor: User,
     settings: Settings,
-    approver: User | None = None,
+    approval: Approval | None = None,
 ) -> RMA:
     """Authorise the return: the RMA number is drawn now, and the ERP hears of it."""
     policy = policy_from(settings.returns)
@@ -542,9 +538,10 @@ def authorise(
         value = sum((round_money(ln.requested * ln.unit_price) for ln in lines), Decimal(0))
         approved = ""
         if rules.authorise_needs_supervisor(policy, value):
-            approved = approved_by_for(
-                actor,
-                approver,
+            approved = approve(
+                session,
+                actor.name,
+                approval,
                 f"rule rma.authorise_limit: authorising {value:,.2f} is above "
                 f"{policy.authorise_supervisor_above:,.2f}",
             )

@@ -37,7 +37,6 @@ from orderdesk_tui.services.returns import (
     NOT_MAPPED,
     PUSH_CREDIT_MEMO,
     RmaLineView,
-    approved_by_for,
     check_move,
     line_views,
     locked_rma,
@@ -46,6 +45,7 @@ from orderdesk_tui.services.returns import (
     settlement_of,
     today_or_now,
 )
+from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
 
@@ -125,7 +125,7 @@ def credit(
     expected_version: int,
     actor: User,
     settings: Settings,
-    approver: User | None = None,
+    approval: Approval | None = None,
     today: date | None = None,
 ) -> Invoice:
     """Issue the credit memo (goods less restocking fee, plus freight per policy, with tax)."""
@@ -142,9 +142,10 @@ def credit(
         quote = _quote(session, rma, policy)
         approved = ""
         if policy.credit_needs_supervisor:
-            approved = approved_by_for(
-                actor,
-                approver,
+            approved = approve(
+                session,
+                actor.name,
+                approval,
                 f"rule rma.credit_approval: a credit of {quote.total:,.2f} {quote.currency} "
                 "needs a supervisor",
             )
