@@ -38,6 +38,10 @@ LINE_CELL = {
 }
 
 
+#: Seconds within which the same leaving key, pressed again, leaves with fields unsaved.
+LEAVE_AGAIN_S = 5.0
+
+
 class UnsavedFields:
     """The fields marked unsaved now, and what the status line and F9 say about them."""
 
@@ -45,6 +49,7 @@ class UnsavedFields:
         self._marked: list[EntryField | GridCell] = []
         #: "line 1 quantity (database is locked)", one per scope, header first.
         self.names: list[str] = []
+        self._warned: tuple[str, float] | None = None
 
     def show(
         self, pending: list[Pending], header: Mapping[str, EntryField], rows: Sequence[LineRow]
@@ -73,6 +78,21 @@ class UnsavedFields:
             "[b red]NOT SAVED[/]: "
             + escape("; ".join(self.names))
             + " · retrying; F9 waits until it is saved"
+        )
+
+    def leave_warning(self, key: str, now: float) -> str | None:
+        """What to say instead of leaving with `key` while something is unsaved; None leaves
+        (all saved, or `key` pressed again within LEAVE_AGAIN_S of the warning)."""
+        if not self.names:
+            return None
+        if self._warned is not None and self._warned[0] == key:
+            if now - self._warned[1] <= LEAVE_AGAIN_S:
+                return None
+        self._warned = (key, now)
+        return (
+            "[b red]not saved yet[/]: "
+            + escape("; ".join(self.names))
+            + f" · {key} again leaves, and the desk keeps retrying the save after you go"
         )
 
     def refusal(self) -> str | None:

@@ -260,7 +260,7 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self._refresh_missing()
 
     def on_unmount(self) -> None:
-        self.writer.close()
+        self.writer.close_when_saved()
 
     # -- the field order ----------------------------------------------------------------------
 
@@ -1267,15 +1267,29 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
             self.app.bell()
             self._say("nothing to park yet: enter a customer first")
             return
-        self.writer.flush()
+        if self._stays_unsaved("F10"):
+            return
         self.notify(f"parked draft {self.draft_number}: F5 on a new order resumes it")
         self.app.switch_screen(OrderEntryScreen(self.desk, self.status))
 
     def action_leave(self) -> None:
         if self.draft.id is not None:
-            self.writer.flush()
+            if self._stays_unsaved("F3"):
+                return
             self.notify("the draft is kept: F5 on a new order (Ctrl+N) resumes it")
         self.app.pop_screen()
+
+    def _stays_unsaved(self, key: str) -> bool:
+        """Wait for the saves given so far; True (and say why) if a field is still unsaved and
+        `key` was not pressed again to leave anyway."""
+        self.writer.flush()
+        self._show_unsaved()
+        warning = self.unsaved.leave_warning(key, get_time())
+        if warning is None:
+            return False
+        self.app.bell()
+        self._say(warning)
+        return True
 
     def action_history(self) -> None:
         """F11: start from the customer's history: copy the last order, or add usual items."""

@@ -332,3 +332,44 @@ async def test_a_requested_date_cleared_on_screen_is_cleared_in_the_draft(
     with demo_store.session() as s:
         order = s.get(SalesOrder, order_id)
         assert order is not None and order.requested_date is None
+
+
+async def test_leaving_with_a_field_unsaved_warns_then_the_save_lands_after_the_screen_goes(
+    demo_store: Store,
+) -> None:
+    """F3 with a save refused is refused once, naming the field; F3 again leaves, and the
+    desk keeps retrying: the value typed reaches the draft once the lock is gone."""
+    part = parts_in_stock(demo_store, 1)[0].part_number
+    path = demo_store.engine.url.database
+    assert path is not None
+    store = Store(demo_store.url, busy_timeout_s=0.3)
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_entry(pilot, app)
+        burst(app, f"acme01\nPO-LEAVE-1\n\n{part}\n5\n")
+        await settle(pilot, screen, 0.5)
+        await pilot.press("up", "tab")
+        await settle(pilot, screen)
+        order_id = screen.draft.id
+        assert order_id is not None
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            burst(app, "9\n")
+            await wait_for(pilot, lambda: "NOT SAVED" in _status(screen))
+            await pilot.press("f3")
+            await wait_for(pilot, lambda: "not saved yet" in _message(screen))
+            assert app.screen is screen, "the first F3 stays: line 1 quantity is not saved"
+            assert "line 1 quantity" in _message(screen) and "F3 again" in _message(screen)
+            await pilot.press("f3")
+            await wait_for(pilot, lambda: app.screen is not screen)
+            assert _lines(store, order_id) == [(part, Decimal(5))]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        for _ in range(200):  # the retry lands with the screen gone
+            if _lines(store, order_id) == [(part, Decimal(9))]:
+                break
+            await pilot.pause(0.1)
+        assert _lines(store, order_id) == [(part, Decimal(9))]
+    store.dispose()

@@ -65,6 +65,7 @@ class Autosave(DraftWriter):
         self._attempt = 0
         self._timer: threading.Timer | None = None
         self._closed = False
+        self._draining = False
 
     def save(self, scope: Scope, values: dict[str, Any], write: Write) -> Future[Any]:
         """Write `values` to `scope` in turn; if it fails they stay pending and are retried."""
@@ -96,6 +97,15 @@ class Autosave(DraftWriter):
             if self._timer is not None:
                 self._timer.cancel()
         super().close()
+
+    def close_when_saved(self) -> None:
+        """Close now if everything landed, else keep retrying and close once it has: the
+        screen that typed the values may be gone, its values are not."""
+        with self._lock:
+            self._draining = True
+            saved = not self._values
+        if saved:
+            self.close()
 
     # -- in the writer thread ---------------------------------------------------------------
 
@@ -142,6 +152,12 @@ class Autosave(DraftWriter):
                 self._settle(scope, values)
         with self._lock:
             self._attempt = self._attempt + 1 if self._values else 0
+            drained = self._draining and not self._values
+            if drained:
+                self._closed = True
+        if drained:  # the last pending save landed after its screen closed
+            self.shutdown_soon()
+            return
         self._schedule_retry()
         self._on_pending()
 

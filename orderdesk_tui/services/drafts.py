@@ -343,3 +343,7 @@ class DraftWriter:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+    def shutdown_soon(self) -> None:
+        """Close from inside a write: the writes queued before this one still run."""
+        self._pool.shutdown(wait=False)
