@@ -85,9 +85,9 @@ class UnsavedFields:
         (all saved, or `key` pressed again within LEAVE_AGAIN_S of the warning)."""
         if not self.names:
             return None
-        if self._warned is not None and self._warned[0] == key:
-            if now - self._warned[1] <= LEAVE_AGAIN_S:
-                return None
+        warned = self._warned
+        if warned is not None and warned[0] == key and now - warned[1] <= LEAVE_AGAIN_S:
+            return None
         self._warned = (key, now)
         return (
             "[b red]not saved yet[/]: "
