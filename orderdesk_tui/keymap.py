@@ -8,7 +8,8 @@ override replaces all default keys of its id.
 
 Textual does not validate a keymap (unknown ids and misspelled keys are silently accepted, and
 a stolen key silently drops the other binding), so this module does it before
-``App.set_keymap()``: unknown ids, keys that do not parse, conflicts per scope (app bindings
+``App.set_keymap()``: unknown ids, keys that do not parse (including characters no keyboard
+has: Unicode names ``banana`` too, but Textual would bind it), conflicts per scope (app bindings
 count in every scope) and keys that legacy terminals cannot send. Bad user entries are
 reported and ignored, so the defaults stay in force for them; a bad *defaults* file is a
 programming error and raises :class:`~orderdesk_tui.errors.ConfigError`.
@@ -154,13 +155,38 @@ def _character_to_key(character: str) -> str:
     return _KEY_NAME_REPLACEMENTS.get(key, key)
 
 
-def _is_character_name(name: str) -> bool:
-    """True for Textual's name of a printable character, e.g. ``pound_sign`` for ``£``."""
+#: Symbols from Miscellaneous Technical (U+2300) on are dingbats, pictographs, box drawing,
+#: emoji and the like: no keyboard layout types them, though Unicode names them ("banana").
+_FIRST_PICTOGRAPH = 0x2300
+
+
+def _on_a_keyboard(character: str) -> bool:
+    """True for a character some keyboard layout types: a letter or digit of any script,
+    punctuation, a currency sign, or a symbol before the pictographic blocks (``£ § ° ¬ ∑``)."""
+    category = unicodedata.category(character)
+    return (
+        character.isalnum()
+        or category.startswith("P")
+        or category == "Sc"
+        or (category.startswith("S") and ord(character) < _FIRST_PICTOGRAPH)
+    )
+
+
+def _named_character(name: str) -> str | None:
+    """The printable character Textual calls `name` (``pound_sign`` -> ``£``), or None."""
     try:
         character = unicodedata.lookup(name.replace("_", " "))
     except KeyError:
-        return False
-    return character.isprintable() and _character_to_key(character) == name
+        return None
+    if character.isprintable() and _character_to_key(character) == name:
+        return character
+    return None
+
+
+def _keyboard_character_name(name: str) -> bool:
+    """True for Textual's name of a character a keyboard types (``pound_sign``, not ``banana``)."""
+    character = _named_character(name)
+    return character is not None and _on_a_keyboard(character)
 
 
 _NAME_TO_CHARACTER = {
@@ -233,6 +259,11 @@ def _parse_key(key: str) -> str:
                 f"bad key {key!r}: use a lower-case letter after a modifier "
                 f"({'+'.join([*modifiers, base.lower()])!r}, with 'shift+' for the shifted key)"
             )
+        if not _on_a_keyboard(base):
+            raise _BadKey(
+                f"bad key {key!r}: {base!r} is not a key on a keyboard "
+                "(emoji, pictographs and dingbats cannot be bound)"
+            )
         if seen == {"shift"}:
             instead = repr(base.upper()) if base.isalpha() else "that character"
             raise _BadKey(
@@ -241,8 +272,11 @@ def _parse_key(key: str) -> str:
             )
         if key != "ctrl+@":  # Textual's own name for ctrl+space on legacy terminals
             base = _character_to_key(base)
-    elif base not in TEXTUAL_KEY_NAMES and not _is_character_name(base):
-        if base.lower() in TEXTUAL_KEY_NAMES:
+    elif base not in TEXTUAL_KEY_NAMES and not _keyboard_character_name(base):
+        named = _named_character(base)
+        if named is not None:
+            suggestion = f" (it names the character {named!r}, which no keyboard has)"
+        elif base.lower() in TEXTUAL_KEY_NAMES:
             suggestion = f" (key names are lower case: {base.lower()!r})"
         else:
             suggestion = _suggest(base.lower(), TEXTUAL_KEY_NAMES)

@@ -226,6 +226,13 @@ def test_doctor_fails_on_unknown_binding_ids(tmp_path: Path, healthy: Path) -> N
     assert f"{bindings}:2" in fail and "orders.serch" in fail
 
 
+def test_doctor_fails_on_a_key_no_keyboard_has(tmp_path: Path, healthy: Path) -> None:
+    bindings = _config(tmp_path, "bindings.toml", '\n"order.cancel" = "banana"\n')
+    (fail,) = _failing(_doctor(tmp_path, healthy))
+    assert fail.startswith("FAIL keymap")
+    assert f"{bindings}:2: order.cancel: bad key 'banana'" in fail
+
+
 def test_doctor_fails_on_a_corrupt_bindings_file(tmp_path: Path, healthy: Path) -> None:
     bindings = _config(tmp_path, "bindings.toml", '[orders\n"x" = \n')
     (fail,) = _failing(_doctor(tmp_path, healthy))

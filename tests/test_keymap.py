@@ -187,12 +187,31 @@ def test_bad_key_is_named_and_override_ignored(defaults: Path, tmp_path: Path) -
         ("ctrl+Q", "'ctrl+Q'"),
         ("f2,,f3", "stray comma"),
         ("", "no key"),
+        # Unicode names of characters no keyboard has (emoji, pictographs, dingbats)
+        ("banana", "'banana'"),
+        ("ctrl+shift+alt+banana", "'banana'"),
+        ("snowman", "'snowman'"),
+        ("\N{BANANA}", "'\N{BANANA}'"),
+        ("alt+\N{BLACK STAR}", "'\N{BLACK STAR}'"),
+        ("place_of_interest_sign", "'place_of_interest_sign'"),  # the Mac's command sign
     ],
 )
 def test_unparsable_keys(spec: str, named: str) -> None:
     _keys, bad = parse_key_spec(spec)
     assert bad, spec
     assert named in bad[0]
+
+
+def test_key_no_keyboard_has_is_refused_and_default_stays(defaults: Path, tmp_path: Path) -> None:
+    user = user_file(tmp_path, '"app.help" = "f12"\n\n"order.add_note" = "ctrl+shift+alt+banana"\n')
+    keymap = load_keymap(defaults, user)
+    [problem] = keymap.problems
+    assert (problem.severity, problem.file, problem.line) == ("error", str(user), 3)
+    assert problem.binding_id == "order.add_note"
+    assert "unknown key name 'banana'" in problem.message
+    assert "\N{BANANA}" in problem.message and "no keyboard" in problem.message
+    assert keymap.keys_for("order.add_note") == "f9"
+    assert keymap.overrides == {"app.help": "f12"}
 
 
 def test_non_string_value_is_an_error(defaults: Path, tmp_path: Path) -> None:
@@ -221,6 +240,10 @@ def test_non_string_value_is_an_error(defaults: Path, tmp_path: Path) -> None:
         ("space", ["space"]),
         ("f5,f5", ["f5"]),
         ("pageup,delete,insert,f24", ["pageup", "delete", "insert", "f24"]),
+        # characters of keyboard layouts, by name or as typed
+        ("pound_sign,\N{EURO SIGN},section_sign", ["pound_sign", "euro_sign", "section_sign"]),
+        ("\N{LATIN SMALL LETTER E WITH ACUTE},\N{CYRILLIC SMALL LETTER ZHE}", ["\xe9", "\u0436"]),
+        ("alt+\N{DEGREE SIGN},\N{NOT SIGN}", ["alt+degree_sign", "not_sign"]),
     ],
 )
 def test_parsable_keys(spec: str, keys: list[str]) -> None:
