@@ -8,8 +8,8 @@ override replaces all default keys of its id.
 
 Textual does not validate a keymap (unknown ids and misspelled keys are silently accepted, and
 a stolen key silently drops the other binding), so this module does it before
-``App.set_keymap()``: unknown ids, keys that do not parse (including characters no keyboard
-has: Unicode names ``banana`` too, but Textual would bind it), conflicts per scope (app bindings
+``App.set_keymap()``: unknown ids, keys that do not parse (and characters no keyboard has,
+such as ``banana``: Unicode names it and Textual would bind it), conflicts per scope (app bindings
 count in every scope) and keys that legacy terminals cannot send. Bad user entries are
 reported and ignored, so the defaults stay in force for them; a bad *defaults* file is a
 programming error and raises :class:`~orderdesk_tui.errors.ConfigError`.
