@@ -7,13 +7,14 @@ sends NOTIFY on channel `orderdesk_changes`; this LISTENs on a connection of its
 
 `ChangeWatch.wait(timeout)` blocks (call it from a thread worker) and says whether something
 changed; a store that goes away raises, and the caller reconnects with a new watch.
+
+psycopg is imported by the PostgreSQL watch only: it comes with the `postgres` extra, and the
+plain install (SQLite) must open the queue without it.
 """
 
 import sqlite3
 import time
 from typing import Protocol
-
-import psycopg
 
 from orderdesk_tui.store import Store
 
@@ -56,6 +57,8 @@ class SqliteWatch:
 
 class PostgresWatch:
     def __init__(self, url: str) -> None:
+        import psycopg  # only a PostgreSQL store has it (the Store checked it is installed)
+
         self._conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
         self._conn.execute(f"LISTEN {CHANNEL}")
 
