@@ -6,7 +6,7 @@ loads a second one into another file and compares the order rows.
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import (
+    RMA,
     Address,
     Customer,
     EDIDocument,
@@ -30,6 +31,7 @@ from orderdesk_tui.models import (
     QuantityBreak,
     SalesOrder,
     SalesOrderLine,
+    Shipment,
     StockLevel,
     User,
     Warehouse,
@@ -333,6 +335,48 @@ def test_same_day_and_seed_give_the_same_orders(store: Store, tmp_path: Path) ->
     load_demo(other, today=TODAY)
     try:
         assert _order_rows(other) == _order_rows(store)
+    finally:
+        other.dispose()
+
+
+def _identifiers(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """The numbers people quote, each with what it names (order: customer and PO)."""
+    with store.session() as s:
+        orders = {o.id: o.number for o in s.exec(select(SalesOrder))}
+        customers = {c.id: c.code for c in s.exec(select(Customer))}
+        return {
+            "orders": sorted(
+                (o.number, customers[o.customer_id], o.customer_po, o.state)
+                for o in s.exec(select(SalesOrder))
+            ),
+            "invoices": sorted((i.number, orders.get(i.order_id)) for i in s.exec(select(Invoice))),
+            "shipments": sorted((x.number, orders[x.order_id]) for x in s.exec(select(Shipment))),
+            "purchase orders": sorted(
+                (p.number, orders.get(p.sales_order_id)) for p in s.exec(select(PurchaseOrder))
+            ),
+            "rmas": sorted((r.number, orders.get(r.order_id)) for r in s.exec(select(RMA))),
+        }
+
+
+@pytest.mark.parametrize("hour", [0, 3, 9, 13, 16, 21, 23])
+def test_identifiers_do_not_depend_on_the_time_of_day(
+    store: Store, tmp_path: Path, hour: int
+) -> None:
+    """Loaded at any hour of TODAY, the demo numbers the same orders the same way (a bench
+    that keys a PO the demo also gave must not pass at 16:00 and fail at 17:00)."""
+    other = _new_store(tmp_path / "at-hour.sqlite3")
+    now = datetime.combine(TODAY, time(hour, 41), tzinfo=UTC)
+    load_demo(other, now=now)
+    try:
+        assert _identifiers(other) == _identifiers(store)
+        with other.session() as s:
+            entered = [_aware(o.entered_at) for o in s.exec(select(SalesOrder)) if o.entered_at]
+            due = sorted(_aware(n.callback_at) for n in s.exec(select(Note)) if n.callback_at)
+        assert max(entered) < now  # nothing entered after the load
+        # call-backs: the one due 25 minutes before the history's 17:00 is due at this hour
+        # too, the ones due later keep their distance from now
+        assert due[-2:] == [now + timedelta(minutes=95), now + timedelta(days=1, hours=1)]
+        assert due[-3] < now
     finally:
         other.dispose()
 

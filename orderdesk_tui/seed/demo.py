@@ -80,6 +80,7 @@ from orderdesk_tui.models.base import (
     utcnow,
 )
 from orderdesk_tui.paths import bundled
+from orderdesk_tui.seed.load_clock import LoadClock, made_at, moved_timestamps
 from orderdesk_tui.services import credentials
 from orderdesk_tui.services.audit import record
 from orderdesk_tui.services.credentials import Kind
@@ -443,30 +444,41 @@ class _PO:
 # -- the loader ---------------------------------------------------------------------------------
 
 
-def load_demo(store: Store, *, today: date | None = None, rng_seed: int = 2026) -> DemoSummary:
+def load_demo(
+    store: Store,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    rng_seed: int = 2026,
+) -> DemoSummary:
     """Fill an empty store with the demo data set, in one transaction.
 
-    Raises StoreError if the store already holds customers.
+    The rows and their numbers depend on `today` (default: the date of `now`) and the seed,
+    not on the hour: the history is made as of 17:00 UTC of `today` and its timestamps are
+    then fitted to `now` (default: the wall clock, or 17:00 UTC when only `today` is given;
+    see seed/load_clock.py). Raises StoreError if the store already holds customers.
     """
+    if now is None:
+        now = utcnow() if today is None else made_at(today)
     if today is None:
-        now = utcnow()
         today = now.date()
-    else:
-        now = datetime.combine(today, time(17, 0), tzinfo=UTC)
+    clock = LoadClock(made_at(today), now)
     with store.session() as session:
         if session.exec(select(Customer.id).limit(1)).first() is not None:
             raise StoreError("store already holds data; seed --demo needs an empty store")
-        loader = _DemoLoader(session, today, now, random.Random(rng_seed))
-        loader.load_master()
-        loader.build_history()
+        loader = _DemoLoader(session, today, clock, random.Random(rng_seed))
+        with moved_timestamps(session, clock):
+            loader.load_master()
+            loader.build_history()
         return loader.summary
 
 
 class _DemoLoader:
-    def __init__(self, session: Session, today: date, now: datetime, rng: random.Random) -> None:
+    def __init__(self, session: Session, today: date, clock: LoadClock, rng: random.Random) -> None:
         self.session = session
         self.today = today
-        self.now = now
+        self.now = clock.made_at  # the history is made as of this moment
+        self.clock = clock
         self.rng = rng
         self.summary = DemoSummary()
         self.customers: dict[str, _Cust] = {}
@@ -2019,6 +2031,11 @@ class _DemoLoader:
             return []
         table = model.__table__  # type: ignore[attr-defined]
         stmt = insert(model).returning(table.c.id, sort_by_parameter_order=True)
+        moment = self.clock.moment
+        rows = [
+            {key: moment(v) if isinstance(v, datetime) else v for key, v in row.items()}
+            for row in rows
+        ]
         return [int(row[0]) for row in self.session.execute(stmt, rows)]
 
     def _insert_stock(self) -> None:
