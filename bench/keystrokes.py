@@ -20,7 +20,9 @@ shorthand as typed (`fri` = 3, `+7` = 2, none = 0). `*` in `qty*part` is a key, 
 information. Goal: keys / information <= 1.15.
 
 Each order is checked in the store after F9: submitted, the customer, PO, requested date,
-and every line's part and quantity as keyed.
+and every line's part and quantity as keyed. The POs are ones the demo never gives (NSTR01's
+are 4510..., GLMS01's name one of its branches, never 999: tests/test_seed_demo.py), else F9
+rightly asks about a duplicate PO.
 
 Then a correction: the 10-line LONE01 order is keyed again (another PO), and before F9 the
 quantity of line 3 is changed the green-screen way, `Ctrl+G 3 Enter`, the new quantity and
@@ -109,7 +111,7 @@ ORDERS = [
     Order(
         "NSTR01 by their own part numbers",
         "nstr01",
-        "4510055301",
+        "4590055301",
         "",
         [
             "nsa-410074 40",
@@ -125,7 +127,7 @@ ORDERS = [
     Order(
         "GLMS01 bearings and power transmission, qty*part",
         "glms01",
-        "GL014-18302",
+        "GL999-18302",
         "+7",
         [
             "10*6204-2RS",

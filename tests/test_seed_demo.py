@@ -381,6 +381,30 @@ def test_identifiers_do_not_depend_on_the_time_of_day(
         other.dispose()
 
 
+def test_bench_pos_are_ones_the_demo_never_gives(store: Store) -> None:
+    """bench/keystrokes.py keys these POs into a demo store made on any day: the demo's
+    patterns for these customers exclude them, whatever its numbers."""
+    from bench.keystrokes import ORDERS
+
+    with store.session() as s:
+        customers = {c.id: c.code for c in s.exec(select(Customer))}
+        pos: dict[str, set[str]] = {}
+        for order in s.exec(select(SalesOrder)):
+            pos.setdefault(customers[order.customer_id], set()).add(order.customer_po)
+        branches = {
+            a.code[-3:]
+            for a in s.exec(select(Address))
+            if customers[a.customer_id] == "GLMS01" and a.kind == "ship_to"
+        }
+    assert "999" not in branches
+    assert all(po.startswith(tuple(f"GL{b}-" for b in branches)) for po in pos["GLMS01"])
+    assert all(po.startswith("4510") and len(po) == 10 for po in pos["NSTR01"])
+    bench = {order.customer.upper(): order.po for order in ORDERS}
+    assert bench["GLMS01"].startswith("GL999-") and bench["NSTR01"].startswith("459")
+    for code, po in bench.items():
+        assert po not in pos.get(code, set()), (code, po)
+
+
 def test_refuses_a_store_that_holds_data(store: Store) -> None:
     with store.session() as s:
         before = len(s.exec(select(SalesOrder)).all())
