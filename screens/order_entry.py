@@ -927,7 +927,9 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
         self.app.call_from_thread(self._show_matches, "\n".join(rows) or "[dim]no match[/]")
 
     def _show_matches(self, markup: str) -> None:
-        self.query_one("#matches", Static).update(markup, layout=False)
+        shown = self.query("#matches")
+        if shown:  # else a worker finished after this screen was closed (F9, F3)
+            shown.first(Static).update(markup, layout=False)
 
     # -- writes ------------------------------------------------------------------------------------
 
