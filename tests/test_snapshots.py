@@ -34,6 +34,7 @@ from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
 from screens.rma_list import RmaListScreen
 from screens.wallboard import WallboardApp
+from screens.widgets.status_bar import StatusBar
 from tests.ui import burst, make_app, wait_for
 
 #: The smallest terminal every screen is made for (README), and a common wide one.
@@ -71,6 +72,11 @@ def shoot(snap_compare: SnapCompare, app: App[Any], size: tuple[int, int], steps
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await steps(pilot)
+        status = getattr(pilot.app, "status", None)  # the desk's bar; the wallboard has none
+        if status is not None:  # the outbox is counted in a worker: "outbox …" until then
+            await wait_for(pilot, lambda: status.outbox is not None)
+            for bar in pilot.app.screen.query(StatusBar):
+                bar.tick()  # now, not on its next one-second tick
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
         await pilot.pause(0.1)
