@@ -10,21 +10,27 @@ import gc
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from textual import events, work
+from textual.actions import ActionParseResult, parse
 from textual.app import SystemCommand
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import NoActiveWorker, Worker, WorkerFailed, get_current_worker
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.keymap import Keymap, load_keymap
 from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.failures import refused_text
 from orderdesk_tui.services.outbox import pending_count
 from orderdesk_tui.store import Store
 from screens.crash_log import LoggedCrashApp
+from screens.failures import action_label, quiet_failure, report_failure, report_worker
 from screens.help import HelpScreen
 from screens.keys import bind
 from screens.order_list import OrderListScreen
@@ -174,12 +180,66 @@ class OrderDeskApp(LoggedCrashApp[int]):
         yield from super().get_system_commands(screen)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys for an entry screen go to it at once, in order (see screens/order_entry.py)."""
+        """Keys for an entry screen go to it at once, in order (see screens/order_entry.py).
+
+        A paste holding a NUL or a lone surrogate is refused here, for every field (such keys
+        are not printable, so no field takes them)."""
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            refused = refused_text(event.text) if isinstance(event, events.Paste) else None
+            if refused is not None:
+                self.bell()
+                self.notify(f"paste refused: {refused}; nothing was pasted", severity="warning")
+                return
             take = getattr(self.screen, "type_ahead_key", None)
             if take is not None and take(event):
                 return
         await super().on_event(event)
+
+    # -- nothing closes the desk (screens/failures.py) -----------------------------------------
+
+    async def run_action(
+        self,
+        action: "str | ActionParseResult",
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every action (keys, palette, clicks) comes through here: one that raises is
+        reported in one line, and the screen stays as it was."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            name = (parse(action) if isinstance(action, str) else action)[1]
+            report_failure(self, action_label(name), error)
+            return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = quiet_failure(event)
+        if worker is not None:
+            report_worker(self, worker)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual calls this for a worker started with exit_on_error=True (its default), from
+        # the worker's own task, and exits: report it instead. Any other error stopped a
+        # message loop, so the app cannot go on: it is logged and the app exits (crash_log).
+        if isinstance(error, WorkerFailed):
+            try:
+                report_worker(self, get_current_worker())
+            except NoActiveWorker:
+                report_failure(self, "a background task", error.error)
+            return
+        super()._handle_exception(error)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notices carry user and store text: never parsed as markup (`[/]` is shown as is)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_new_order(self) -> None:
         """A new order at once; its screen lists this coordinator's open drafts (F5 resumes)."""

@@ -10,10 +10,11 @@ from textual.widgets import Footer
 
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.users import APPROVERS, Approval
+from screens.failures import Guarded
 from screens.widgets.status_bar import DeskStatus, StatusBar
 
 
-class DeskScreen(Screen[None]):
+class DeskScreen(Guarded, Screen[None]):
     DEFAULT_CSS = """
     DeskScreen #frame-bottom { dock: bottom; height: auto; }
     DeskScreen #frame-bottom > Footer { dock: none; }

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
@@ -20,6 +21,7 @@ from orderdesk_tui.errors import FieldError, NeedsConfirmation, OrderdeskError, 
 from orderdesk_tui.models.base import NoteChannel
 from orderdesk_tui.services.users import Approval
 from screens.entry_keys import GatedKeys
+from screens.failures import Guarded
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
 
@@ -32,7 +34,7 @@ DIALOG_BINDINGS = [
 T = TypeVar("T")
 
 
-class _Dialog(ModalScreen[T | None], Generic[T]):
+class _Dialog(Guarded, ModalScreen[T | None], Generic[T]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = DIALOG_BINDINGS
 
@@ -41,7 +43,7 @@ class _Dialog(ModalScreen[T | None], Generic[T]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one(".dialog-error", Static)
-        error.update(message)
+        error.update(Content(message))  # may quote what was typed: never markup
         error.display = True
         self.app.bell()
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
@@ -200,7 +201,7 @@ class OrderListScreen(DeskScreen):
         what = f"{total:,} order{'s' if total != 1 else ''}"
         if flt.text:
             what += f" matching '{flt.text}'"
-        self.query_one("#orders-count", Static).update(f"{what} · live")
+        self.query_one("#orders-count", Static).update(Content(f"{what} · live"))  # the search
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -91,7 +92,7 @@ class RmaListScreen(DeskScreen):
         what = f"{total:,} RMA{'s' if total != 1 else ''}"
         if flt.text:
             what += f" matching '{flt.text}'"
-        self.query_one("#rmas-count", Static).update(what)
+        self.query_one("#rmas-count", Static).update(Content(what))  # quotes the search
 
     @on(Input.Changed, "#rma-search")
     def _search_changed(self, event: Input.Changed) -> None:

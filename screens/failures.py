@@ -1,0 +1,64 @@
+"""The desk's one error policy: nothing that fails while it runs closes it.
+
+Whatever raises — a store or ERP call in a worker, an action run by a key or the palette, a
+screen's message handler — is logged with its traceback and shown as one line naming the
+action and what failed (services/failures.py words it). The desk keeps running, the fields
+keep what was typed, and the same key tries again. The app catches actions and the workers
+Textual would exit for (OrderDeskApp); `Guarded` catches a screen's own handlers and its
+workers started with exit_on_error=False (Textual only logs those).
+"""
+
+import logging
+
+from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.worker import Worker, WorkerState
+
+from orderdesk_tui.services.failures import describe_failure
+
+log = logging.getLogger(__name__)
+
+
+def action_label(name: str) -> str:
+    """A worker's, action's or handler's name as words: `_submit_worker` -> `submit`."""
+    words = [w for w in name.removeprefix("on_").split("_") if w and w != "worker"]
+    return " ".join(words) or "the action"
+
+
+def report_failure(app: App[object], action: str, error: BaseException) -> None:
+    """Log `error` with its traceback and tell the user in one line; nothing else changes."""
+    log.error("%s failed", action, exc_info=error)
+    app.notify(
+        f"{action} failed: {describe_failure(error)}; try again",
+        severity="error",
+        timeout=10,
+    )
+
+
+def report_worker(app: App[object], worker: Worker[object]) -> None:
+    """A worker ended in error: report it under its name (`_submit_worker` -> `submit`)."""
+    if worker.error is not None:
+        report_failure(app, action_label(worker.name), worker.error)
+
+
+def quiet_failure(message: Message) -> Worker[object] | None:
+    """The worker this message says failed, if Textual would not report it (exit_on_error
+    False: Textual only logs it; with True it goes to App._handle_exception)."""
+    if isinstance(message, Worker.StateChanged) and message.state == WorkerState.ERROR:
+        return None if message.worker.exit_on_error else message.worker
+    return None
+
+
+class Guarded(MessagePump):
+    """A screen whose message handlers cannot close the app: an error in one is reported and
+    the screen goes on handling the next message (Textual would exit the app)."""
+
+    async def _on_message(self, message: Message) -> None:
+        try:
+            await super()._on_message(message)
+        except Exception as error:
+            report_failure(self.app, action_label(message.handler_name), error)
+        worker = quiet_failure(message)
+        if worker is not None:
+            report_worker(self.app, worker)
