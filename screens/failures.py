@@ -8,11 +8,14 @@ Textual would exit for (OrderDeskApp); `Guarded` catches a screen's own handlers
 workers started with exit_on_error=False (Textual only logs those).
 """
 
+import inspect
 import logging
+from typing import Any
 
 from textual.app import App
 from textual.message import Message
 from textual.message_pump import MessagePump
+from textual.timer import Timer, TimerCallback
 from textual.worker import Worker, WorkerState
 
 from orderdesk_tui.services.failures import describe_failure
@@ -26,7 +29,7 @@ def action_label(name: str) -> str:
     return " ".join(words) or "the action"
 
 
-def report_failure(app: App[object], action: str, error: BaseException) -> None:
+def report_failure(app: App[Any], action: str, error: BaseException) -> None:
     """Log `error` with its traceback and tell the user in one line; nothing else changes."""
     log.error("%s failed", action, exc_info=error)
     app.notify(
@@ -36,7 +39,7 @@ def report_failure(app: App[object], action: str, error: BaseException) -> None:
     )
 
 
-def report_worker(app: App[object], worker: Worker[object]) -> None:
+def report_worker(app: App[Any], worker: Worker[object]) -> None:
     """A worker ended in error: report it under its name (`_submit_worker` -> `submit`)."""
     if worker.error is not None:
         report_failure(app, action_label(worker.name), worker.error)
@@ -51,8 +54,8 @@ def quiet_failure(message: Message) -> Worker[object] | None:
 
 
 class Guarded(MessagePump):
-    """A screen whose message handlers cannot close the app: an error in one is reported and
-    the screen goes on handling the next message (Textual would exit the app)."""
+    """A screen whose message handlers and timers cannot close the app: an error in one is
+    reported and the screen goes on (Textual would exit the app)."""
 
     async def _on_message(self, message: Message) -> None:
         try:
@@ -62,3 +65,41 @@ class Guarded(MessagePump):
         worker = quiet_failure(message)
         if worker is not None:
             report_worker(self.app, worker)
+
+    def _guard(self, callback: TimerCallback | None) -> TimerCallback | None:
+        if callback is None:
+            return None
+        name = getattr(callback, "__name__", "")
+        label = action_label(name) if name.isidentifier() else "update"
+
+        async def guarded() -> None:
+            try:
+                result = callback()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as error:
+                report_failure(self.app, label, error)
+
+        return guarded
+
+    def set_timer(
+        self,
+        delay: float,
+        callback: TimerCallback | None = None,
+        *,
+        name: str | None = None,
+        pause: bool = False,
+    ) -> Timer:
+        return super().set_timer(delay, self._guard(callback), name=name, pause=pause)
+
+    def set_interval(
+        self,
+        interval: float,
+        callback: TimerCallback | None = None,
+        *,
+        name: str | None = None,
+        repeat: int = 0,
+        pause: bool = False,
+    ) -> Timer:
+        guarded = self._guard(callback)
+        return super().set_interval(interval, guarded, name=name, repeat=repeat, pause=pause)

@@ -16,6 +16,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -172,7 +173,8 @@ class QueueScreen(DeskScreen):
         self.app.call_from_thread(self._loaded, snapshot, flt, view)
 
     def _failed(self, error: str) -> None:
-        self.query_one("#queue-count", Static).update(f"[red]could not read the queue: {error}")
+        failed = Content.from_markup("[red]could not read the queue: $error", error=error)
+        self.query_one("#queue-count", Static).update(failed)
 
     def _loaded(self, snapshot: QueueSnapshot, flt: QueueFilter, view: _View) -> None:
         self.snapshot = snapshot
@@ -254,7 +256,7 @@ class QueueScreen(DeskScreen):
             self.filter = parse_filter(text)
         except FilterSyntaxError as exc:
             # point at the column under the filter input (label "Filter" + padding = 9 cells)
-            error.update(f"{' ' * (8 + exc.column)}^ {exc}")
+            error.update(Content(f"{' ' * (8 + exc.column)}^ {exc}"))  # quotes the filter
             error.add_class("-error")
             return False
         error.update("")

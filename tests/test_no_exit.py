@@ -141,6 +141,9 @@ async def test_every_input_takes_hostile_text_without_closing(demo_store: Store)
         for text in [*MARKUP, LONG]:
             await type_into(pilot, field, text)
             assert field.value == text
+        await type_into(pilot, field, "hold:[/]")
+        error = queue.query_one("#filter-error", Static)
+        await wait_for(pilot, lambda: "not '[/]'" in text_of(error))
         # the customer lookup
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
@@ -389,3 +392,38 @@ async def test_postgresql_connections_cut_during_entry_the_draft_survives(
             select(SalesOrderLine).where(SalesOrderLine.order_id == order.id)
         ).all()
         assert sorted(int(ln.quantity) for ln in lines) == [2, 3]
+
+
+async def test_a_bug_in_an_action_a_handler_or_a_timer_is_reported_not_fatal(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last line: whatever raises is one line naming what failed, and the desk goes on."""
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        orders = app.screen
+        assert isinstance(orders, OrderListScreen)
+        monkeypatch.setattr(OrderListScreen, "action_next_state", boom)
+        await pilot.press("f7")
+        await wait_for(
+            pilot, lambda: "next state failed: RuntimeError: boom; try again" in notices(app)
+        )
+        monkeypatch.setattr("screens.order_list.OrderFilter", boom)  # the search's debounce timer
+        await pilot.press("slash", *"acme")
+        await wait_for(pilot, lambda: "apply failed: RuntimeError: boom; try again" in notices(app))
+        monkeypatch.setattr(RmaListScreen, "on_screen_resume", boom)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RmaListScreen))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await wait_for(
+            pilot, lambda: "screen resume failed: RuntimeError: boom; try again" in notices(app)
+        )
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: app.screen is orders)
+        assert orders.query_one("#search", Input).value == "acme"
+        assert app.is_running
