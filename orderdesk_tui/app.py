@@ -209,7 +209,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
             return await super().run_action(action, default_namespace, namespaces)
         except Exception as error:
             name = (parse(action) if isinstance(action, str) else action)[1]
-            report_failure(self, action_label(name), error)
+            report_failure(self, action_label(name), error, default_namespace)
             return True
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -29,20 +29,24 @@ def action_label(name: str) -> str:
     return " ".join(words) or "the action"
 
 
-def report_failure(app: App[Any], action: str, error: BaseException) -> None:
-    """Log `error` with its traceback and tell the user in one line; nothing else changes."""
+def report_failure(
+    app: App[Any], action: str, error: BaseException, where: object = None
+) -> None:
+    """Log `error` with its traceback and tell the user in one line; nothing else changes.
+
+    A screen with a message line of its own (`show_failure(line)`) shows it there as well."""
+    line = f"{action} failed: {describe_failure(error)}; try again"
     log.error("%s failed", action, exc_info=error)
-    app.notify(
-        f"{action} failed: {describe_failure(error)}; try again",
-        severity="error",
-        timeout=10,
-    )
+    app.notify(line, severity="error", timeout=10)
+    show = getattr(where, "show_failure", None)
+    if callable(show):
+        show(line)
 
 
 def report_worker(app: App[Any], worker: Worker[object]) -> None:
     """A worker ended in error: report it under its name (`_submit_worker` -> `submit`)."""
     if worker.error is not None:
-        report_failure(app, action_label(worker.name), worker.error)
+        report_failure(app, action_label(worker.name), worker.error, worker.node)
 
 
 def quiet_failure(message: Message) -> Worker[object] | None:
@@ -61,7 +65,7 @@ class Guarded(MessagePump):
         try:
             await super()._on_message(message)
         except Exception as error:
-            report_failure(self.app, action_label(message.handler_name), error)
+            report_failure(self.app, action_label(message.handler_name), error, self)
         worker = quiet_failure(message)
         if worker is not None:
             report_worker(self.app, worker)
@@ -78,7 +82,7 @@ class Guarded(MessagePump):
                 if inspect.isawaitable(result):
                     await result
             except Exception as error:
-                report_failure(self.app, label, error)
+                report_failure(self.app, label, error, self)
 
         return guarded
 

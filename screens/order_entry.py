@@ -391,6 +391,10 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
     def _say(self, markup: str) -> None:
         self.query_one("#message", Static).update(markup, layout=False)
 
+    def show_failure(self, line: str) -> None:
+        """A failed action (screens/failures.py) on the message line: not `submitting…`."""
+        self._say(f"[b red]{escape(line)}[/]")
+
     def _vertical(self, f: Field, step: int) -> None:
         line = self._line_of(f)
         if line is None:

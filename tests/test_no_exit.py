@@ -186,6 +186,11 @@ async def test_order_entry_takes_hostile_text_and_pastes(demo_store: Store) -> N
         screen = await open_entry(pilot, app)
         app.post_message(events.Paste("[/]"))  # no customer yet: refused, says why
         await settle(pilot, screen)
+        await pilot.press(*"[/]", "enter")  # not a customer: refused, the text kept
+        await settle(pilot, screen)
+        assert screen.header["customer"].value == "[/]"
+        assert "[/]" in text_of(screen.query_one("#message", Static))
+        await pilot.press("escape")
         burst(app, "acme01\n")
         await settle(pilot, screen)
         app.post_message(events.Paste("[/]\n[bold]x\t2\n"))
@@ -334,6 +339,8 @@ async def test_f9_while_sqlite_is_locked_says_so_and_submits_after(
                 ),
             )
             assert app.is_running and app.screen is screen
+            message = text_of(screen.query_one("#message", Static))
+            assert message.startswith("submit failed: the store did not answer")
             assert screen.header["po"].value == "PO-LOCKED-1"
             assert screen.lines[0].row.part.value == items[0].part_number
         finally:
