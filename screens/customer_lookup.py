@@ -9,7 +9,6 @@ allocation, ship date, carrier and tracking. Enter opens the customer; F6 opens 
 
 from datetime import date
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +20,7 @@ from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_tracking import TrackedOrder, track_order
 from screens.base import DeskScreen
 from screens.keys import bind
+from screens.markup import cells, escape
 from screens.notes import target_of
 from screens.widgets.desk_input import DeskInput
 from screens.widgets.status_bar import DeskStatus
@@ -111,7 +111,9 @@ class CustomerLookupScreen(DeskScreen):
         table.clear()
         for index, hit in enumerate(hits):
             name = hit.name if hit.active else f"{hit.name} (inactive)"
-            table.add_row(hit.code, name, hit.city, hit.phone, hit.matched, key=str(index))
+            table.add_row(
+                *cells((hit.code, name, hit.city, hit.phone, hit.matched)), key=str(index)
+            )
         count = self.query_one("#lookup-count", Static)
         if not needle.strip():
             count.update("")
@@ -156,7 +158,7 @@ class CustomerLookupScreen(DeskScreen):
             f" · promised {_day(tracked.promised) or '-'}"
         )
         for line in tracked.lines:
-            table.add_row(
+            row = (
                 str(line.line_no),
                 line.part_number,
                 line.description[:34],
@@ -171,6 +173,7 @@ class CustomerLookupScreen(DeskScreen):
                 line.carrier,
                 line.tracking,
             )
+            table.add_row(*cells(row))
 
     # -- choosing ---------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ F11 deactivates or reactivates, Ctrl+Delete deletes a customer nobody has ordere
 from datetime import date, datetime
 from decimal import Decimal
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -30,6 +29,7 @@ from orderdesk_tui.services.customer_view import (
 from orderdesk_tui.services.desk import Desk
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
+from screens.markup import escape
 from screens.notes import ask_note
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column

@@ -29,9 +29,7 @@ def action_label(name: str) -> str:
     return " ".join(words) or "the action"
 
 
-def report_failure(
-    app: App[Any], action: str, error: BaseException, where: object = None
-) -> None:
+def report_failure(app: App[Any], action: str, error: BaseException, where: object = None) -> None:
     """Log `error` with its traceback and tell the user in one line; nothing else changes.
 
     A screen with a message line of its own (`show_failure(line)`) shows it there as well."""

@@ -8,7 +8,6 @@ a supervisor ask for the override on the spot.
 from datetime import date, datetime
 from decimal import Decimal
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
@@ -19,6 +18,7 @@ from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_queries import LineView, OrderDetail, load_order
 from screens.dialogs import ReasonDialog
 from screens.keys import bind, key_of
+from screens.markup import escape
 from screens.notes import ask_note
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column

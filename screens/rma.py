@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -31,6 +30,7 @@ from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import bind
+from screens.markup import escape
 from screens.tabbed_detail import TabbedDetailScreen
 from screens.widgets.status_bar import DeskStatus
 

@@ -7,7 +7,6 @@ then; nothing is written until the request is complete and allowed.
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -23,6 +22,7 @@ from orderdesk_tui.services.users import Approval
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, PromptDialog
 from screens.keys import bind
+from screens.markup import cells, escape
 from screens.widgets.desk_input import DeskInput
 from screens.widgets.status_bar import DeskStatus
 
@@ -133,7 +133,7 @@ class RmaNewScreen(DeskScreen):
         table = self.query_one("#rma-pick-table", DataTable)
         table.clear()
         for line in lines:
-            table.add_row(*self._cells(line), key=str(line.order_line_id))
+            table.add_row(*cells(self._cells(line)), key=str(line.order_line_id))
         if lines:
             table.focus()
 
@@ -166,7 +166,7 @@ class RmaNewScreen(DeskScreen):
 
     def _refresh_row(self, line: ReturnableLine) -> None:
         table = self.query_one("#rma-pick-table", DataTable)
-        for column, value in enumerate(self._cells(line)):
+        for column, value in enumerate(cells(self._cells(line))):
             table.update_cell_at((table.get_row_index(str(line.order_line_id)), column), value)
 
     # -- the form ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, TabbedContent
 from orderdesk_tui.errors import OrderdeskError
 from screens.base import DeskScreen
 from screens.dialogs import TextDialog
+from screens.markup import cells
 
 Loaded = TypeVar("Loaded")
 
@@ -63,7 +64,7 @@ class TabbedDetailScreen(DeskScreen, Generic[Loaded]):
         cursor = table.cursor_row
         table.clear()
         for index, row in enumerate(rows):
-            table.add_row(*row, key=keys[index] if keys else str(index))
+            table.add_row(*cells(row), key=keys[index] if keys else str(index))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 

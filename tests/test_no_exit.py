@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.models import SalesOrder, SalesOrderLine
+from orderdesk_tui.models import Customer, Note, SalesOrder, SalesOrderLine
 from orderdesk_tui.seed.demo import load_demo
 from orderdesk_tui.services.failures import describe_failure, refused_text
 from orderdesk_tui.store import Store
@@ -40,7 +40,7 @@ from tests.test_order_entry import open_entry, parts_in_stock, settle
 from tests.ui import SIZE, burst, make_app, text_of, wait_for
 
 #: Typed as they are: must be shown as typed, never taken as markup.
-MARKUP = ["[/]", "[bold]x", "a[/b]c[", "[link=x]y"]
+MARKUP = ["[/]", "[bold]x", "a[/b]c[", "[link=x]y", "[ bold]x", "[$x]", "\\[b]"]
 LONG = "W" * 3000
 #: Refused at the input with a message.
 REFUSED = ["ab\x00c", "x\ud800y"]
@@ -433,4 +433,62 @@ async def test_a_bug_in_an_action_a_handler_or_a_timer_is_reported_not_fatal(
         await pilot.press("f2")
         await wait_for(pilot, lambda: app.screen is orders)
         assert orders.query_one("#search", Input).value == "acme"
+        assert app.is_running
+
+
+async def test_stored_text_that_looks_like_markup_is_shown_as_it_is(demo_store: Store) -> None:
+    """A customer named `[/] ...`, a PO `[ bold]x`, a note `[$x] [/]`: every screen that
+    shows them (tables, headers, lookups) draws them as stored."""
+
+    name, po, body = "[/] Acme [bold]x", "[ bold]PO-1", "[$x] called [/]"
+    with demo_store.session() as session:
+        order = session.exec(
+            select(SalesOrder).where(SalesOrder.state == "acknowledged").order_by(SalesOrder.id)
+        ).first()
+        assert order is not None
+        order.customer_po = po
+        customer = session.get(Customer, order.customer_id)
+        assert customer is not None
+        customer.name = name
+        session.add(Note(order_id=order.id, customer_id=customer.id, body=body, author="bob"))
+        code, number = customer.code, order.number
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        orders = app.screen
+        assert isinstance(orders, OrderListScreen)
+        await type_into(pilot, orders.query_one("#search", Input), number)
+        await wait_for(pilot, lambda: orders.table.total == 1 and orders.table.current)
+        row = orders.table.cells(orders.table.current)  # type: ignore[arg-type]
+        assert name[:20] in row and po in row
+        await pilot.press("enter", "enter")  # leave the search, open the order
+        try:
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, OrderViewScreen) and app.screen.detail
+            )
+        except AssertionError:
+            raise AssertionError(f"{app.screen}: {notices(app)}") from None
+        view = app.screen
+        header = text_of(view.query_one("#order-header", Static))
+        assert name in header and po in header
+        for _ in range(3):  # Lines, Holds, Notes
+            await pilot.press("tab")
+            await pilot.pause(0.2)
+        await pilot.pause(0.3)
+        assert app.is_running
+        await pilot.press("f3")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerLookupScreen))
+        lookup = app.screen
+        await pilot.press(*code.lower())
+        await wait_for(pilot, lambda: bool(lookup.hits))  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CustomerViewScreen) and app.screen.view
+        )
+        header = text_of(app.screen.query_one("#customer-header", Static))
+        assert name in header
+        for _ in range(5):
+            await pilot.press("tab")
+            await pilot.pause(0.2)
         assert app.is_running
