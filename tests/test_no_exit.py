@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
+from sqlmodel import col, select
 from textual import events
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -443,7 +443,9 @@ async def test_stored_text_that_looks_like_markup_is_shown_as_it_is(demo_store: 
     name, po, body = "[/] Acme [bold]x", "[ bold]PO-1", "[$x] called [/]"
     with demo_store.session() as session:
         order = session.exec(
-            select(SalesOrder).where(SalesOrder.state == "acknowledged").order_by(SalesOrder.id)
+            select(SalesOrder)
+            .where(SalesOrder.state == "acknowledged")
+            .order_by(col(SalesOrder.id))
         ).first()
         assert order is not None
         order.customer_po = po
