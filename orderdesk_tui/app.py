@@ -10,7 +10,7 @@ import gc
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -191,7 +191,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
                 self.notify(f"paste refused: {refused}; nothing was pasted", severity="warning")
                 return
             take = getattr(self.screen, "type_ahead_key", None)
-            if take is not None and take(event):
+            if take is not None and self._take_ahead(take, event):
                 return
         await super().on_event(event)
 
@@ -240,6 +240,17 @@ class OrderDeskApp(LoggedCrashApp[int]):
     ) -> None:
         """Notices carry user and store text: never parsed as markup (`[/]` is shown as is)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _take_ahead(
+        self, take: "Callable[[events.Key | events.Paste], bool]", event: events.Key | events.Paste
+    ) -> bool:
+        """The entry screen applies the key; one that raises is reported, not fatal (the
+        app's own message loop runs it: Textual would exit)."""
+        try:
+            return take(event)
+        except Exception as error:
+            report_failure(self, "typing", error, self.screen)
+            return True
 
     def action_new_order(self) -> None:
         """A new order at once; its screen lists this coordinator's open drafts (F5 resumes)."""

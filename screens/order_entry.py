@@ -16,7 +16,6 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import events, work
 from textual._time import get_time
 from textual.app import ComposeResult
@@ -47,6 +46,7 @@ from screens.entry_paste import problems_note
 from screens.entry_unsaved import UnsavedFields
 from screens.keys import bind
 from screens.line_editing import LineEditingActions, LineEditor
+from screens.markup import escape
 from screens.part_picker import PartPicker
 from screens.widgets.entry_field import EntryField
 from screens.widgets.lines_grid import GridCell, LineRow, LinesGrid

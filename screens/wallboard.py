@@ -10,7 +10,6 @@ says "stale since hh:mm" and keeps trying, and picks up again when the store is 
 
 from datetime import UTC, datetime
 
-from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -24,6 +23,7 @@ from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
 from orderdesk_tui.store import Store
 from screens.crash_log import LoggedCrashApp
+from screens.markup import escape
 
 PANES = ("holds", "oldest", "hourly")
 #: Cells the widest hold bar takes.

@@ -190,6 +190,9 @@ async def test_order_entry_takes_hostile_text_and_pastes(demo_store: Store) -> N
         await settle(pilot, screen)
         assert screen.header["customer"].value == "[/]"
         assert "[/]" in text_of(screen.query_one("#message", Static))
+        await pilot.press("escape", *"a [/", "enter")  # Rich's escape left this to the parser
+        await settle(pilot, screen)
+        assert "no customer matches 'A [/'" in text_of(screen.query_one("#message", Static))
         await pilot.press("escape")
         burst(app, "acme01\n")
         await settle(pilot, screen)
@@ -433,7 +436,13 @@ async def test_a_bug_in_an_action_a_handler_or_a_timer_is_reported_not_fatal(
         await pilot.press("f2")
         await wait_for(pilot, lambda: app.screen is orders)
         assert orders.query_one("#search", Input).value == "acme"
-        assert app.is_running
+        entry = await open_entry(pilot, app)
+        monkeypatch.setattr(type(entry), "type_ahead_key", boom)  # keys the entry screen takes
+        await pilot.press("x")
+        await wait_for(
+            pilot, lambda: "typing failed: RuntimeError: boom; try again" in notices(app)
+        )
+        assert app.is_running and app.screen is entry
 
 
 async def test_stored_text_that_looks_like_markup_is_shown_as_it_is(demo_store: Store) -> None:

@@ -8,6 +8,7 @@ it changed, and adding a line is a change of virtual size (bench/entry_latency.p
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.errors import MarkupError
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -304,7 +305,10 @@ class LinesGrid(Widget):
             line.append(" ")
         for column in COLUMNS[5:]:
             size = widths[column.key] - 1
-            painted = Text.from_markup(row.painted[column.key])
+            try:
+                painted = Text.from_markup(row.painted[column.key])
+            except MarkupError:  # Rich halves a backslash before `\[` (screens/markup.py)
+                painted = Text(row.painted[column.key])
             painted.truncate(size, overflow="ellipsis")
             if column.right:
                 painted.pad_left(size - painted.cell_len)
