@@ -58,9 +58,9 @@ class ReasonDialog(_Dialog[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(Content(self._title), classes="dialog-title")
             if self._detail:
-                yield Static(self._detail, classes="dialog-detail")
+                yield Static(Content(self._detail), classes="dialog-detail")
             yield DeskInput(placeholder="reason (required)", id="reason")
             yield Static(classes="dialog-error")
             yield Static("Enter OK · Esc/F12 cancel", classes="dialog-help")
@@ -85,7 +85,7 @@ class SupervisorDialog(_Dialog[Approval]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Supervisor override", classes="dialog-title")
-            yield Static(self._purpose, classes="dialog-detail")
+            yield Static(Content(self._purpose), classes="dialog-detail")
             yield DeskInput(placeholder="supervisor", id="supervisor")
             yield DeskInput(placeholder="PIN", password=True, id="pin")
             yield Static(classes="dialog-error")
@@ -141,7 +141,7 @@ class NoteDialog(_Dialog[tuple[str, str] | NoteInput]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Note on {self._subject}", classes="dialog-title")
+            yield Label(Content(f"Note on {self._subject}"), classes="dialog-title")
             yield Select(
                 [(c.value, c.value) for c in NoteChannel],
                 value=NoteChannel.PHONE.value,
@@ -195,11 +195,14 @@ class PickDialog(GatedKeys, _Dialog[int]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(Content(self._title), classes="dialog-title")
             if self._detail:
-                yield Static(self._detail, classes="dialog-detail")
+                yield Static(Content(self._detail), classes="dialog-detail")
             yield OptionList(
-                *(f"{n}  {row}" if n <= 9 else f"   {row}" for n, row in enumerate(self._rows, 1)),
+                *(
+                    Content(f"{n}  {row}" if n <= 9 else f"   {row}")
+                    for n, row in enumerate(self._rows, 1)
+                ),
                 id="choices",
             )
             yield Static("↑↓ Enter or 1-9 choose · Esc/F12 cancel", classes="dialog-help")
@@ -270,7 +273,7 @@ class PromptDialog(_Dialog[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(Content(self._title), classes="dialog-title")
             if self._detail:
                 yield Static(self._detail, classes="dialog-detail", markup=False)
             yield DeskInput(value=self._value, placeholder=self._placeholder, id="value")
@@ -298,7 +301,7 @@ class TextDialog(_Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide tall"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(Content(self._title), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(self._text, markup=False)
             yield Static(self._footer or "Esc/F12 close", classes="dialog-help")
@@ -363,13 +366,13 @@ class FormDialog(_Dialog[T], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide form"):
-            yield Label(self._title, classes="dialog-title")
+            yield Label(Content(self._title), classes="dialog-title")
             if self._detail:
-                yield Static(self._detail, classes="dialog-detail")
+                yield Static(Content(self._detail), classes="dialog-detail")
             with VerticalScroll(classes="form-fields"):
                 for f in self._fields:
                     with Horizontal(classes="form-row"):
-                        yield Label(f.label, classes="form-label")
+                        yield Label(Content(f.label), classes="form-label")
                         yield DeskInput(
                             f.value, placeholder=f.hint, id=f"f-{f.name.replace('.', '-')}"
                         )

@@ -28,6 +28,7 @@ from orderdesk_tui.services.failures import describe_failure, refused_text
 from orderdesk_tui.store import Store
 from screens.customer_lookup import CustomerLookupScreen
 from screens.customer_view import CustomerViewScreen
+from screens.dialogs import PickDialog, ReasonDialog
 from screens.help import HelpScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
@@ -502,4 +503,23 @@ async def test_stored_text_that_looks_like_markup_is_shown_as_it_is(demo_store: 
         for _ in range(5):
             await pilot.press("tab")
             await pilot.pause(0.2)
+        assert app.is_running
+
+
+async def test_dialogs_show_titles_details_and_choices_as_they_are(demo_store: Store) -> None:
+    """Dialog texts quote customers, POs and drafts: never markup."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(PickDialog("[/] drafts", ["[/] ACME01 [bold]x", "[$x] PO"], "[ b]d"))
+        await wait_for(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.pause(0.2)
+        dialog = app.screen
+        assert text_of(dialog.query_one(".dialog-title", Static)) == "[/] drafts"
+        assert text_of(dialog.query_one(".dialog-detail", Static)) == "[ b]d"
+        prompts = [str(o.prompt) for o in dialog.query_one("OptionList").options]  # type: ignore[attr-defined]
+        assert prompts == ["1  [/] ACME01 [bold]x", "2  [$x] PO"]
+        await pilot.press("escape")
+        app.push_screen(ReasonDialog("Release [/]", detail="hold on [bold]x"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.pause(0.2)
         assert app.is_running
