@@ -7,9 +7,8 @@ screen's fields (a header field, or a cell of line n) and marks them until the r
 
 from collections.abc import Mapping, Sequence
 
-from rich.markup import escape
-
 from orderdesk_tui.services.autosave import Pending
+from screens.markup import escape
 from screens.widgets.entry_field import EntryField
 from screens.widgets.lines_grid import GridCell, LineRow
 

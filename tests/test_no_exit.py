@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.models import Customer, Note, SalesOrder, SalesOrderLine
 from orderdesk_tui.seed.demo import load_demo
+from orderdesk_tui.services import submit
 from orderdesk_tui.services.failures import describe_failure, refused_text
 from orderdesk_tui.store import Store
 from screens.customer_lookup import CustomerLookupScreen
@@ -97,6 +98,8 @@ def test_failures_in_one_line() -> None:
     assert describe_failure(locked) == "the store did not answer (database is locked)"
     assert describe_failure(ValueError("first\nsecond")) == "ValueError: first"
     assert len(describe_failure(RuntimeError("x" * 1000))) < 200
+    leaked = OperationalError("", {}, Exception("no route to postgresql://od:s3cret@db/desk"))
+    assert "s3cret" not in describe_failure(leaked) and "***" in describe_failure(leaked)
 
 
 # -- hostile text ------------------------------------------------------------------------------
@@ -319,9 +322,11 @@ async def test_entry_with_a_failing_store_keeps_the_order(demo_store: Store) -> 
 
 
 async def test_f9_while_sqlite_is_locked_says_so_and_submits_after(
-    demo_store: Store,
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The issue's case: F9 while another terminal holds the write lock past the busy timeout."""
+    """The issue's case: F9 while another terminal holds the write lock past the busy timeout,
+    and the store failing inside the submit itself: one line each, the order stays on screen,
+    and F9 again submits it."""
     items = parts_in_stock(demo_store, 1)
     store = Store(demo_store.url, busy_timeout_s=0.3)
     app = make_app(store)
@@ -331,26 +336,39 @@ async def test_f9_while_sqlite_is_locked_says_so_and_submits_after(
         await settle(pilot, screen, 0.5)
         order_id = screen.draft.id
         assert order_id is not None
+        message = screen.query_one("#message", Static)
         other = sqlite3.connect(demo_store.url.removeprefix("sqlite:///"), isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
             await pilot.press("f9")
-            await wait_for(
-                pilot,
-                lambda: any(
-                    n.startswith("submit failed: the store did not answer (database is locked)")
-                    for n in notices(app)
-                ),
-            )
+            await wait_for(pilot, lambda: "(database is locked)" in text_of(message))
             assert app.is_running and app.screen is screen
-            message = text_of(screen.query_one("#message", Static))
-            assert message.startswith("submit failed: the store did not answer")
-            assert screen.header["po"].value == "PO-LOCKED-1"
-            assert screen.lines[0].row.part.value == items[0].part_number
         finally:
             other.execute("ROLLBACK")
             other.close()
-        await pilot.press("f9")  # the same key again, once the lock is gone
+
+        real_submit = submit.submit_order
+
+        def locked_once(*args: Any, **kwargs: Any) -> Any:
+            monkeypatch.setattr(submit, "submit_order", real_submit)
+            raise OperationalError(
+                "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+            )
+
+        monkeypatch.setattr(submit, "submit_order", locked_once)
+        await wait_for(pilot, lambda: screen.unsaved.refusal() is None)  # the save retried
+        await pilot.press("f9")
+        wanted = "submit failed: the store did not answer (database is locked); try again"
+        try:
+            await wait_for(pilot, lambda: wanted in notices(app))
+        except AssertionError:
+            raise AssertionError(f"{notices(app)} {text_of(message)!r}") from None
+        assert app.is_running and app.screen is screen
+        assert text_of(message) == wanted  # not "submitting…"
+        assert screen.header["po"].value == "PO-LOCKED-1"
+        assert screen.lines[0].row.part.value == items[0].part_number
+
+        await pilot.press("f9")  # the same key again, once the store answers
         await wait_for(pilot, lambda: app.screen is not screen, timeout=15)
     with demo_store.session() as session:
         order = session.get(SalesOrder, order_id)

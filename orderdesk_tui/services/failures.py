@@ -12,13 +12,15 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQL
 
 from orderdesk_tui.erp.connector import ErpError
 from orderdesk_tui.errors import OrderdeskError
+from orderdesk_tui.masking import mask
 
 #: A notice longer than this is cut: it must stay one readable line.
 MAX_REASON = 160
 
 
 def _first_line(text: str) -> str:
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    """The first line, secrets masked (a driver may quote its connection string)."""
+    line = mask(next((part.strip() for part in text.splitlines() if part.strip()), ""))
     return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1] + "…"
 
 
