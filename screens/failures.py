@@ -38,7 +38,10 @@ def report_failure(app: App[Any], action: str, error: BaseException, where: obje
     app.notify(line, severity="error", timeout=10)
     show = getattr(where, "show_failure", None)
     if callable(show):
-        show(line)
+        try:
+            show(line)
+        except Exception:  # the screen is gone or half-built: the notice is enough
+            log.exception("could not show %r on %r", line, where)
 
 
 def report_worker(app: App[Any], worker: Worker[object]) -> None:
