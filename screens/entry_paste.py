@@ -12,12 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
 from orderdesk_tui.domain.entry_shorthand import split_quantity_part
 from orderdesk_tui.domain.money import to_decimal
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.services.order_entry import field_limit
+from screens.markup import escape
 from screens.widgets.lines_grid import GridCell
 
 if TYPE_CHECKING:

@@ -180,7 +180,8 @@ class OrderListScreen(DeskScreen):
         self.app.call_from_thread(self._reshown, flt, total, cursor, top, pages)
 
     def _failed(self, error: str) -> None:
-        self.query_one("#orders-count", Static).update(f"[red]could not read orders: {error}")
+        failed = Content.from_markup("[red]could not read orders: $error", error=error)
+        self.query_one("#orders-count", Static).update(failed)
 
     def _show(self, flt: OrderFilter, total: int) -> None:
         if flt != self.filter:

@@ -10,7 +10,6 @@ number, or None when cancelled.
 
 from dataclasses import dataclass
 
-from rich.markup import escape
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -26,6 +25,7 @@ from orderdesk_tui.services.lookup import (
 from orderdesk_tui.store import Store
 from screens.dialogs import _Dialog
 from screens.entry_keys import GatedKeys, KeyGate
+from screens.markup import escape
 from screens.widgets.desk_input import DeskInput
 
 #: Rows a search or a page of a category shows.
