@@ -134,7 +134,7 @@ def test_order_entry_with_a_discontinued_part_and_a_long_quantity(
         await wait_for(pilot, lambda: isinstance(app.screen, OrderEntryScreen))
         screen = app.screen
         assert isinstance(screen, OrderEntryScreen)
-        burst(app, "acme01PO-SNAP-1\n\nVB-A42\n")
+        burst(app, "acme01PO-SNAP-1\n\nBAT-NICD-18V-2AH\n")
         await wait_for(pilot, lambda: isinstance(app.screen, QuestionDialog))
         await pilot.pause(PAUSE_S + 0.1)
         await pilot.press("escape")  # keep the discontinued part: its replacement shows on F6

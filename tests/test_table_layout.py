@@ -6,6 +6,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from orderdesk_tui.store import Store
+from screens.dialogs import QuestionDialog
+from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
 from screens.order_view import LINE_COLUMNS, OrderViewScreen
 from screens.widgets.line_table import Column, cell, fit_widths
@@ -69,12 +71,18 @@ async def test_entry_shows_the_replacement_and_whole_quantities_at_120_columns(
         await wait_for(pilot, lambda: isinstance(app.screen, OrderEntryScreen))
         screen = app.screen
         assert isinstance(screen, OrderEntryScreen)
-        burst(app, "acme01PO-NARROW\n\nCTR-C09-120VAC\n4\nBAT-LI-18V-5AH\n999999999\n")
+        burst(app, "acme01PO-NARROW\n\nBAT-NICD-18V-2AH\n")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuestionDialog))
+        await pilot.pause(PAUSE_S + 0.1)
+        await pilot.press("escape")  # keep the discontinued part (stock is left)
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause(PAUSE_S + 0.1)
+        burst(app, "4\nBAT-LI-18V-5AH\n999999999\n")
         burst(app, "B54\n12345678901234567890")
         await wait_for(pilot, lambda: len(screen.lines) >= 3)
         await pilot.pause(0.5)
         _, first, second, third = grid_lines(screen.grid)
-        assert "F6→CTR-D09-120VAC" in first
+        assert "F6→BAT-LI-18V-5AH" in first
         assert " 999999999 " in second
         assert "…234567890" in third  # typed at its end: the end shows, marked
 
