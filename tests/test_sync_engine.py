@@ -591,7 +591,11 @@ async def test_cancelling_the_engine_gives_the_entry_back(
     erp.delay_s = 5.0
     engine = engine_for(store, erp, settle_s=3.0)
     task = asyncio.create_task(engine.push_once())
-    await asyncio.sleep(0.2)
+    for _ in range(200):  # until the entry is claimed and its push under way (slow under load)
+        if erp.in_flight:
+            break
+        await asyncio.sleep(0.05)
+    assert erp.in_flight, "the push never started"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
