@@ -184,9 +184,17 @@ async def test_second_person_is_told_and_keeps_what_they_typed(demo_store: Store
 
         await pilot.press("f8")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        first = app.screen
         await pilot.press(*"customer line down", "enter")
         # told what changed, shown the item as it is now, and asked again with her text
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, PromptDialog)
+                and app.screen is not first
+                and bool(app.screen.query(Input))
+            ),
+        )
         assert app.screen.query_one(Input).value == "customer line down"
         assert screen.table.current is not None and screen.table.current.assignee == "bob"
         await pilot.press("enter")
