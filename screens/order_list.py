@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.order_queries import (
     ALL_STATES,
     OrderFilter,
@@ -175,7 +176,7 @@ class OrderListScreen(DeskScreen):
                 for page in range(top // size, last // size + 1)
             }
         except Exception as exc:  # shown; the list on screen stays
-            self.app.call_from_thread(self._failed, str(exc).splitlines()[0])
+            self.app.call_from_thread(self._failed, store_reason(exc))
             return
         self.app.call_from_thread(self._reshown, flt, total, cursor, top, pages)
 

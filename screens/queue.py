@@ -30,6 +30,7 @@ from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
 from orderdesk_tui.services import order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
+from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
@@ -168,7 +169,7 @@ class QueueScreen(DeskScreen):
             snapshot = self.reader.read()
             view = _View.of(snapshot, flt, self.desk.user.name)
         except Exception as exc:  # shown; the last good list stays on screen
-            self.app.call_from_thread(self._failed, str(exc).splitlines()[0])
+            self.app.call_from_thread(self._failed, store_reason(exc))
             return
         self.app.call_from_thread(self._loaded, snapshot, flt, view)
 

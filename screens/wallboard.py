@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, Digits, Label, Static
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.sla import format_duration
+from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
@@ -131,7 +132,7 @@ class WallboardApp(LoggedCrashApp[None]):
         try:
             figures = read_wallboard(self.store, self.settings, reader=self.reader)
         except Exception as exc:  # any failure of the store: stale, and try again
-            self.call_from_thread(self._after_poll, None, str(exc).strip().splitlines()[0])
+            self.call_from_thread(self._after_poll, None, store_reason(exc))
         else:
             self.call_from_thread(self._after_poll, figures, "")
 

@@ -16,9 +16,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
-
 from orderdesk_tui.services.drafts import DraftWriter
+from orderdesk_tui.services.failures import store_reason
 
 #: Which part of the draft a save writes: None for the header, else the line number.
 Scope = int | None
@@ -35,15 +34,6 @@ class Pending:
     scope: Scope
     columns: tuple[str, ...]
     error: str
-
-
-def reason(error: BaseException) -> str:
-    """One line saying why a save failed (the driver's message, not SQLAlchemy's wrapping)."""
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        text = str(error.orig)
-    else:
-        text = str(error) or type(error).__name__
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 class Autosave(DraftWriter):
@@ -115,7 +105,7 @@ class Autosave(DraftWriter):
         except Exception as error:  # any refusal: the values stay pending, shown and retried
             with self._lock:
                 self._values.setdefault(scope, {}).update(values)
-                self._errors[scope] = reason(error)
+                self._errors[scope] = store_reason(error)
                 self._writes[scope] = write
             self._schedule_retry()
         else:
@@ -147,7 +137,7 @@ class Autosave(DraftWriter):
                 write(scope, values)
             except Exception as error:  # still refused: try again later
                 with self._lock:
-                    self._errors[scope] = reason(error)
+                    self._errors[scope] = store_reason(error)
             else:
                 self._settle(scope, values)
         with self._lock:

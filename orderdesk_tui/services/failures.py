@@ -29,12 +29,19 @@ def _from_httpx(error: BaseException) -> bool:
     return any(kind.__module__.startswith("httpx") for kind in type(error).__mro__)
 
 
+def store_reason(error: BaseException) -> str:
+    """The driver's own words for a failed statement (not SQLAlchemy's wrapping), on one line,
+    secrets masked: `database is locked`."""
+    orig = error.orig if isinstance(error, DBAPIError) else None
+    return _first_line(str(orig) if orig is not None else str(error)) or type(error).__name__
+
+
 def describe_failure(error: BaseException) -> str:
     """One line on what failed: the store, the ERP, or (for a bug) the error's kind."""
     if isinstance(error, OrderdeskError):
         return _first_line(str(error))
     if isinstance(error, DBAPIError):
-        reason = _first_line(str(error.orig) if error.orig is not None else str(error))
+        reason = store_reason(error)
         if isinstance(error, OperationalError) or error.connection_invalidated:
             return f"the store did not answer ({reason})"
         return f"the store refused it ({reason})"

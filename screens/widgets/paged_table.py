@@ -12,6 +12,7 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.message import Message
 
+from orderdesk_tui.services.failures import store_reason
 from screens.widgets.line_table import Column, LineTable, Row
 
 
@@ -103,7 +104,7 @@ class PagedTable(LineTable[Row]):
         try:
             rows = self.loader(page * self.page_size, self.page_size)
         except Exception as exc:  # shown to the user, the table stays usable
-            self.app.call_from_thread(self._failed, page, generation, str(exc).splitlines()[0])
+            self.app.call_from_thread(self._failed, page, generation, store_reason(exc))
             return
         self.app.call_from_thread(self._loaded, page, generation, rows)
 
