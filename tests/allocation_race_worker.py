@@ -13,6 +13,7 @@ error. "quit" (or end of input) stops it.
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,8 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from orderdesk_tui.services.availability import allocate
 from orderdesk_tui.store import Store
 
+#: What a worker does with one order: a JSON-able reply (the loop adds the error and times).
+Act = Callable[[Store, int, str], dict[str, object]]
 
-def main() -> int:
+
+def serve(act: Act) -> int:
+    """The race protocol around `act`: "ready", then one timed call and reply per command."""
     store = Store(sys.argv[1], create=False)
     store.ping()
     actor = f"worker-{sys.argv[2] if len(sys.argv) > 2 else 'x'}"
@@ -34,13 +39,9 @@ def main() -> int:
         while time.monotonic_ns() < start_ns:
             pass
         t0 = time.monotonic_ns()
+        reply: dict[str, object]
         try:
-            result = allocate(store, order_id, actor=actor)
-            reply = {
-                "order": order_id,
-                "allocated": str(result.allocated),
-                "backordered": str(result.backordered),
-            }
+            reply = {"order": order_id, **act(store, order_id, actor)}
         except Exception as exc:  # reported to the test, which fails the round
             reply = {"order": order_id, "error": f"{type(exc).__name__}: {exc}"}
         reply["t0"], reply["t1"] = t0, time.monotonic_ns()
@@ -49,5 +50,10 @@ def main() -> int:
     return 0
 
 
+def _allocate(store: Store, order_id: int, actor: str) -> dict[str, object]:
+    result = allocate(store, order_id, actor=actor)
+    return {"allocated": str(result.allocated), "backordered": str(result.backordered)}
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(serve(_allocate))
