@@ -2,8 +2,6 @@
 back) and, while it is open, within 2 s of another terminal's commit (SQLite data_version,
 PostgreSQL LISTEN/NOTIFY); the cursor stays on the order it was on."""
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from orderdesk_tui.services.order_queries import OrderFilter, order_position
 from orderdesk_tui.store import Store
 from screens.order_list import OrderListScreen
 from screens.rma_list import RmaListScreen
+from tests.other_terminal import OtherTerminal
 from tests.ui import make_app, text_of, wait_for
 
 WRITER = Path(__file__).resolve().parent / "order_live_writer.py"
@@ -90,34 +89,15 @@ async def test_back_on_the_list_shows_orders_entered_meanwhile(sqlite_store: Sto
         assert "34 orders" in text_of(screen.query_one("#orders-count", Static))
 
 
-class Writer:
+class Writer(OtherTerminal):
     """The other terminal, in its own process."""
 
     def __init__(self, url: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(WRITER), url, "ACME01"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._read() == "ready"
-
-    def _read(self) -> str:
-        assert self.proc.stdout is not None
-        return self.proc.stdout.readline().strip()
+        super().__init__(WRITER, url, "ACME01")
 
     def enter(self, number: str) -> float:
         """Write the order over there; the monotonic time its commit ended."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(number + "\n")
-        self.proc.stdin.flush()
-        return float(self._read())
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+        return float(self.ask(number))
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Live across terminals: a change made by another process shows within 2 s, on SQLite
 (PRAGMA data_version) and PostgreSQL (LISTEN/NOTIFY); the delay is measured and printed."""
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +15,7 @@ from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services import live
 from orderdesk_tui.store import Store
 from screens.queue import QueueScreen
+from tests.other_terminal import OtherTerminal
 from tests.ui import make_app
 
 WRITER = Path(__file__).resolve().parent / "queue_live_writer.py"
@@ -47,36 +46,17 @@ def held_orders(store: Store, count: int) -> list[str]:
     return numbers
 
 
-class Writer:
+class Writer(OtherTerminal):
     """The other terminal, in its own process."""
 
     def __init__(self, url: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(WRITER), url, "bob"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._read() == "ready"
-
-    def _read(self) -> str:
-        assert self.proc.stdout is not None
-        return self.proc.stdout.readline().strip()
+        super().__init__(WRITER, url, "bob")
 
     def take(self, number: str) -> float:
         """Take the item over there; the monotonic time its commit ended."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(number + "\n")
-        self.proc.stdin.flush()
-        reply = self._read()
+        reply = self.ask(number)
         assert not reply.startswith("error"), reply
         return float(reply)
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.close()
-        self.proc.wait(timeout=10)
 
 
 @pytest.fixture
