@@ -95,7 +95,7 @@ def test_each_desk_user_is_their_database_role(per_role: tuple[Store, Roles]) ->
         _refused(alice, "SELECT pin_hash FROM user_secrets")
         _refused(alice, f"UPDATE users SET role = 'admin' WHERE name = '{roles['alice']}'")
         with pytest.raises(PermissionDenied, match="is for admins"):
-            users.set_pin(alice, roles["sam"], "111111", actor=roles["alice"])
+            users.set_secret(alice, roles["sam"], Kind.PIN, "111111", actor=roles["alice"])
         # not even by calling the function herself, claiming to be someone else
         with pytest.raises(DBAPIError, match="is for admins"), alice.session() as session:
             session.execute(
@@ -133,7 +133,7 @@ def test_the_admin_role_adds_users_and_changes_roles(per_role: tuple[Store, Role
     try:
         assert users.sign_in(admin, None, lambda _: "").role == "admin"
         users.set_role(admin, roles["alice"], "supervisor", actor=roles["admin"])
-        users.set_pin(admin, roles["alice"], "135791", actor=roles["admin"])
+        users.set_secret(admin, roles["alice"], Kind.PIN, "135791", actor=roles["admin"])
         users.add_user(admin, f"kim_{roles['alice']}", "coordinator", actor=roles["admin"])
     finally:
         admin.dispose()

@@ -109,7 +109,7 @@ def test_admin_commands_need_an_admin(store: Store) -> None:
     for attempt in (
         lambda: users.add_user(store, "mallory", "supervisor", actor="casey"),
         lambda: users.add_user(store, "mallory", "admin", actor="ghost"),
-        lambda: users.set_pin(store, "sam", "111111", actor="casey"),
+        lambda: users.set_secret(store, "sam", Kind.PIN, "111111", actor="casey"),
         lambda: users.set_secret(store, "sam", Kind.PASSWORD, "taken over", actor="casey"),
         lambda: users.set_role(store, "casey", "supervisor", actor="casey"),
         lambda: users.set_role(store, "casey", "admin", actor="sam"),
@@ -124,9 +124,9 @@ def test_admin_commands_need_an_admin(store: Store) -> None:
     ]
     assert _verify(store, "sam", PIN).name == "sam"  # sam's PIN unchanged
     # their own PIN and password are anyone's to set; an admin sets anyone's and any role
-    users.set_pin(store, "sam", "135791", actor="sam")
+    users.set_secret(store, "sam", Kind.PIN, "135791", actor="sam")
     users.set_secret(store, "casey", Kind.PASSWORD, "new password", actor="casey")
-    users.set_pin(store, "sam", "246802", actor="root")
+    users.set_secret(store, "sam", Kind.PIN, "246802", actor="root")
     assert users.set_role(store, "casey", "supervisor", actor="root").role == "supervisor"
     (role_event,) = _events(store, "user.role")
     assert (role_event.actor, json.loads(role_event.changes)) == (
@@ -169,14 +169,14 @@ def test_set_pin_replaces_the_hash_and_clears_a_lock(store: Store) -> None:
         with pytest.raises(PermissionDenied):
             _verify(store, "sam", "000000")
     assert _secret(store, "sam").locked_until is not None
-    users.set_pin(store, "sam", "777777", actor="admin")
+    users.set_secret(store, "sam", Kind.PIN, "777777", actor="admin")
     sam = _secret(store, "sam")
     assert sam.locked_until is None and sam.failed_attempts == 0
     assert _verify(store, "sam", "777777").name == "sam"
     with pytest.raises(PermissionDenied, match="wrong PIN"):
         _verify(store, "sam", PIN)
     with pytest.raises(OrderdeskError, match="no user 'nobody'"):
-        users.set_pin(store, "nobody", "123456", actor="admin")
+        users.set_secret(store, "nobody", Kind.PIN, "123456", actor="admin")
 
 
 # -- verify_override ---------------------------------------------------------------------------

@@ -231,10 +231,6 @@ def set_secret(store: Store, name: str, kind: Kind, secret: str, *, actor: str) 
         record(session, actor=actor, entity="users", entity_id=user.id, action=f"user.{kind}_set")
 
 
-def set_pin(store: Store, name: str, pin: str, *, actor: str) -> None:
-    set_secret(store, name, Kind.PIN, pin, actor=actor)
-
-
 def set_role(store: Store, name: str, role: str, *, actor: str) -> User:
     name = _normal(name)
     if role not in set(Role):
