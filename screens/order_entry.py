@@ -32,7 +32,7 @@ from orderdesk_tui.domain.availability import (
     parse_quantity,
 )
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
-from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, to_decimal
+from orderdesk_tui.domain.money import currency_places, decimals_of, to_decimal
 from orderdesk_tui.domain.pricing import LineResult
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
@@ -670,10 +670,10 @@ class OrderEntryScreen(LineEditingActions, DeskScreen):
                 if price is None or price <= 0:
                     raise FieldError(row.override.label, f"'{text}' is not a positive price")
                 currency = self.customer.currency if self.customer else "USD"
-                if decimals_of(price) > MINOR_UNITS.get(currency, 2):
+                if decimals_of(price) > currency_places(currency):
                     raise FieldError(
                         row.override.label,
-                        f"{currency} prices have at most {MINOR_UNITS.get(currency, 2)} decimals",
+                        f"{currency} prices have at most {currency_places(currency)} decimals",
                     )
                 line.override = price
             self._line_changed(line)

@@ -26,7 +26,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.availability import fmt_qty
-from orderdesk_tui.domain.money import MINOR_UNITS, decimals_of, round_money
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
@@ -322,18 +322,6 @@ def load_acknowledgement(
 # -- formatting ------------------------------------------------------------------------------
 
 
-def fmt_money(value: Decimal, currency: str) -> str:
-    """An amount rounded to the currency's minor unit, with thousands separators."""
-    places = MINOR_UNITS.get(currency, 2)
-    return f"{round_money(value, currency):,.{places}f}"
-
-
-def fmt_price(value: Decimal, currency: str) -> str:
-    """A unit price: the currency's places, more (up to 4) only when the price has them."""
-    places = max(MINOR_UNITS.get(currency, 2), min(4, decimals_of(value.normalize())))
-    return f"{value:,.{places}f}"
-
-
 def fmt_date(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
@@ -495,8 +483,8 @@ def render_text(ack: Acknowledgement) -> str:
                     line.description,
                     fmt_qty(line.quantity),
                     line.uom,
-                    fmt_price(line.unit_price, cur),
-                    fmt_money(line.extended, cur),
+                    format_price(line.unit_price, cur),
+                    format_money(line.extended, cur),
                     fmt_date(line.promised_date),
                 ]
             )
@@ -513,7 +501,7 @@ def render_text(ack: Acknowledgement) -> str:
         ("Tax", ack.tax),
         (f"Total {cur}", ack.total),
     ):
-        out.append(f"{'':<{TEXT_WIDTH - 34}}{label:<16}{fmt_money(amount, cur):>18}")
+        out.append(f"{'':<{TEXT_WIDTH - 34}}{label:<16}{format_money(amount, cur):>18}")
 
     if ack.holds:
         out.append("")
@@ -761,8 +749,8 @@ class _AckPDF(FPDF):
             desc,
             [fmt_qty(line.quantity)],
             [line.uom],
-            [fmt_price(line.unit_price, currency)],
-            [fmt_money(line.extended, currency)],
+            [format_price(line.unit_price, currency)],
+            [format_money(line.extended, currency)],
             [fmt_date(line.promised_date)],
         ]
         x = self.l_margin
@@ -805,7 +793,7 @@ class _AckPDF(FPDF):
             self.set_font("Helvetica", "B" if bold else "", 10 if bold else 9)
             self.set_x(x)
             self.cell(40, 5, self.txt(label), align="R")
-            self.cell(35, 5, fmt_money(amount, ack.currency), align="R")
+            self.cell(35, 5, format_money(amount, ack.currency), align="R")
             self.ln(5)
 
     def holds_notice(self, ack: Acknowledgement) -> None:

@@ -22,13 +22,12 @@ from orderdesk_tui.documents.acknowledgement import (
     PageFormat,
     address_lines,
     fmt_date,
-    fmt_money,
-    fmt_price,
     latin1_safe,
     pdf_filename,
     write_atomic,
 )
 from orderdesk_tui.domain.availability import fmt_qty
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.domain.returns import REASON_LABELS
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import (
@@ -289,8 +288,8 @@ def render_text(doc: ReturnDocument) -> str:
     out.append("-" * TEXT_WIDTH)
     for line in doc.lines:
         if priced:
-            unit = fmt_price(line.unit_price or Decimal(0), doc.currency)
-            amount = fmt_money(line.extended or Decimal(0), doc.currency)
+            unit = format_price(line.unit_price or Decimal(0), doc.currency)
+            amount = format_money(line.extended or Decimal(0), doc.currency)
             out.append(
                 f"{line.description[:52]:<52} {fmt_qty(line.quantity):>10} {unit:>16} {amount:>18}"
             )
@@ -303,7 +302,7 @@ def render_text(doc: ReturnDocument) -> str:
             out.extend(_wrap(line.detail, TEXT_WIDTH, indent="    "))
     out.append("-" * TEXT_WIDTH)
     for label, amount in doc.totals:
-        out.append(f"{'':<{TEXT_WIDTH - 40}}{label:<22}{fmt_money(amount, doc.currency):>18}")
+        out.append(f"{'':<{TEXT_WIDTH - 40}}{label:<22}{format_money(amount, doc.currency):>18}")
     if doc.totals:
         out.append("")
     for paragraph in doc.paragraphs:
@@ -411,8 +410,8 @@ def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> FPDF:
             cells = (
                 line.description,
                 fmt_qty(line.quantity),
-                fmt_price(line.unit_price or Decimal(0), doc.currency),
-                fmt_money(line.extended or Decimal(0), doc.currency),
+                format_price(line.unit_price or Decimal(0), doc.currency),
+                format_money(line.extended or Decimal(0), doc.currency),
             )
         else:
             cells = (line.part, line.description, fmt_qty(line.quantity), line.uom)
@@ -429,7 +428,7 @@ def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> FPDF:
         pdf.set_font("Helvetica", "B" if bold else "", 10 if bold else 9)
         pdf.set_x(pdf.l_margin + pdf.epw - 80)
         pdf.text_cell(45, 5, label, align="R")
-        pdf.text_cell(35, 5, fmt_money(amount, doc.currency), align="R")
+        pdf.text_cell(35, 5, format_money(amount, doc.currency), align="R")
         pdf.ln(5)
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 9)

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from orderdesk_tui.domain.money import ZERO, round_money
+from orderdesk_tui.domain.money import ZERO, format_money, round_money
 from orderdesk_tui.errors import FieldError
 
 #: Order states whose uninvoiced value counts as open orders.
@@ -134,11 +134,6 @@ class CreditResult:
         return rows
 
 
-def fmt_money(amount: Decimal, currency: str) -> str:
-    """`12,345.60 USD` — how amounts read in reasons and notes."""
-    return f"{round_money(amount, currency):,} {currency}"
-
-
 def clip_reason(text: str, limit: int = REASON_MAX) -> str:
     """Shorten a reason to what the hold row stores, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -170,6 +165,9 @@ def evaluate_credit(inputs: CreditInputs, order_total: Decimal, today: date) -> 
     days_past_due = max((today - oldest.due_date).days, 0) if oldest is not None else 0
     grace = max(inputs.overdue_grace_days, 0)
 
+    def money(amount: Decimal) -> str:
+        return format_money(amount, cur, code=True)
+
     triggers: list[CreditTrigger] = []
     reasons: list[str] = []
     if inputs.credit_status.strip().lower() == "hold":
@@ -179,21 +177,21 @@ def evaluate_credit(inputs: CreditInputs, order_total: Decimal, today: date) -> 
         triggers.append(CreditTrigger.OVER_LIMIT)
         if limit == ZERO:
             reasons.append(
-                f"no credit limit: exposure {fmt_money(exposure, cur)} needs open account "
+                f"no credit limit: exposure {money(exposure)} needs open account "
                 "approval or prepayment"
             )
         else:
             reasons.append(
-                f"exposure {fmt_money(exposure, cur)} is over the {fmt_money(limit, cur)} limit "
-                f"by {fmt_money(-headroom, cur)} (receivables {fmt_money(receivables, cur)}, "
-                f"open orders {fmt_money(open_orders, cur)}, this order "
-                f"{fmt_money(this_order, cur)})"
+                f"exposure {money(exposure)} is over the {money(limit)} limit "
+                f"by {money(-headroom)} (receivables {money(receivables)}, "
+                f"open orders {money(open_orders)}, this order "
+                f"{money(this_order)})"
             )
     if oldest is not None and days_past_due > grace:
         triggers.append(CreditTrigger.OVERDUE)
         reasons.append(
             f"invoice {oldest.number} is {days_past_due} days past due (grace {grace} days); "
-            f"{inputs.past_due_count} past due for {fmt_money(inputs.past_due_amount, cur)}"
+            f"{inputs.past_due_count} past due for {money(inputs.past_due_amount)}"
         )
 
     notes: list[str] = []
@@ -203,7 +201,7 @@ def evaluate_credit(inputs: CreditInputs, order_total: Decimal, today: date) -> 
             f"{grace}-day grace"
         )
     if not triggers and limit > ZERO and headroom < limit / 10:
-        notes.append(f"less than 10% of the credit limit left ({fmt_money(headroom, cur)})")
+        notes.append(f"less than 10% of the credit limit left ({money(headroom)})")
 
     hold = CreditHold(clip_reason("; ".join(reasons)), tuple(triggers)) if triggers else None
     return CreditResult(

@@ -5,31 +5,30 @@ always adds up.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
-#: Minor-unit digits (ISO 4217) of the currencies the desk trades in; others default to 2.
-MINOR_UNITS: dict[str, int] = {
-    "USD": 2,
-    "CAD": 2,
-    "MXN": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "CHF": 2,
-    "SEK": 2,
-    "DKK": 2,
-    "PLN": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "CLP": 0,
-    "KWD": 3,
-    "BHD": 3,
-}
+from babel.numbers import format_decimal, get_currency_precision
+
+#: The desk's number locale: "," groups thousands, "." marks the decimals, as the ERP and the
+#: documents the desk sends write them.
+LOCALE = "en_US"
 
 ZERO = Decimal("0")
+
+#: Most places a unit price is shown with (a price may be agreed at 0.0125).
+PRICE_MAX_PLACES = 4
+
+
+@cache
+def currency_places(currency: str) -> int:
+    """Digits after the point in `currency`'s minor unit, from CLDR via Babel (USD 2, JPY 0,
+    BHD 3); a code CLDR does not know gets 2."""
+    return int(get_currency_precision(currency.upper()))
 
 
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of `currency`: 0.01 for USD, 1 for JPY."""
-    return Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    return Decimal(1).scaleb(-currency_places(currency))
 
 
 def round_money(amount: Decimal, currency: str = "USD") -> Decimal:
@@ -53,3 +52,24 @@ def decimals_of(value: Decimal) -> int:
     """How many places after the point `value` was written with (1.50 -> 2)."""
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+@cache
+def _pattern(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def format_money(amount: Decimal, currency: str, *, code: bool = False) -> str:
+    """An amount rounded half-up to `currency`'s minor unit, thousands grouped:
+    `12,345.60`, `1,235` (JPY), `1.235` (BHD); with `code`, `12,345.60 USD`.
+
+    The one way the desk writes an amount: screens, reasons, reports, CSV and documents."""
+    places = currency_places(currency)
+    text = format_decimal(round_money(amount, currency), _pattern(places), locale=LOCALE)
+    return f"{text} {currency}" if code else text
+
+
+def format_price(value: Decimal, currency: str) -> str:
+    """A unit price: the currency's places, more (up to 4) only when the price has them."""
+    places = max(currency_places(currency), min(PRICE_MAX_PLACES, decimals_of(value.normalize())))
+    return format_decimal(value, _pattern(places), locale=LOCALE, decimal_quantization=True)

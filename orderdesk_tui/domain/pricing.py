@@ -57,7 +57,7 @@ from functools import lru_cache
 from math import lcm
 from typing import NamedTuple, NoReturn
 
-from orderdesk_tui.domain.money import MINOR_UNITS, ZERO, decimals_of, round_money, to_decimal
+from orderdesk_tui.domain.money import ZERO, currency_places, decimals_of, round_money, to_decimal
 from orderdesk_tui.errors import FieldError, RuleViolation
 
 #: Unit prices and costs carry 4 places (models.types.UnitPrice).
@@ -505,7 +505,7 @@ def _too_many_places(value: Decimal, places: int) -> bool:
 def price_decimals(currency: str) -> int:
     """Places a unit price may carry: the currency's minor unit plus two (fasteners sell at
     0.0804 USD each), never more than the 4 the store keeps. USD 4, JPY 2, KWD 4."""
-    return min(MINOR_UNITS.get(currency, 2) + 2, PRICE_PLACES)
+    return min(currency_places(currency) + 2, PRICE_PLACES)
 
 
 def _parse_number(
