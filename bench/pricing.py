@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.domain.pricing import LineRequest, ShipTo, price_order
+from orderdesk_tui.domain.pricing.inputs import LineRequest, ShipTo
+from orderdesk_tui.domain.pricing.order import price_order
 from orderdesk_tui.models import (
     Address,
     Customer,

@@ -33,7 +33,7 @@ from orderdesk_tui.domain.availability import (
 )
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
 from orderdesk_tui.domain.money import currency_places, decimals_of, to_decimal
-from orderdesk_tui.domain.pricing import LineResult
+from orderdesk_tui.domain.pricing.results import LineResult
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import FreightTerms, Priority
 from orderdesk_tui.services import autosave, drafts, order_entry, order_history, submit

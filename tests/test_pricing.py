@@ -10,34 +10,33 @@ from typing import Any
 import pytest
 
 from orderdesk_tui.domain.money import round_money
-from orderdesk_tui.domain.pricing import (
+from orderdesk_tui.domain.pricing.checks import (
     INCOTERMS_2020,
+    LineFieldError,
+    check_incoterm,
+    check_promotion,
+    check_quantity,
+)
+from orderdesk_tui.domain.pricing.freight_tax import compute_tax, estimate_freight, parse_tax_table
+from orderdesk_tui.domain.pricing.inputs import (
     BreakRule,
     ContractPrice,
     CustomerTerms,
     FreightRates,
     FreightTerms,
     ItemFacts,
-    LineFieldError,
     LineRequest,
     PriceListInfo,
     PriceListRule,
     PricingContext,
     PromotionRule,
     ShipTo,
-    Step,
     TaxRate,
     TaxTable,
-    check_incoterm,
-    check_promotion,
-    check_quantity,
-    compute_tax,
-    estimate_freight,
-    parse_tax_table,
-    price_hold_reason,
-    price_line,
-    price_order,
 )
+from orderdesk_tui.domain.pricing.line_price import price_line
+from orderdesk_tui.domain.pricing.order import price_hold_reason, price_order
+from orderdesk_tui.domain.pricing.results import Step
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.paths import bundled
 

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orderdesk_tui.domain.money import round_money
-from orderdesk_tui.domain.pricing import (
+from orderdesk_tui.domain.pricing.checks import check_quantity, quantity_step
+from orderdesk_tui.domain.pricing.freight_tax import parse_tax_table
+from orderdesk_tui.domain.pricing.inputs import (
     BreakRule,
     ContractPrice,
     CustomerTerms,
@@ -19,13 +21,10 @@ from orderdesk_tui.domain.pricing import (
     PricingContext,
     PromotionRule,
     ShipTo,
-    Step,
-    check_quantity,
-    parse_tax_table,
-    price_line,
-    price_order,
-    quantity_step,
 )
+from orderdesk_tui.domain.pricing.line_price import price_line
+from orderdesk_tui.domain.pricing.order import price_order
+from orderdesk_tui.domain.pricing.results import Step
 from orderdesk_tui.paths import bundled
 
 TODAY = date(2026, 11, 27)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from orderdesk_tui.config import DeskSettings, Settings
-from orderdesk_tui.domain.pricing import LineRequest, ShipTo
+from orderdesk_tui.domain.pricing.inputs import LineRequest, ShipTo
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
@@ -334,7 +334,7 @@ def test_pricing_modules_do_not_load_textual_or_the_store_in_the_domain() -> Non
     """The domain module is pure (no SQLAlchemy); neither module pulls in Textual."""
     code = (
         "import sys\n"
-        "import orderdesk_tui.domain.pricing\n"
+        "import orderdesk_tui.domain.pricing.order\n"
         "pure = sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'sqlmodel'})\n"
         "import orderdesk_tui.services.pricing\n"
         "tui = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from orderdesk_tui.domain.pricing import MAX_QUANTITY
+from orderdesk_tui.domain.pricing.units import MAX_QUANTITY
 from orderdesk_tui.errors import FieldError
 
 ZERO = Decimal(0)

@@ -36,7 +36,8 @@ from sqlmodel import Session, SQLModel, select
 
 from orderdesk_tui.config import DeskSettings, ReturnsSettings
 from orderdesk_tui.domain import returns as returns_rules
-from orderdesk_tui.domain.pricing import FreightRates, ShipTo, compute_tax, estimate_freight
+from orderdesk_tui.domain.pricing.freight_tax import compute_tax, estimate_freight
+from orderdesk_tui.domain.pricing.inputs import FreightRates, ShipTo
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import (
     RMA,

@@ -13,7 +13,8 @@ from sqlmodel import SQLModel, col, func, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.availability import LineAvailability
-from orderdesk_tui.domain.pricing import LineRequest, LineResult
+from orderdesk_tui.domain.pricing.inputs import LineRequest
+from orderdesk_tui.domain.pricing.results import LineResult
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,

@@ -17,16 +17,17 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.domain import pricing as rules
-from orderdesk_tui.domain.pricing import (
+from orderdesk_tui.domain.pricing import line_price
+from orderdesk_tui.domain.pricing import order as order_rules
+from orderdesk_tui.domain.pricing.checks import check_promotion
+from orderdesk_tui.domain.pricing.freight_tax import parse_tax_table
+from orderdesk_tui.domain.pricing.inputs import (
     BreakRule,
     ContractPrice,
     CustomerTerms,
     FreightRates,
     ItemFacts,
     LineRequest,
-    LineResult,
-    OrderPricing,
     PriceListInfo,
     PriceListRule,
     PricingContext,
@@ -34,6 +35,8 @@ from orderdesk_tui.domain.pricing import (
     ShipTo,
     TaxTable,
 )
+from orderdesk_tui.domain.pricing.order import price_hold_reason
+from orderdesk_tui.domain.pricing.results import LineResult, OrderPricing
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
@@ -62,7 +65,7 @@ DEFAULT_TAX_REGISTRATIONS = frozenset({"US", "CA"})
 def load_tax_table(path: Path | None = None) -> TaxTable:
     """The tax table (bundled `data/tax_rates.csv` unless a path is given), read once."""
     path = path or bundled("data/tax_rates.csv")
-    return rules.parse_tax_table(path.read_text(encoding="utf-8"))
+    return parse_tax_table(path.read_text(encoding="utf-8"))
 
 
 def _item_facts(item: Item) -> ItemFacts:
@@ -230,7 +233,7 @@ def load_pricing_context_in(
                 active=row.active,
             )
         )
-        promotion = rules.check_promotion(code, found, order_date)
+        promotion = check_promotion(code, found, order_date)
 
     ship_to: ShipTo | None = None
     if ship_to_id is not None:
@@ -258,8 +261,8 @@ def load_pricing_context_in(
 
 
 def price_line(ctx: PricingContext, request: LineRequest) -> LineResult:
-    """Price one line on a loaded context (pure; see domain.pricing.price_line)."""
-    return rules.price_line(ctx, request)
+    """Price one line on a loaded context (pure; see domain.pricing.line_price)."""
+    return line_price.price_line(ctx, request)
 
 
 def price_order(
@@ -272,7 +275,7 @@ def price_order(
     incoterm_place: str | None = None,
 ) -> OrderPricing:
     """Price lines, freight, tax and totals on a loaded context (pure; domain.pricing)."""
-    return rules.price_order(
+    return order_rules.price_order(
         ctx,
         requests,
         ship_to=ship_to,
@@ -343,7 +346,7 @@ def price_order_in(
         ship_to_id=order.ship_to_id,
         settings=settings,
     )
-    return rules.price_order(
+    return order_rules.price_order(
         ctx,
         requests,
         freight_terms=order.freight_terms,
@@ -361,7 +364,7 @@ def apply_price_hold_if_needed(
     """Place a price hold (supervisor release) when any line is under the margin floor, inside
     the caller's transaction; None when no line is, or a price hold is already open."""
     lines = results.lines if isinstance(results, OrderPricing) else tuple(results)
-    reason = rules.price_hold_reason(lines)
+    reason = price_hold_reason(lines)
     if not reason:
         return None
     return place_hold(session, order, HoldKind.PRICE, reason, actor=actor)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.domain.pricing import OrderPricing
+from orderdesk_tui.domain.pricing.results import OrderPricing
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
