@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from orderdesk_tui.domain.compliance import Party, screen_party
+from orderdesk_tui.domain.compliance.screening import Party, screen_party
 from orderdesk_tui.paths import bundled
 from orderdesk_tui.services.compliance import load_denied_party_index
 

@@ -10,27 +10,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from orderdesk_tui.domain.compliance import (
+from orderdesk_tui.domain.compliance.carriers import parse_carriers
+from orderdesk_tui.domain.compliance.denied_parties import DeniedPartyIndex, parse_denied_parties
+from orderdesk_tui.domain.compliance.export_controls import parse_country_chart, parse_eccn_controls
+from orderdesk_tui.domain.compliance.names import (
     LEGAL_FORMS,
     NOISE_WORDS,
     STOPWORDS,
-    ComplianceRules,
-    DeniedPartyIndex,
-    HitKind,
-    OrderLine,
-    Party,
-    ReferenceDataError,
-    check_order,
     name_key,
     name_variants,
     normalize_name,
-    normalize_un_number,
-    parse_carriers,
-    parse_country_chart,
-    parse_denied_parties,
-    parse_eccn_controls,
-    screen_party,
 )
+from orderdesk_tui.domain.compliance.order_check import (
+    ComplianceRules,
+    HitKind,
+    OrderLine,
+    check_order,
+    normalize_un_number,
+)
+from orderdesk_tui.domain.compliance.reference_files import ReferenceDataError
+from orderdesk_tui.domain.compliance.screening import Party, screen_party
 from orderdesk_tui.domain.credit import REASON_MAX
 from orderdesk_tui.errors import FieldError
 

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 
 from orderdesk_tui.config import ComplianceSettings
-from orderdesk_tui.domain.compliance import HitKind, ReferenceDataError
+from orderdesk_tui.domain.compliance.order_check import HitKind
+from orderdesk_tui.domain.compliance.reference_files import ReferenceDataError
 from orderdesk_tui.errors import FieldError, PermissionDenied, RuleViolation
 from orderdesk_tui.models import (
     Address,

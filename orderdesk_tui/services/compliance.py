@@ -1,5 +1,6 @@
 """Compliance use case: load the reference files once, gather an order's parties and lines
-from the store, run `domain.compliance.check_order`, and turn hits into a compliance hold.
+from the store, run `domain.compliance.order_check.check_order`, and turn hits into a compliance
+hold.
 
 Reference data: the denied-party list (`[compliance] denied_party_list`, a US Consolidated
 Screening List CSV; empty means the bundled demo list `data/denied_parties.csv`), the country
@@ -20,25 +21,23 @@ from sqlalchemy import desc
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import ComplianceSettings
-from orderdesk_tui.domain.compliance import (
-    CarrierTable,
+from orderdesk_tui.domain.compliance.carriers import CarrierTable, parse_carriers
+from orderdesk_tui.domain.compliance.denied_parties import DeniedPartyIndex, parse_denied_parties
+from orderdesk_tui.domain.compliance.export_controls import (
+    CountryChart,
+    EccnControl,
+    parse_country_chart,
+    parse_eccn_controls,
+)
+from orderdesk_tui.domain.compliance.names import country_code
+from orderdesk_tui.domain.compliance.order_check import (
     ComplianceResult,
     ComplianceRules,
-    CountryChart,
-    DeniedPartyIndex,
-    EccnControl,
     OrderLine,
-    Party,
-    PartyMatch,
-    ReferenceDataError,
     check_order,
-    country_code,
-    parse_carriers,
-    parse_country_chart,
-    parse_denied_parties,
-    parse_eccn_controls,
-    screen_party,
 )
+from orderdesk_tui.domain.compliance.reference_files import ReferenceDataError
+from orderdesk_tui.domain.compliance.screening import Party, PartyMatch, screen_party
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
