@@ -25,12 +25,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from orderdesk_tui.domain import po_format
-from orderdesk_tui.domain.availability import (
-    Alternative,
-    AlternativeKind,
-    LineAvailability,
-    parse_quantity,
-)
+from orderdesk_tui.domain.availability.quantities import parse_quantity
+from orderdesk_tui.domain.availability.results import Alternative, AlternativeKind, LineAvailability
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
 from orderdesk_tui.domain.money import currency_places, decimals_of, to_decimal
 from orderdesk_tui.domain.pricing.results import LineResult

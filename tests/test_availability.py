@@ -8,20 +8,19 @@ from decimal import Decimal
 
 import pytest
 
-from orderdesk_tui.domain.availability import (
-    AlternativeKind,
+from orderdesk_tui.domain.availability.inputs import (
     Demand,
     ItemFacts,
     ItemSupply,
     LineRequest,
-    Source,
     StockPosition,
     Supply,
-    parse_quantity,
-    project,
-    promise_line,
-    promise_order,
 )
+from orderdesk_tui.domain.availability.line_promise import promise_line
+from orderdesk_tui.domain.availability.order_promise import promise_order
+from orderdesk_tui.domain.availability.projection import project
+from orderdesk_tui.domain.availability.quantities import parse_quantity
+from orderdesk_tui.domain.availability.results import AlternativeKind, Source
 from orderdesk_tui.errors import FieldError
 
 TODAY = date(2026, 3, 2)

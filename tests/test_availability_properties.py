@@ -8,21 +8,19 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderdesk_tui.domain.availability import (
-    ZERO,
-    AlternativeKind,
+from orderdesk_tui.domain.availability.inputs import (
     Demand,
     ItemFacts,
     ItemSupply,
-    LineAvailability,
     LineRequest,
-    Source,
     StockPosition,
     Supply,
-    project,
-    promise_line,
-    promise_order,
 )
+from orderdesk_tui.domain.availability.line_promise import promise_line
+from orderdesk_tui.domain.availability.order_promise import promise_order
+from orderdesk_tui.domain.availability.projection import project
+from orderdesk_tui.domain.availability.results import AlternativeKind, LineAvailability, Source
+from orderdesk_tui.domain.money import ZERO
 
 TODAY = date(2026, 6, 1)
 WAREHOUSES = (1, 2, 3)

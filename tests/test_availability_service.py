@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from orderdesk_tui.domain.availability import AlternativeKind, Source
+from orderdesk_tui.domain.availability.results import AlternativeKind, Source
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import (
     AuditEvent,

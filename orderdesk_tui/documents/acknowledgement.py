@@ -25,7 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.domain.availability import fmt_qty
+from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (

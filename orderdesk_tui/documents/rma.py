@@ -26,7 +26,7 @@ from orderdesk_tui.documents.acknowledgement import (
     pdf_filename,
     write_atomic,
 )
-from orderdesk_tui.domain.availability import fmt_qty
+from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.domain.returns import REASON_LABELS
 from orderdesk_tui.errors import FieldError, RuleViolation

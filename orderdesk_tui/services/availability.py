@@ -32,22 +32,20 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
 from sqlmodel import Session
 
-from orderdesk_tui.domain.availability import (
-    ZERO,
+from orderdesk_tui.domain.availability.inputs import (
     Demand,
     ItemFacts,
     ItemSupply,
-    LineAvailability,
     LineRequest,
-    Projection,
     StockPosition,
     Supply,
-    fmt_qty,
-    parse_quantity,
-    project,
-    promise_line,
-    promise_order,
 )
+from orderdesk_tui.domain.availability.line_promise import promise_line
+from orderdesk_tui.domain.availability.order_promise import promise_order
+from orderdesk_tui.domain.availability.projection import Projection, project
+from orderdesk_tui.domain.availability.quantities import fmt_qty, parse_quantity
+from orderdesk_tui.domain.availability.results import LineAvailability
+from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import SalesOrder, SalesOrderLine, StockLevel
 from orderdesk_tui.models.base import HoldKind, OrderState

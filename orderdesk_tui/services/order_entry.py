@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel import SQLModel, col, func, select
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.domain.availability import LineAvailability
+from orderdesk_tui.domain.availability.results import LineAvailability
 from orderdesk_tui.domain.pricing.inputs import LineRequest
 from orderdesk_tui.domain.pricing.results import LineResult
 from orderdesk_tui.errors import FieldError
