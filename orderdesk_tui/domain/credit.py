@@ -141,7 +141,8 @@ def clip_reason(text: str, limit: int = REASON_MAX) -> str:
 
 def evaluate_credit(inputs: CreditInputs, order_total: Decimal, today: date) -> CreditResult:
     """Apply the credit rules to `inputs` for an order of `order_total` as of `today`."""
-    if isinstance(order_total, float) or not isinstance(order_total, Decimal | int):
+    checked: object = order_total  # an untyped caller may hand over a float or text
+    if isinstance(checked, float) or not isinstance(checked, Decimal | int):
         raise FieldError("order total", "must be a Decimal amount")
     order_total = Decimal(order_total)
     if not order_total.is_finite():

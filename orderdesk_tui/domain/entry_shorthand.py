@@ -65,9 +65,10 @@ def parse_date(text: str, today: date, *, field: str = "date") -> date:
             try:
                 candidate = date(year, month, day)
             except ValueError:
-                candidate = None
-            if candidate is not None and candidate >= today:
-                return candidate
+                pass  # no such day in this month
+            else:
+                if candidate >= today:
+                    return candidate
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     raise FieldError(field, f"'{text}' is not a date (t, +5, 12/3, fri, 2026-12-03)")
 

@@ -56,7 +56,9 @@ SERVICE_TIERS = ("platinum", "gold", "silver", "standard")
 ADDRESS_KINDS = ("bill_to", "ship_to")
 
 
-def _text(values: Mapping[str, str], name: str, label: str, max_len: int, *, required=False) -> str:
+def _text(
+    values: Mapping[str, str], name: str, label: str, max_len: int, *, required: bool = False
+) -> str:
     value = " ".join(str(values.get(name, "")).split())
     if required and not value:
         raise FieldError(label, "is required")
@@ -92,7 +94,9 @@ def clean_region(value: str, country: str, label: str = "region") -> str:
         region = region.upper()
         if not region:
             raise FieldError(label, f"is required in {country} (state or province code)")
-        if pycountry.subdivisions.get(code=f"{country}-{region}") is None:
+        # pycountry leaves Subdivisions.get (its override of the typed Database.get) unannotated
+        found = pycountry.subdivisions.get(code=f"{country}-{region}")  # type: ignore[no-untyped-call]
+        if found is None:
             raise FieldError(label, f"not a {country} state or province code")
     return region
 
@@ -152,7 +156,7 @@ def clean_tax_id(value: str, kind: str, country: str, label: str = "tax id") -> 
     try:
         number = module.validate(typed)
     except stdnum_errors.ValidationError as exc:
-        raise FieldError(label, f"not a valid {kind}: {exc.message.rstrip('.').lower()}") from None
+        raise FieldError(label, f"not a valid {kind}: {str(exc).rstrip('.').lower()}") from None
     formatted = module.format(number) if hasattr(module, "format") else number
     return str(formatted), kind
 
