@@ -54,7 +54,7 @@ from orderdesk_tui.app import OrderDeskApp
 from orderdesk_tui.config import DeskSettings, Settings
 from orderdesk_tui.domain import po_format
 from orderdesk_tui.domain.entry_shorthand import parse_date, split_quantity_part
-from orderdesk_tui.keymap import format_key
+from orderdesk_tui.keymap.key_specs import format_key
 from orderdesk_tui.models import (
     Customer,
     Item,

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.worker import NoActiveWorker, Worker, WorkerFailed, get_current_worker
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.keymap import Keymap, load_keymap
+from orderdesk_tui.keymap.loading import Keymap, load_keymap
 from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk

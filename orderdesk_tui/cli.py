@@ -138,13 +138,13 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     if args.demo:
         from orderdesk_tui.seed.demo import load_demo
 
-        summary = load_demo(opened.store)
+        loaded = str(load_demo(opened.store))
     else:
         from orderdesk_tui.seed.scale import seed_scale
 
-        summary = seed_scale(opened.store, args.scale, rng_seed=args.seed, progress=print)
+        loaded = str(seed_scale(opened.store, args.scale, rng_seed=args.seed, progress=print))
     opened.store.ensure_statistics()  # the planner's row counts for what was just loaded
-    print(f"{opened.store.display_url}: {summary} in {time.perf_counter() - started:.1f} s")
+    print(f"{opened.store.display_url}: {loaded} in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from orderdesk_tui.config import Settings, config_path, load_settings
 from orderdesk_tui.errors import OrderdeskError
-from orderdesk_tui.keymap import load_keymap
+from orderdesk_tui.keymap.loading import load_keymap
 from orderdesk_tui.logfile import log_path
 from orderdesk_tui.masking import mask
 from orderdesk_tui.paths import bundled, config_dir

@@ -30,7 +30,7 @@ from orderdesk_tui.erp.connector import ErpError
 from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, SyncEngine, SyncStatus, read_status
 from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
-from orderdesk_tui.keymap import load_keymap
+from orderdesk_tui.keymap.loading import load_keymap
 from orderdesk_tui.masking import mask, register_secret
 from orderdesk_tui.models import SalesOrder, SyncOutbox
 from orderdesk_tui.paths import bundled, config_dir
@@ -71,7 +71,9 @@ def _status_lines(store: Store, status: SyncStatus) -> list[str]:
                 select(SyncOutbox, SalesOrder.number)
                 .join(
                     SalesOrder,
-                    and_(col(SalesOrder.id) == SyncOutbox.entity_id, SyncOutbox.entity == ORDERS),
+                    and_(
+                        col(SalesOrder.id) == SyncOutbox.entity_id, col(SyncOutbox.entity) == ORDERS
+                    ),
                     isouter=True,
                 )
                 .where(SyncOutbox.state == FAILED)

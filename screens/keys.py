@@ -6,7 +6,8 @@ from typing import Any
 from textual.binding import Binding
 from textual.screen import Screen
 
-from orderdesk_tui.keymap import Keymap, format_key, load_keymap
+from orderdesk_tui.keymap.key_specs import format_key
+from orderdesk_tui.keymap.loading import Keymap, load_keymap
 from orderdesk_tui.paths import bundled
 
 

@@ -10,7 +10,7 @@ from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 
 PIN = "604913"
-#: the demo store's supervisor PIN (README, seed.demo.DEMO_USERS)
+#: the demo store's supervisor PIN (README, seed.demo.constants.DEMO_USERS)
 DEMO_SAM = Approval("sam", "246810")
 
 

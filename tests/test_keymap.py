@@ -1,4 +1,4 @@
-"""Key bindings: defaults, user overrides and their validation (orderdesk_tui.keymap)."""
+"""Key bindings: defaults, user overrides and their validation (orderdesk_tui.keymap package)."""
 
 import subprocess
 import sys
@@ -7,17 +7,10 @@ from pathlib import Path
 import pytest
 
 from orderdesk_tui.errors import ConfigError
-from orderdesk_tui.keymap import (
-    TEXTUAL_KEY_NAMES,
-    Keymap,
-    KeymapProblem,
-    _character_to_key,
-    format_key,
-    format_problems,
-    legacy_problem,
-    load_keymap,
-    parse_key_spec,
-)
+from orderdesk_tui.keymap.key_names import TEXTUAL_KEY_NAMES, character_to_key
+from orderdesk_tui.keymap.key_specs import format_key, legacy_problem, parse_key_spec
+from orderdesk_tui.keymap.loading import Keymap, load_keymap
+from orderdesk_tui.keymap.problems import KeymapProblem, format_problems
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -328,13 +321,13 @@ def test_dropping_an_override_can_drop_another(defaults: Path, tmp_path: Path) -
 def test_key_aliases_follow_textual() -> None:
     from textual.keys import KEY_ALIASES
 
-    from orderdesk_tui.keymap import _same_key
+    from orderdesk_tui.keymap.key_specs import same_key
 
     for key, aliases in KEY_ALIASES.items():
         for alias in aliases:
             if parse_key_spec(alias)[1] or parse_key_spec(key)[1]:
                 continue  # a name Textual never sends (e.g. "newline")
-            assert _same_key(alias) == _same_key(key), (key, alias)
+            assert same_key(alias) == same_key(key), (key, alias)
 
 
 def test_misplaced_and_repeated_ids_warn(defaults: Path, tmp_path: Path) -> None:
@@ -486,7 +479,7 @@ def test_shipped_bindings_have_no_problems() -> None:
 
 def test_keymap_module_does_not_import_textual() -> None:
     code = (
-        "import sys, orderdesk_tui.keymap\n"
+        "import sys, orderdesk_tui.keymap.loading\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "assert not bad, bad\n"
     )
@@ -525,7 +518,7 @@ def test_character_names_match_textual() -> None:
 
     for code in [*range(0x20, 0x7F), *range(0xA1, 0x180), 0x20AC, 0x2191]:
         c = chr(code)
-        assert _character_to_key(c) == textual_character_to_key(c), repr(c)
+        assert character_to_key(c) == textual_character_to_key(c), repr(c)
 
 
 def test_canonical_keys_match_textual_bindings() -> None:

@@ -30,7 +30,7 @@ HEADLESS = [
     "orderdesk_tui.logfile",
     "orderdesk_tui.wallboard_serve",
     "orderdesk_tui.config",
-    "orderdesk_tui.keymap",
+    "orderdesk_tui.keymap.loading",
     "orderdesk_tui.store",
     "orderdesk_tui.models",
     "orderdesk_tui.services.order_queries",

@@ -9,7 +9,7 @@ import pytest
 from textual.binding import Binding
 from textual.screen import Screen
 
-from orderdesk_tui.keymap import format_key
+from orderdesk_tui.keymap.key_specs import format_key
 from screens.customer_lookup import CustomerLookupScreen
 from screens.customer_view import CustomerViewScreen
 from screens.keys import default_keymap

@@ -37,7 +37,9 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import HoldKind, OrderSource, OrderState, Priority
-from orderdesk_tui.seed.demo import DEMO_USERS, DemoSummary, load_demo
+from orderdesk_tui.seed.demo import load_demo
+from orderdesk_tui.seed.demo.constants import DEMO_USERS
+from orderdesk_tui.seed.demo.summary import DemoSummary
 from orderdesk_tui.services import credentials
 from orderdesk_tui.services.credentials import Kind
 from orderdesk_tui.services.credit import check_credit

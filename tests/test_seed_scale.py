@@ -32,7 +32,9 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.seed.scale import SEARCHED, ScaleSummary, seed_scale
+from orderdesk_tui.seed.scale import seed_scale
+from orderdesk_tui.seed.scale.layout import SEARCHED
+from orderdesk_tui.seed.scale.summary import ScaleSummary
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.store import Store
 

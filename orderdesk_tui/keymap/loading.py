@@ -1,362 +1,28 @@
-"""Key bindings: the shipped defaults, the user's overrides, and their validation.
-
-`bindings.toml` holds one table per scope (``[app]`` bindings apply on every screen) mapping a
-namespaced binding id to a key spec: one or more Textual key names separated by commas
-(``"slash,f5"``). The user's file of the same name uses the same shape, and may also list ids
-at the top level (ids are unique across scopes, so the scope comes from the defaults). An
-override replaces all default keys of its id.
-
-Textual does not validate a keymap (unknown ids and misspelled keys are silently accepted, and
-a stolen key silently drops the other binding), so this module does it before
-``App.set_keymap()``: unknown ids, keys that do not parse (and characters no keyboard has,
-such as ``banana``: Unicode names it and Textual would bind it), conflicts per scope (app bindings
-count in every scope) and keys that legacy terminals cannot send. Bad user entries are
-reported and ignored, so the defaults stay in force for them; a bad *defaults* file is a
-programming error and raises :class:`~orderdesk_tui.errors.ConfigError`.
-
-Headless on purpose: no ``textual`` or ``rich`` import (a test checks ``sys.modules``). The key
-names Textual understands are therefore embedded below, and a test compares them with
-``textual.keys`` so that the list cannot drift silently.
-"""
+"""Loading the keymap: the shipped defaults, the user's overrides, and the checks between them
+(unknown ids, unparsable keys, conflicts per scope, keys legacy terminals cannot send)."""
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 import tomllib
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from orderdesk_tui.errors import ConfigError
+from orderdesk_tui.keymap.key_specs import (
+    format_key,
+    legacy_problem,
+    parse_key_spec,
+    same_key,
+    suggest,
+)
+from orderdesk_tui.keymap.problems import KeymapProblem
 
 APP_SCOPE = "app"
 """Bindings in this scope apply on every screen."""
-
-MODIFIERS: tuple[str, ...] = ("alt", "ctrl", "hyper", "meta", "shift", "super")
-"""Modifier names, in the (alphabetical) order Textual puts them in a key event."""
-
-# Base key names Textual uses, derived from textual 8.2.8: the last part of every
-# `textual.keys.Keys` value, the values of `textual._keyboard_protocol.FUNCTIONAL_KEYS`, and
-# `textual.keys._character_to_key()` of the printable ASCII characters. A single printable
-# character is also accepted as a base key. tests/test_keymap.py checks this list against
-# the installed Textual.
-TEXTUAL_KEY_NAMES: frozenset[str] = frozenset(
-    {
-        # Keys enum (navigation, editing, function keys)
-        "escape", "return", "enter", "tab", "space", "backspace",
-        "left", "right", "up", "down", "home", "end", "insert", "delete", "pageup", "pagedown",
-        *(f"f{n}" for n in range(1, 36)),
-        # Characters by name (textual.keys._character_to_key)
-        "ampersand", "apostrophe", "asterisk", "at", "backslash", "circumflex_accent", "colon",
-        "comma", "dollar_sign", "equals_sign", "exclamation_mark", "full_stop", "grave_accent",
-        "greater_than_sign", "left_curly_bracket", "left_parenthesis", "left_square_bracket",
-        "less_than_sign", "minus", "number_sign", "percent_sign", "plus", "question_mark",
-        "quotation_mark", "right_curly_bracket", "right_parenthesis", "right_square_bracket",
-        "semicolon", "slash", "tilde", "underscore", "vertical_line",
-        # Kitty keyboard protocol only (textual._keyboard_protocol.FUNCTIONAL_KEYS)
-        "caps_lock", "scroll_lock", "num_lock", "print_screen", "pause", "menu", "kp_begin",
-        "decimal", "divide", "multiply", "subtract", "add", "equal", "separator",
-        "media_play", "media_pause", "media_play_pause", "media_reverse", "media_stop",
-        "media_fast_forward", "media_rewind", "media_track_next", "media_track_previous",
-        "media_record", "lower_volume", "raise_volume", "mute_volume",
-        "left_shift", "left_control", "left_alt", "left_super", "left_hyper", "left_meta",
-        "right_shift", "right_control", "right_alt", "right_super", "right_hyper", "right_meta",
-        "iso_level3_shift", "iso_level5_shift",
-    }
-)  # fmt: skip
-
-# textual.keys.KEY_NAME_REPLACEMENTS: Unicode names replaced by the common terms.
-_KEY_NAME_REPLACEMENTS = {
-    "solidus": "slash",
-    "reverse_solidus": "backslash",
-    "commercial_at": "at",
-    "hyphen_minus": "minus",
-    "plus_sign": "plus",
-    "low_line": "underscore",
-}
-
-# Base keys that only arrive through the kitty keyboard protocol.
-_KITTY_ONLY_BASES = frozenset(
-    {
-        "caps_lock", "scroll_lock", "num_lock", "print_screen", "pause", "menu", "kp_begin",
-        "decimal", "divide", "multiply", "subtract", "add", "equal", "separator",
-        "lower_volume", "raise_volume", "mute_volume", "iso_level3_shift", "iso_level5_shift",
-        *(f"f{n}" for n in range(25, 36)),
-        *(f"media_{name}" for name in (
-            "play", "pause", "play_pause", "reverse", "stop", "fast_forward", "rewind",
-            "track_next", "track_previous", "record",
-        )),
-        *(f"{side}_{mod}" for side in ("left", "right")
-          for mod in ("shift", "control", "alt", "super", "hyper", "meta")),
-    }
-)  # fmt: skip
-
-# Keys a legacy terminal sends as the same byte as another key.
-_LEGACY_SAME_AS = {
-    "ctrl+m": "enter",
-    "ctrl+h": "backspace",
-    "ctrl+i": "tab",
-    "ctrl+left_square_bracket": "escape",
-    "ctrl+space": "ctrl+@",
-}
-# Keys Textual matches as one (`textual.keys.KEY_ALIASES`): two ids on these clash.
-_SAME_KEY = {"ctrl+i": "tab", "ctrl+m": "enter", "ctrl+at": "ctrl+space"}
-
-_MODIFIER_HINTS = {
-    "control": "ctrl",
-    "ctl": "ctrl",
-    "option": "alt",
-    "opt": "alt",
-    "cmd": "super",
-    "command": "super",
-    "win": "super",
-}
-_MODIFIER_DISPLAY = {
-    "ctrl": "Ctrl",
-    "shift": "Shift",
-    "alt": "Alt",
-    "meta": "Meta",
-    "super": "Super",
-    "hyper": "Hyper",
-}
-_BASE_DISPLAY = {
-    "enter": "Enter",
-    "return": "Return",
-    "escape": "Esc",
-    "tab": "Tab",
-    "space": "Space",
-    "backspace": "Backspace",
-    "delete": "Del",
-    "insert": "Ins",
-    "home": "Home",
-    "end": "End",
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
-    "up": "↑",
-    "down": "↓",
-    "left": "←",
-    "right": "→",
-}
-
-
-def _character_to_key(character: str) -> str:
-    """Textual's name for a single character (mirrors `textual.keys._character_to_key`)."""
-    if character.isalnum():
-        key = character
-    else:
-        try:
-            key = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
-        except ValueError:
-            key = "tab" if character == "\t" else character
-    return _KEY_NAME_REPLACEMENTS.get(key, key)
-
-
-#: Symbols from Miscellaneous Technical (U+2300) on are dingbats, pictographs, box drawing,
-#: emoji and the like: no keyboard layout types them, though Unicode names them ("banana").
-_FIRST_PICTOGRAPH = 0x2300
-
-
-def _on_a_keyboard(character: str) -> bool:
-    """True for a character some keyboard layout types: a letter or digit of any script,
-    punctuation, a currency sign, or a symbol before the pictographic blocks (``£ § ° ¬ ∑``)."""
-    category = unicodedata.category(character)
-    return (
-        character.isalnum()
-        or category.startswith("P")
-        or category == "Sc"
-        or (category.startswith("S") and ord(character) < _FIRST_PICTOGRAPH)
-    )
-
-
-def _named_character(name: str) -> str | None:
-    """The printable character Textual calls `name` (``pound_sign`` -> ``£``), or None."""
-    try:
-        character = unicodedata.lookup(name.replace("_", " "))
-    except KeyError:
-        return None
-    if character.isprintable() and _character_to_key(character) == name:
-        return character
-    return None
-
-
-def _keyboard_character_name(name: str) -> bool:
-    """True for Textual's name of a character a keyboard types (``pound_sign``, not ``banana``)."""
-    character = _named_character(name)
-    return character is not None and _on_a_keyboard(character)
-
-
-_NAME_TO_CHARACTER = {
-    _character_to_key(chr(code)): chr(code) for code in range(0x21, 0x7F) if not chr(code).isalnum()
-}
-
-
-# --------------------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class KeymapProblem:
-    """One thing wrong with a bindings file, reported as one line."""
-
-    file: str
-    line: int | None
-    binding_id: str
-    message: str
-    severity: Literal["error", "warning"]
-
-    def __str__(self) -> str:
-        # "{file}:{line}: {binding_id}: {message}"; a missing line or id is left out.
-        parts = [self.file if self.line is None else f"{self.file}:{self.line}"]
-        if self.binding_id:
-            parts.append(self.binding_id)
-        parts.append(self.message)
-        return ": ".join(parts)
-
-
-def format_problems(problems: Iterable[KeymapProblem]) -> list[str]:
-    """One line per problem, prefixed with its severity: ``"error: file:3: id: message"``."""
-    return [f"{problem.severity}: {problem}" for problem in problems]
-
-
-# --------------------------------------------------------------------------- key specs
-
-
-class _BadKey(ValueError):
-    """A key in a spec does not parse; the message names the key."""
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
-def _parse_key(key: str) -> str:
-    """One key (``ctrl+shift+up``) in Textual's canonical form; raises `_BadKey`."""
-    if key == "+" or key.endswith("++"):
-        raise _BadKey(f"bad key {key!r}: write 'plus' for the + key")
-    *modifiers, base = key.split("+")
-    if not base or any(not modifier for modifier in modifiers):
-        raise _BadKey(f"bad key {key!r}: empty part between '+' signs")
-    seen: set[str] = set()
-    for modifier in modifiers:
-        if modifier not in MODIFIERS:
-            hint = _MODIFIER_HINTS.get(modifier.lower())
-            if hint is None and modifier.lower() in MODIFIERS:
-                hint = modifier.lower()
-            suggestion = f" (did you mean {hint!r}?)" if hint else _suggest(modifier, MODIFIERS)
-            raise _BadKey(f"bad key {key!r}: unknown modifier {modifier!r}{suggestion}")
-        if modifier in seen:
-            raise _BadKey(f"bad key {key!r}: modifier {modifier!r} given twice")
-        seen.add(modifier)
-    if len(base) == 1:
-        if not base.isprintable() or base.isspace():
-            raise _BadKey(f"bad key {key!r}: {base!r} is not a printable character")
-        if modifiers and base.isalpha() and base.isupper():
-            raise _BadKey(
-                f"bad key {key!r}: use a lower-case letter after a modifier "
-                f"({'+'.join([*modifiers, base.lower()])!r}, with 'shift+' for the shifted key)"
-            )
-        if not _on_a_keyboard(base):
-            raise _BadKey(
-                f"bad key {key!r}: {base!r} is not a key on a keyboard "
-                "(emoji, pictographs and dingbats cannot be bound)"
-            )
-        if seen == {"shift"}:
-            instead = repr(base.upper()) if base.isalpha() else "that character"
-            raise _BadKey(
-                f"bad key {key!r}: terminals send the shifted character itself; "
-                f"write {instead} instead"
-            )
-        if key != "ctrl+@":  # Textual's own name for ctrl+space on legacy terminals
-            base = _character_to_key(base)
-    elif base not in TEXTUAL_KEY_NAMES and not _keyboard_character_name(base):
-        named = _named_character(base)
-        if named is not None:
-            suggestion = f" (it names the character {named!r}, which no keyboard has)"
-        elif base.lower() in TEXTUAL_KEY_NAMES:
-            suggestion = f" (key names are lower case: {base.lower()!r})"
-        else:
-            suggestion = _suggest(base.lower(), TEXTUAL_KEY_NAMES)
-        raise _BadKey(f"bad key {key!r}: unknown key name {base!r}{suggestion}")
-    ordered = sorted(seen)  # Textual builds key events with the modifiers in this order
-    return "+".join([*ordered, base])
-
-
-def parse_key_spec(spec: str) -> tuple[list[str], list[str]]:
-    """Split and normalise a key spec (``"slash, F5"``).
-
-    Returns the keys in Textual's canonical form (single characters by name, modifiers
-    sorted, duplicates dropped) and one message for each key that does not parse.
-    """
-    keys: list[str] = []
-    errors: list[str] = []
-    if not spec.strip():
-        return keys, ["no key given (Textual's keymap cannot unbind a key)"]
-    for raw in spec.split(","):
-        text = raw.strip()
-        if not text:
-            errors.append(f"empty key in {spec!r} (a stray comma?)")
-            continue
-        try:
-            key = _parse_key(text)
-        except _BadKey as exc:
-            errors.append(str(exc))
-            continue
-        if key not in keys:
-            keys.append(key)
-    return keys, errors
-
-
-def _split(key: str) -> tuple[list[str], str]:
-    *modifiers, base = key.split("+")
-    return modifiers, base
-
-
-def legacy_problem(key: str) -> str | None:
-    """Why a legacy (non-kitty) terminal cannot send this canonical key, or None if it can."""
-    if key in _LEGACY_SAME_AS:
-        return f"arrives as {format_key(_LEGACY_SAME_AS[key])} on most terminals"
-    modifiers, base = _split(key)
-    mods = set(modifiers)
-    single = len(base) == 1 and base.isalnum()
-    if (
-        mods & {"super", "hyper"}
-        or base in _KITTY_ONLY_BASES
-        or (mods and base in ("enter", "escape", "backspace", "space"))
-        or (base == "tab" and mods and mods != {"shift"})
-        or ({"ctrl", "shift"} <= mods and single)
-        or (mods == {"ctrl"} and single and base.isdigit())
-    ):
-        return "needs the kitty keyboard protocol; most terminals cannot send it"
-    return None
-
-
-def _same_key(key: str) -> str:
-    return _SAME_KEY.get(key, key)
-
-
-def format_key(key: str) -> str:
-    """A canonical key as people write it: ``F9``, ``Ctrl+Q``, ``Enter``, ``/``."""
-    modifiers, base = _split(key)
-    if re.fullmatch(r"f\d+", base):
-        shown = base.upper()
-    elif base in _BASE_DISPLAY:
-        shown = _BASE_DISPLAY[base]
-    elif base in _NAME_TO_CHARACTER:
-        shown = _NAME_TO_CHARACTER[base]
-    elif len(base) == 1:
-        shown = base.upper() if modifiers else base
-    else:
-        shown = base.replace("_", " ").title()
-    order = list(_MODIFIER_DISPLAY)
-    names = [_MODIFIER_DISPLAY[m] for m in sorted(modifiers, key=order.index)]
-    return "+".join([*names, shown])
-
-
-# --------------------------------------------------------------------------- the keymap
 
 
 @dataclass
@@ -472,7 +138,7 @@ def _conflicts(
     by_key: dict[str, list[tuple[str, str]]] = {}
     for binding_id, keys in specs.items():
         for key in keys:
-            by_key.setdefault(_same_key(key), []).append((binding_id, key))
+            by_key.setdefault(same_key(key), []).append((binding_id, key))
     for holders in by_key.values():
         for (id_a, key_a), (id_b, _) in itertools.combinations(holders, 2):
             if id_a == id_b:
@@ -610,9 +276,9 @@ def load_keymap(defaults_path: Path, user_path: Path | None) -> Keymap:
     for entry in _user_entries(data, keymap.scopes, lines):
         binding_id, line = entry.binding_id, entry.line
         if binding_id not in keymap.scopes:
-            hint = _suggest(binding_id, keymap.scopes)
+            hint = suggest(binding_id, keymap.scopes)
             if not hint and entry.table and "." not in binding_id:
-                hint = _suggest(f"{entry.table}.{binding_id}", keymap.scopes)
+                hint = suggest(f"{entry.table}.{binding_id}", keymap.scopes)
             problem(binding_id, line, f"unknown binding id{hint}; ignored")
             continue
         default = keymap.defaults[binding_id]
@@ -639,7 +305,7 @@ def load_keymap(defaults_path: Path, user_path: Path | None) -> Keymap:
                 )
             elif entry.table not in warned_tables and not binding_id.startswith(f"{entry.table}."):
                 warned_tables.add(entry.table)
-                hint = _suggest(entry.table, scope_names)
+                hint = suggest(entry.table, scope_names)
                 problem(
                     binding_id,
                     line,
