@@ -3,26 +3,21 @@
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from orderdesk_tui.documents.acknowledgement import (
-    DEFAULT_COMPANY,
-    TEXT_WIDTH,
-    AckLine,
-    Acknowledgement,
-    Company,
-    latin1_safe,
-    load_acknowledgement,
-    pdf_filename,
-    render_pdf,
-    render_text,
-    write_acknowledgement,
-)
+from orderdesk_tui.documents.acknowledgement import write_acknowledgement
+from orderdesk_tui.documents.acknowledgement.load import load_acknowledgement
+from orderdesk_tui.documents.acknowledgement.model import AckLine, Acknowledgement
+from orderdesk_tui.documents.acknowledgement.pdf import render_pdf
+from orderdesk_tui.documents.acknowledgement.text import render_text
+from orderdesk_tui.documents.company import DEFAULT_COMPANY, Company
+from orderdesk_tui.documents.pdf import pdf_filename
+from orderdesk_tui.documents.plain_text import TEXT_WIDTH
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     Address,
@@ -35,6 +30,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import AddressKind, CrossRefKind, FreightTerms, HoldKind
 from orderdesk_tui.store import Store
+from tests.pdf_text import embedded_fonts, pdf_lines, pdf_pages
 
 NUMBER = "SO0100245"
 PO = "PO-4471/B"
@@ -209,18 +205,6 @@ def _build(
         return Built(order.id)
 
 
-def _pdf_text_ops(raw: bytes) -> list[bytes]:
-    """The text shown on each line of an uncompressed PDF's content streams (fpdf2 writes one
-    `BT ... (..) Tj ... ET` per line of text, core-font text as plain latin-1), escapes
-    resolved."""
-    out = []
-    for line in raw.splitlines():
-        strings = re.findall(rb"\(((?:[^()\\]|\\.)*)\) Tj", line)
-        if strings:
-            out.append(b"".join(re.sub(rb"\\(.)", rb"\1", s) for s in strings))
-    return out
-
-
 def _page_count(raw: bytes) -> int:
     return len(re.findall(rb"/Type /Page\b(?!s)", raw))
 
@@ -289,18 +273,18 @@ def test_pdf_rendering(store: Store, tmp_path: Path) -> None:
     path = render_pdf(ack, tmp_path / "out" / "ack.pdf", compress=False)
     raw = path.read_bytes()
     assert raw.startswith(b"%PDF")
-    shown = b"\n".join(_pdf_text_ops(raw))
-    assert NUMBER.encode() in shown
-    assert PO.encode() in shown
-    assert b"Order Acknowledgement" in shown
-    for part in (b"BRG-6204-2RS", b"HXB-M8X40-ZP", b"PNT-ENML-GAL"):
+    shown = "\n".join(pdf_lines(raw))
+    assert NUMBER in shown
+    assert PO in shown
+    assert "Order Acknowledgement" in shown
+    for part in ("BRG-6204-2RS", "HXB-M8X40-ZP", "PNT-ENML-GAL"):
         assert part in shown
-    assert b"12,430.67" in shown
-    assert b"UN1263" in shown
-    assert b"2025-03-24" in shown
-    assert b"Pending before release" in shown and b"Credit review" in shown
+    assert "12,430.67" in shown
+    assert "UN1263" in shown
+    assert "2025-03-24" in shown
+    assert "Pending before release" in shown and "Credit review" in shown
     assert _page_count(raw) == 1
-    assert b"Page 1 of 1" in shown  # the {nb} alias was filled in
+    assert "Page 1 of 1" in shown  # the {nb} alias was filled in
 
 
 def test_compressed_pdf_is_smaller_and_still_a_pdf(sqlite_store: Store, tmp_path: Path) -> None:
@@ -329,7 +313,7 @@ def test_write_acknowledgement_files_the_pdf_under_the_data_dir(
     )
     assert path == elsewhere / f"{NUMBER}.pdf"
     assert "Lakeshore Bearing & Supply" in text
-    assert b"Lakeshore Bearing & Supply" in b"".join(_pdf_text_ops(path.read_bytes()))
+    assert "Lakeshore Bearing & Supply" in pdf_lines(path.read_bytes())
 
 
 def test_long_order_breaks_pages_and_repeats_the_table_header(store: Store, tmp_path: Path) -> None:
@@ -339,18 +323,21 @@ def test_long_order_breaks_pages_and_repeats_the_table_header(store: Store, tmp_
     raw = render_pdf(ack, tmp_path / "long.pdf", compress=False).read_bytes()
     pages = _page_count(raw)
     assert pages > 1
-    shown = _pdf_text_ops(raw)
-    assert shown.count(b"Unit price") >= 2  # the table header, on each page the table spans
-    assert shown.count(b"Order Acknowledgement") == pages  # the page header, on every page
-    assert f"Page {pages} of {pages}".encode() in b"\n".join(shown)
+    shown = pdf_pages(raw)
+    assert len(shown) == pages
+    assert all("Order Acknowledgement" in page for page in shown)  # the page header
+    table_pages = [page for page in shown if any(t.startswith("EXTRA-") for t in page)]
+    assert len(table_pages) >= 2
+    assert all("Unit price" in page for page in table_pages)  # the headings, on each of them
+    assert f"Order {NUMBER} · Page {pages} of {pages}" in shown[-1]
     for n in range(4, 61):
-        assert f"EXTRA-{n:03d}".encode() in shown
+        assert f"EXTRA-{n:03d}" in pdf_lines(raw)
     text = render_text(ack)
     assert "EXTRA-060" in text
     assert max(len(line) for line in text.splitlines()) <= TEXT_WIDTH
 
 
-def test_accents_and_unencodable_characters_do_not_crash(store: Store, tmp_path: Path) -> None:
+def test_typographic_characters_print_as_typed(store: Store, tmp_path: Path) -> None:
     built = _build(
         store,
         customer_name="Société Générale d\u2019Équipement",
@@ -358,33 +345,16 @@ def test_accents_and_unencodable_characters_do_not_crash(store: Store, tmp_path:
     )
     ack = load_acknowledgement(store, built.order_id)
     text = render_text(ack)
-    assert "Société Générale d\u2019Équipement" in text  # the screen and e-mail keep Unicode
+    assert "Société Générale d\u2019Équipement" in text
     assert "→" in text
     raw = render_pdf(ack, tmp_path / "accents.pdf", compress=False).read_bytes()
-    shown = b"\n".join(_pdf_text_ops(raw))
-    assert "Société Générale d'Équipement".encode("latin-1") in shown
-    assert b'dock 2 -> then call "Zo\xeb" - 24h notice... >= 2 pallets, ?? ok' in shown
+    shown = pdf_lines(raw)
+    assert "ACME01 Société Générale d\u2019Équipement" in shown
+    assert "Ship to dock 2 → then call “Zoë” \u2013 24h notice… ≥ 2 pallets, 東京 ok" in shown
 
 
-@pytest.mark.parametrize(
-    ("raw", "safe"),
-    [
-        ("Café → Zoë", "Café -> Zoë"),
-        ("\u2018single\u2019 “double” \u2013 \u2014 …", "'single' \"double\" - - ..."),
-        ("Łódź Ångström Œuvre Ørsted", "Lódz Ångström OEuvre Ørsted"),
-        ("東京 Ω", "?? ?"),
-        ("ﬁtting 5€", "fitting 5EUR"),
-        ("tab\there\r\nbell\x07", "tab    here\nbell"),
-    ],
-)
-def test_latin1_safe(raw: str, safe: str) -> None:
-    out = latin1_safe(raw)
-    assert out == safe
-    out.encode("latin-1")
-
-
-def test_pdf_letter_and_edge_values(tmp_path: Path) -> None:
-    """Built by hand: Letter paper, JPY (no minor unit), a very long part number, no ship-to."""
+def _hand_built() -> Acknowledgement:
+    """Letter-test values: JPY (no minor unit), a very long part number, no ship-to."""
     line = AckLine(
         line_no=1,
         part_number="X" * 40,
@@ -400,7 +370,7 @@ def test_pdf_letter_and_edge_values(tmp_path: Path) -> None:
         backordered=Decimal("12.5"),
         backorder_date=None,
     )
-    ack = Acknowledgement(
+    return Acknowledgement(
         company=DEFAULT_COMPANY,
         order_number="SO/7 (test)",
         order_date=date(2025, 1, 2),
@@ -427,6 +397,11 @@ def test_pdf_letter_and_edge_values(tmp_path: Path) -> None:
         holds=(),
         notes="",
     )
+
+
+def test_pdf_letter_and_edge_values(tmp_path: Path) -> None:
+    """Built by hand: Letter paper, JPY (no minor unit), a very long part number, no ship-to."""
+    ack = _hand_built()
     text = render_text(ack)
     assert "15,431" in text and "15,431.00" not in text
     assert " 1,234.5 " in text  # a price keeps its own decimals beyond the currency's
@@ -436,7 +411,52 @@ def test_pdf_letter_and_edge_values(tmp_path: Path) -> None:
     path = render_pdf(ack, tmp_path / "letter.pdf", page_format="Letter", compress=False)
     raw = path.read_bytes()
     assert b"/MediaBox [0 0 612.00 792.00]" in raw
-    assert b"SO/7 (test)" in b"\n".join(_pdf_text_ops(raw))
+    assert "Order SO/7 (test) · Page 1 of 1" in pdf_lines(raw)
+
+
+def test_polish_ship_to_japanese_customer_and_euro_print_as_typed(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing is stood in for: the PDF embeds DejaVu Sans and, for the kanji, Noto Sans CJK,
+    and reading the page back gives the characters typed."""
+    built = _build(store, customer_name="日本精工 Europe", notes="Surcharge €25 agreed")
+    with store.session() as s:
+        order = s.get(SalesOrder, built.order_id)
+        assert order is not None and order.ship_to_id is not None
+        ship = s.get(Address, order.ship_to_id)
+        assert ship is not None
+        ship.name, ship.line1, ship.line2 = "日本精工 Polska", "ul. Piotrkowska 1, Łódź", ""
+        ship.city, ship.region, ship.postal_code, ship.country = "", "", "", "PL"
+        order.currency = "EUR"
+    ack = load_acknowledgement(store, built.order_id)
+    assert ack.ship_to == ("日本精工 Polska", "ul. Piotrkowska 1, Łódź", "PL")
+
+    text = render_text(ack)
+    for typed in ("ul. Piotrkowska 1, Łódź", "日本精工 Polska", "ACME01 日本精工 Europe"):
+        assert typed in text
+    assert "Surcharge €25 agreed" in text and "Total EUR" in text
+
+    with caplog.at_level("WARNING", logger="fpdf"):
+        raw = render_pdf(ack, tmp_path / "unicode.pdf", compress=False).read_bytes()
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]
+    assert {"DejaVuSansBook", "DejaVuSansBold", "NotoSansCJKJP"} <= embedded_fonts(raw)
+    shown = pdf_lines(raw)
+    for typed in (
+        "ul. Piotrkowska 1, Łódź",
+        "日本精工 Polska",
+        "ACME01 日本精工 Europe",
+        "Surcharge €25 agreed",
+        "Total EUR",
+        "12,430.67",
+    ):
+        assert typed in shown
+    assert not any("\x00" in line for line in shown)  # no glyph went missing
+
+
+def test_tabs_and_control_characters_do_not_reach_the_pdf(tmp_path: Path) -> None:
+    ack = replace(_hand_built(), notes="tab\there\r\nbell\x07 end")
+    shown = pdf_lines(render_pdf(ack, tmp_path / "ctl.pdf", compress=False).read_bytes())
+    assert "tab    here" in shown and "bell end" in shown
 
 
 def test_file_name_of_an_awkward_order_number() -> None:

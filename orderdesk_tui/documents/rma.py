@@ -2,30 +2,22 @@
 the credit memo, each as fixed-width text (the screen, e-mail bodies) and as a PDF.
 
 Both are read from the store into a frozen `ReturnDocument` of plain values, then rendered by
-one text and one PDF layout (fpdf2 core fonts, latin-1 safe, as the acknowledgement).
+one text and one PDF layout (the documents' Unicode fonts, as the acknowledgement).
 """
 
-import textwrap
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import FontFace
 from sqlmodel import col, select
 
-from orderdesk_tui.documents.acknowledgement import (
-    DEFAULT_COMPANY,
-    TEXT_WIDTH,
-    Company,
-    PageFormat,
-    address_lines,
-    fmt_date,
-    latin1_safe,
-    pdf_filename,
-    write_atomic,
-)
+from orderdesk_tui.documents.company import DEFAULT_COMPANY, Company
+from orderdesk_tui.documents.formats import address_lines, fmt_date
+from orderdesk_tui.documents.pdf import FONT, DocumentPDF, PageFormat, pdf_filename
+from orderdesk_tui.documents.plain_text import TEXT_WIDTH, wrap
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.domain.returns import REASON_LABELS
@@ -256,22 +248,18 @@ def load_credit_memo(
 # -- text --------------------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
-
-
 def render_text(doc: ReturnDocument) -> str:
     """The document as fixed-width text, no line wider than 100 columns."""
     out: list[str] = []
     title = doc.title.upper()
     name = doc.company.name[: TEXT_WIDTH - len(title) - 2]
     out.append(f"{name:<{TEXT_WIDTH - len(title)}}{title}")
-    out.extend(_wrap(" · ".join(doc.company.address_lines), TEXT_WIDTH))
+    out.extend(wrap(" · ".join(doc.company.address_lines), TEXT_WIDTH))
     out.append("=" * TEXT_WIDTH)
     out.append("")
     for label, value in doc.fields:
         if value:
-            out.extend(_wrap(f"{label:<12} {value}", TEXT_WIDTH))
+            out.extend(wrap(f"{label:<12} {value}", TEXT_WIDTH))
     out.append("")
     left = [doc.left_heading, *doc.left] if doc.left_heading else []
     right = [doc.right_heading, *doc.right] if doc.right_heading else []
@@ -299,14 +287,14 @@ def render_text(doc: ReturnDocument) -> str:
                 f"{fmt_qty(line.quantity):>10} {line.uom:<4}".rstrip()
             )
         if line.detail:
-            out.extend(_wrap(line.detail, TEXT_WIDTH, indent="    "))
+            out.extend(wrap(line.detail, TEXT_WIDTH, indent="    "))
     out.append("-" * TEXT_WIDTH)
     for label, amount in doc.totals:
         out.append(f"{'':<{TEXT_WIDTH - 40}}{label:<22}{format_money(amount, doc.currency):>18}")
     if doc.totals:
         out.append("")
     for paragraph in doc.paragraphs:
-        out.extend(_wrap(paragraph, TEXT_WIDTH))
+        out.extend(wrap(paragraph, TEXT_WIDTH))
         out.append("")
     return "\n".join(line.rstrip() for line in out).rstrip() + "\n"
 
@@ -314,34 +302,30 @@ def render_text(doc: ReturnDocument) -> str:
 # -- PDF ---------------------------------------------------------------------------------------
 
 
-class _DocPDF(FPDF):
+_HEAD_FILL = (232, 232, 232)
+_RULE = (200, 200, 200)
+
+
+class _DocPDF(DocumentPDF):
     def __init__(self, doc: ReturnDocument, page_format: PageFormat) -> None:
-        super().__init__(orientation="portrait", unit="mm", format=page_format)
+        super().__init__(page_format, title=f"{doc.title} {doc.number}", author=doc.company.name)
         self.doc = doc
         self.set_margins(14, 14, 14)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(latin1_safe(f"{doc.title} {doc.number}"))
-        self.set_author(latin1_safe(doc.company.name))
-        self.set_creator("orderdesk")
-
-    def text_cell(self, w: float, h: float, text: str, **kwargs: object) -> None:
-        self.cell(w, h, latin1_safe(text), **kwargs)  # type: ignore[arg-type]
 
     def para(self, text: str, h: float = 4.4) -> None:
-        self.multi_cell(0, h, latin1_safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, h, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def header(self) -> None:
         doc = self.doc
-        self.set_font("Helvetica", "B", 13)
-        self.text_cell(self.epw * 0.55, 6, doc.company.name)
-        self.set_font("Helvetica", "B", 16)
-        self.text_cell(
-            self.epw * 0.45, 6, doc.title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-        self.set_font("Helvetica", "", 8)
-        self.text_cell(self.epw * 0.55, 4, " · ".join(doc.company.address_lines))
-        self.set_font("Helvetica", "", 9)
-        self.text_cell(
+        self.set_font(FONT, "B", 13)
+        self.cell(self.epw * 0.55, 6, doc.company.name)
+        self.set_font(FONT, "B", 16)
+        self.cell(self.epw * 0.45, 6, doc.title, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 8)
+        self.cell(self.epw * 0.55, 4, " · ".join(doc.company.address_lines))
+        self.set_font(FONT, "", 9)
+        self.cell(
             self.epw * 0.45, 4, f"{doc.number} · Page {self.page_no()} of {{nb}}", align="R",
             new_x=XPos.LMARGIN, new_y=YPos.NEXT,
         )  # fmt: skip
@@ -349,27 +333,88 @@ class _DocPDF(FPDF):
         self.line(self.l_margin, y, self.l_margin + self.epw, y)
         self.set_y(y + 3)
 
+    def lines_table(self, doc: ReturnDocument) -> None:
+        """The lines, priced (credit memo) or not (return authorisation), each with its detail
+        (serial/lot, reason) spanning the row below it."""
+        priced = any(line.extended is not None for line in doc.lines)
+        columns: tuple[tuple[str, float, str], ...] = (
+            (("Description", 95.0, "L"), ("Qty", 22.0, "R"), ("Unit price", 30.0, "R"),
+             ("Amount", 35.0, "R"))
+            if priced
+            else (("Part", 45.0, "L"), ("Description", 100.0, "L"), ("Qty", 22.0, "R"),
+                  ("UoM", 15.0, "L"))
+        )  # fmt: skip
+        self.set_font(FONT, "", 8.5)
+        self.set_draw_color(*_RULE)
+        with self.table(
+            width=self.epw,
+            col_widths=tuple(width for _, width, _ in columns),
+            align="LEFT",
+            borders_layout=TableBordersLayout.NONE,
+            headings_style=FontFace(emphasis="BOLD", fill_color=_HEAD_FILL),
+            line_height=5,
+            padding=(0, 1.0),
+            v_align="TOP",
+        ) as table:
+            head = table.row()
+            for heading, _, align in columns:
+                head.cell(heading, align=align)
+            for line in doc.lines:
+                if priced:
+                    cells: tuple[str, ...] = (
+                        line.description,
+                        fmt_qty(line.quantity),
+                        format_price(line.unit_price or Decimal(0), doc.currency),
+                        format_money(line.extended or Decimal(0), doc.currency),
+                    )
+                else:
+                    cells = (line.part, line.description, fmt_qty(line.quantity), line.uom)
+                row = table.row()
+                for text, (_, _, align) in zip(cells, columns, strict=True):
+                    row.cell(text, align=align)
+                if line.detail:
+                    table.row(style=FontFace(size_pt=7.5)).cell(
+                        f"    {line.detail}", align="L", colspan=len(columns)
+                    )
 
-def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> FPDF:
+    def totals(self, doc: ReturnDocument) -> None:
+        """The totals right-aligned under the amounts; the last (the credit) in bold."""
+        self.set_font(FONT, "", 9)
+        with self.table(
+            width=80,
+            col_widths=(45, 35),
+            align="RIGHT",
+            borders_layout=TableBordersLayout.NONE,
+            first_row_as_headings=False,
+            line_height=5,
+        ) as table:
+            for label, amount in doc.totals:
+                bold = label.startswith("Credit")
+                row = table.row(style=FontFace(emphasis="BOLD", size_pt=10) if bold else None)
+                for text in (label, format_money(amount, doc.currency)):
+                    row.cell(text, align="R")
+
+
+def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> DocumentPDF:
     pdf = _DocPDF(doc, page_format)
     pdf.add_page()
     if doc.label:
-        pdf.set_font("Helvetica", "B", 28)
+        pdf.set_font(FONT, "B", 28)
         pdf.set_line_width(0.8)
-        pdf.text_cell(0, 16, doc.label, border=1, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 16, doc.label, border=1, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_line_width(0.2)
-        pdf.set_font("Helvetica", "", 8)
-        pdf.text_cell(
+        pdf.set_font(FONT, "", 8)
+        pdf.cell(
             0, 5, "Mark every carton with this number", align="C",
             new_x=XPos.LMARGIN, new_y=YPos.NEXT,
         )  # fmt: skip
         pdf.ln(3)
     for label, value in doc.fields:
         if value:
-            pdf.set_font("Helvetica", "B", 9)
-            pdf.text_cell(30, 5, label)
-            pdf.set_font("Helvetica", "", 9)
-            pdf.text_cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(FONT, "B", 9)
+            pdf.cell(30, 5, label)
+            pdf.set_font(FONT, "", 9)
+            pdf.cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     top = pdf.get_y()
     half = pdf.epw / 2
@@ -381,57 +426,20 @@ def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> FPDF:
         if not heading:
             continue
         pdf.set_xy(x, top)
-        pdf.set_font("Helvetica", "B", 8.5)
-        pdf.text_cell(half - 2, 4.6, heading.upper(), new_x=XPos.LEFT, new_y=YPos.NEXT)
-        pdf.set_font("Helvetica", "", 9.5)
+        pdf.set_font(FONT, "B", 8.5)
+        pdf.cell(half - 2, 4.6, heading.upper(), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "", 9.5)
         for line in lines:
             pdf.set_x(x)
-            pdf.text_cell(half - 2, 4.6, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.cell(half - 2, 4.6, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
         bottom = max(bottom, pdf.get_y())
     pdf.set_xy(pdf.l_margin, bottom + 4)
-    priced = any(line.extended is not None for line in doc.lines)
-    widths = (95.0, 22.0, 30.0, 35.0) if priced else (45.0, 100.0, 22.0, 15.0)
-    heads = (
-        ("Description", "Qty", "Unit price", "Amount")
-        if priced
-        else ("Part", "Description", "Qty", "UoM")
-    )
-    aligns = ("L", "R", "R", "R") if priced else ("L", "L", "R", "L")
-    scale = pdf.epw / sum(widths)
-    widths = tuple(w * scale for w in widths)
-    pdf.set_font("Helvetica", "B", 8.5)
-    pdf.set_fill_color(232, 232, 232)
-    for head, width, align in zip(heads, widths, aligns, strict=True):
-        pdf.text_cell(width, 6, head, align=align, fill=True)
-    pdf.ln(6)
-    pdf.set_font("Helvetica", "", 8.5)
-    for line in doc.lines:
-        if priced:
-            cells = (
-                line.description,
-                fmt_qty(line.quantity),
-                format_price(line.unit_price or Decimal(0), doc.currency),
-                format_money(line.extended or Decimal(0), doc.currency),
-            )
-        else:
-            cells = (line.part, line.description, fmt_qty(line.quantity), line.uom)
-        for text, width, align in zip(cells, widths, aligns, strict=True):
-            pdf.text_cell(width, 5, text[:70], align=align)
-        pdf.ln(5)
-        if line.detail:
-            pdf.set_font("Helvetica", "", 7.5)
-            pdf.text_cell(0, 4, f"    {line.detail}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.set_font("Helvetica", "", 8.5)
+    pdf.lines_table(doc)
     pdf.ln(2)
-    for label, amount in doc.totals:
-        bold = label.startswith("Credit")
-        pdf.set_font("Helvetica", "B" if bold else "", 10 if bold else 9)
-        pdf.set_x(pdf.l_margin + pdf.epw - 80)
-        pdf.text_cell(45, 5, label, align="R")
-        pdf.text_cell(35, 5, format_money(amount, doc.currency), align="R")
-        pdf.ln(5)
+    if doc.totals:
+        pdf.totals(doc)
     pdf.ln(4)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     for paragraph in doc.paragraphs:
         pdf.para(paragraph)
         pdf.ln(1.5)
@@ -441,16 +449,14 @@ def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> FPDF:
 def render_pdf(
     doc: ReturnDocument, path: Path, *, page_format: PageFormat = "A4", compress: bool = True
 ) -> Path:
-    pdf = build_pdf(doc, page_format=page_format)
-    pdf.set_compression(compress)
-    return write_atomic(path, bytes(pdf.output()))
+    return build_pdf(doc, page_format=page_format).write_to(path, compress=compress)
 
 
 def _write(
-    doc: ReturnDocument, folder: str, directory: Path | None, **pdf: object
+    doc: ReturnDocument, folder: str, directory: Path | None, *, compress: bool
 ) -> tuple[str, Path]:
     target = directory if directory is not None else data_dir() / folder
-    path = render_pdf(doc, target / pdf_filename(doc.number), **pdf)  # type: ignore[arg-type]
+    path = render_pdf(doc, target / pdf_filename(doc.number), compress=compress)
     return render_text(doc), path
 
 

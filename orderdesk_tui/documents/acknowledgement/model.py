@@ -1,0 +1,78 @@
+"""What an order acknowledgement says, as frozen plain values: read from the store by `load`,
+worded by `wording`, laid out by `text` and `pdf`."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from orderdesk_tui.documents.company import Company
+
+TITLE = "Order Acknowledgement"
+
+
+@dataclass(frozen=True)
+class AckLine:
+    line_no: int
+    part_number: str
+    customer_part_number: str
+    description: str
+    quantity: Decimal
+    uom: str
+    unit_price: Decimal
+    extended: Decimal
+    #: When the whole line is expected to ship (the current promise).
+    promised_date: date | None
+    #: Allocated from stock: ships now.
+    ship_now: Decimal
+    backordered: Decimal
+    #: When the backordered quantity is expected (None: to be confirmed).
+    backorder_date: date | None
+    drop_ship: bool = False
+    hazmat_un_number: str = ""
+    hazmat_class: str = ""
+
+
+@dataclass(frozen=True)
+class AckHold:
+    """An open hold as the customer reads it."""
+
+    kind: str
+    label: str
+    notice: str
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    company: Company
+    order_number: str
+    order_date: date
+    issued_on: date
+    customer_code: str
+    customer_name: str
+    customer_po: str
+    bill_to: tuple[str, ...]
+    ship_to: tuple[str, ...]
+    ship_to_code: str
+    payment_terms: str
+    freight_terms: str
+    incoterm: str
+    incoterm_place: str
+    ship_via: str
+    requested_date: date | None
+    ship_complete: bool
+    lines: tuple[AckLine, ...]
+    subtotal: Decimal
+    freight: Decimal
+    tax: Decimal
+    total: Decimal
+    currency: str
+    holds: tuple[AckHold, ...]
+    notes: str
+
+    @property
+    def incoterm_text(self) -> str:
+        return " ".join(p for p in (self.incoterm, self.incoterm_place) if p)
+
+    @property
+    def ship_to_heading(self) -> str:
+        return f"Ship to ({self.ship_to_code})" if self.ship_to_code else "Ship to"
