@@ -1,5 +1,5 @@
-"""The wheel carries both packages, the default keymap, the demo data and the migrations, so
-`pip install .` works outside the repository."""
+"""The wheel carries both packages, the default keymap, the demo data, the migrations and the
+documents' fonts with their licences, so `pip install .` works outside the repository."""
 
 import subprocess
 import sys
@@ -7,6 +7,15 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What `orderdesk_tui.documents.pdf` loads, and the licences that must travel with the fonts.
+FONT_FILES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "LICENSE-DejaVu.txt",
+    "NotoSansCJKjp-Regular-subset.otf",
+    "OFL-NotoSansCJK.txt",
+)
 
 
 def test_wheel_contents(tmp_path: Path) -> None:
@@ -38,6 +47,7 @@ def test_wheel_contents(tmp_path: Path) -> None:
         "screens/order_list.py",
         "screens/order_list.tcss",
         "screens/dialogs.tcss",
+        *(f"orderdesk_tui/documents/fonts/{name}" for name in FONT_FILES),
     }
     assert expected <= names, sorted(expected - names)
     demo = {n for n in names if n.startswith("orderdesk_tui/_bundled/data/demo/")}
@@ -48,3 +58,11 @@ def test_wheel_contents(tmp_path: Path) -> None:
         "orderdesk = orderdesk_tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     )
     assert not any("tests/" in n or n.endswith(".sqlite3") for n in names)
+
+
+def test_the_pdf_fonts_it_loads_are_the_ones_shipped() -> None:
+    from orderdesk_tui.documents import pdf
+
+    loaded = {file for _, _, file in pdf.FONT_FILES}
+    assert loaded <= set(FONT_FILES)
+    assert all((pdf.FONTS_DIR / file).is_file() for file in FONT_FILES)

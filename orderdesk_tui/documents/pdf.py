@@ -21,7 +21,7 @@ FONT = "DejaVuSans"
 #: Where a glyph `FONT` lacks comes from: Chinese, Japanese, Korean (regular weight only).
 CJK_FONT = "NotoSansCJK"
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
-_FONT_FILES: tuple[tuple[str, str, str], ...] = (
+FONT_FILES: tuple[tuple[str, str, str], ...] = (
     (FONT, "", "DejaVuSans.ttf"),
     (FONT, "B", "DejaVuSans-Bold.ttf"),
     (FONT, "I", "DejaVuSans-Oblique.ttf"),
@@ -34,7 +34,7 @@ class DocumentPDF(FPDF):
 
     def __init__(self, page_format: PageFormat, *, title: str, author: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format=page_format)
-        for family, style, file in _FONT_FILES:
+        for family, style, file in FONT_FILES:
             self.add_font(family, style, FONTS_DIR / file)
         # Bold and italic text falls back to the regular CJK face rather than to nothing.
         self.set_fallback_fonts([CJK_FONT], exact_match=False)

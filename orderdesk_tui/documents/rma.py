@@ -277,9 +277,10 @@ def render_text(doc: ReturnDocument) -> str:
     for line in doc.lines:
         if priced:
             unit = format_price(line.unit_price or Decimal(0), doc.currency)
-            amount = format_money(line.extended or Decimal(0), doc.currency)
+            extended = format_money(line.extended or Decimal(0), doc.currency)
             out.append(
-                f"{line.description[:52]:<52} {fmt_qty(line.quantity):>10} {unit:>16} {amount:>18}"
+                f"{line.description[:52]:<52} {fmt_qty(line.quantity):>10} {unit:>16} "
+                f"{extended:>18}"
             )
         else:
             out.append(
