@@ -285,6 +285,8 @@ def test_pdf_rendering(store: Store, tmp_path: Path) -> None:
     assert "Pending before release" in shown and "Credit review" in shown
     assert _page_count(raw) == 1
     assert "Page 1 of 1" in shown  # the {nb} alias was filled in
+    # Nothing here needs the CJK face, so it is neither loaded nor embedded.
+    assert embedded_fonts(raw) == {"DejaVuSansBook", "DejaVuSansBold"}
 
 
 def test_compressed_pdf_is_smaller_and_still_a_pdf(sqlite_store: Store, tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FONT_FILES = (
     "DejaVuSans.ttf",
     "DejaVuSans-Bold.ttf",
-    "DejaVuSans-Oblique.ttf",
     "LICENSE-DejaVu.txt",
     "NotoSansCJKjp-Regular-subset.otf",
     "OFL-NotoSansCJK.txt",

@@ -4,6 +4,8 @@ a ship-to in Łódź, a € amount or a customer written in kanji prints as type
 write and file name of the finished PDF.
 
 fpdf2 embeds only the glyphs a document uses, so a PDF stays small whatever the font files weigh.
+Loading and subsetting the 6 MB CJK face costs about half a second, so it is registered only
+when a text needs a glyph DejaVu Sans lacks.
 """
 
 import os
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 PageFormat = Literal["A4", "Letter"]
 
@@ -21,10 +24,10 @@ FONT = "DejaVuSans"
 #: Where a glyph `FONT` lacks comes from: Chinese, Japanese, Korean (regular weight only).
 CJK_FONT = "NotoSansCJK"
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+#: (family, style, file in `FONTS_DIR`) of every face a document may use.
 FONT_FILES: tuple[tuple[str, str, str], ...] = (
     (FONT, "", "DejaVuSans.ttf"),
     (FONT, "B", "DejaVuSans-Bold.ttf"),
-    (FONT, "I", "DejaVuSans-Oblique.ttf"),
     (CJK_FONT, "", "NotoSansCJKjp-Regular-subset.otf"),
 )
 
@@ -35,19 +38,34 @@ class DocumentPDF(FPDF):
     def __init__(self, page_format: PageFormat, *, title: str, author: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format=page_format)
         for family, style, file in FONT_FILES:
-            self.add_font(family, style, FONTS_DIR / file)
-        # Bold and italic text falls back to the regular CJK face rather than to nothing.
-        self.set_fallback_fonts([CJK_FONT], exact_match=False)
+            if family == FONT:
+                self.add_font(family, style, FONTS_DIR / file)
+        self._with_fallback = False
         self.set_font(FONT, "", 9)
         self.set_title(title)
         self.set_author(author)
         self.set_creator("orderdesk")
 
     def normalize_text(self, text: str) -> str:
-        """Every text fpdf2 sets passes here: tabs become spaces, and control characters other
-        than newline (which no font has a glyph for) go."""
+        """Every text fpdf2 sets or measures passes here: tabs become spaces, control characters
+        other than newline (which no font has a glyph for) go, and the CJK fallback is
+        registered the first time a character needs it."""
         text = text.replace("\t", "    ")
-        return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+        text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+        if not self._with_fallback:
+            regular = self.fonts[FONT.lower()]
+            assert isinstance(regular, TTFFont)
+            if any(ord(ch) not in regular.cmap for ch in text if ch != "\n"):
+                self._add_fallback()
+        return text
+
+    def _add_fallback(self) -> None:
+        for family, style, file in FONT_FILES:
+            if family != FONT:
+                self.add_font(family, style, FONTS_DIR / file)
+        # Bold text falls back to the regular CJK face rather than to nothing.
+        self.set_fallback_fonts([CJK_FONT], exact_match=False)
+        self._with_fallback = True
 
     def write_to(self, path: Path, *, compress: bool = True) -> Path:
         """Write the document at `path` (atomically); returns `path`. `compress=False` leaves

@@ -175,7 +175,7 @@ class _AckPDF(DocumentPDF):
                     )
             if not ack.lines:
                 table.row().cell(
-                    "(no lines)", align="L", colspan=len(_COLUMNS), style=FontFace(emphasis="I")
+                    "(no lines)", align="L", colspan=len(_COLUMNS), style=FontFace(color=_GREY)
                 )
 
     def totals(self, ack: Acknowledgement) -> None:
