@@ -7,13 +7,15 @@ both stores were tested. ORDERDESK_TEST_PG overrides the server URL.
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 
 from orderdesk_tui.seed.demo import load_demo
 from orderdesk_tui.store import Store
@@ -168,3 +170,23 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
     store = Store(f"sqlite:///{path}")
     yield store
     store.dispose()
+
+
+#: The moment the snapshot tests are taken at: the demo store's "now" (2026-11-27), late afternoon.
+SNAPSHOT_NOW = datetime(2026, 11, 27, 17, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[datetime]:
+    """Every clock the desk reads says SNAPSHOT_NOW, in UTC (monotonic time, which Textual's
+    timers use, runs on): for tests whose screen shows times (the snapshot tests)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    with time_machine.travel(SNAPSHOT_NOW, tick=False):
+        yield SNAPSHOT_NOW
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
