@@ -157,7 +157,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         if settled:
             header.append(" · ".join(settled))
         if rma.rejected_reason:
-            header.append(f"[red]rejected: {escape(rma.rejected_reason)}[/red]")
+            header.append(f"[$error]rejected: {escape(rma.rejected_reason)}[/]")
         if rma.attachments:
             header.append("attachments: " + escape(", ".join(rma.attachments.splitlines())))
         header.append(f"[dim]next: {self._next_step(detail)}[/dim]")
