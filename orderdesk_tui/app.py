@@ -34,6 +34,7 @@ from screens.failures import action_label, quiet_failure, report_failure, report
 from screens.help import HelpScreen
 from screens.keys import bind
 from screens.order_list import OrderListScreen
+from screens.palette import PROVIDERS
 from screens.theme import ThemeSaver, start_theme
 from screens.widgets.status_bar import DeskStatus
 
@@ -49,6 +50,9 @@ class OrderDeskApp(LoggedCrashApp[int]):
     TITLE = "orderdesk"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    #: Besides every action in force (get_system_commands): orders, customers and RMAs by
+    #: number or name (screens/palette.py).
+    COMMANDS = LoggedCrashApp.COMMANDS | set(PROVIDERS)
     BINDINGS = [
         bind("app.quit", "quit", "Quit", priority=True),
         bind("app.palette", "command_palette", "Commands", show=False, priority=True),
