@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.domain import returns as rules
@@ -167,7 +168,9 @@ class RmaNewScreen(DeskScreen):
     def _refresh_row(self, line: ReturnableLine) -> None:
         table = self.query_one("#rma-pick-table", DataTable)
         for column, value in enumerate(cells(self._cells(line))):
-            table.update_cell_at((table.get_row_index(str(line.order_line_id)), column), value)
+            table.update_cell_at(
+                Coordinate(table.get_row_index(str(line.order_line_id)), column), value
+            )
 
     # -- the form ----------------------------------------------------------------------------
 
