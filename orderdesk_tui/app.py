@@ -34,6 +34,8 @@ from screens.failures import action_label, quiet_failure, report_failure, report
 from screens.help import HelpScreen
 from screens.keys import bind
 from screens.order_list import OrderListScreen
+from screens.palette import PROVIDERS
+from screens.theme import ThemeSaver, start_theme
 from screens.widgets.status_bar import DeskStatus
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class OrderDeskApp(LoggedCrashApp[int]):
     TITLE = "orderdesk"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    #: Besides every action in force (get_system_commands): orders, customers and RMAs by
+    #: number or name (screens/palette.py).
+    COMMANDS = LoggedCrashApp.COMMANDS | set(PROVIDERS)
     BINDINGS = [
         bind("app.quit", "quit", "Quit", priority=True),
         bind("app.palette", "command_palette", "Commands", show=False, priority=True),
@@ -71,6 +76,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
     ) -> None:
         self._started = time.perf_counter()
         super().__init__()
+        self._theme_problem = start_theme(self, settings.desk.theme)
         self.desk = Desk(store=store, settings=settings, user=user)
         self.keymap = keymap or load_keymap(
             bundled("bindings.toml"), config_dir() / "bindings.toml"
@@ -90,6 +96,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap.overrides)
+        self.theme_saver = ThemeSaver(self, saved=self.desk.settings.desk.theme)
         self.push_screen(OrderListScreen(self.desk, self.status))
         start = self.desk.settings.desk.start_screen
         if start == "entry":
@@ -98,6 +105,8 @@ class OrderDeskApp(LoggedCrashApp[int]):
             self.action_queue()
         for notice in self._notices:
             self.notify(notice, timeout=8)
+        if self._theme_problem:
+            self.notify(self._theme_problem, severity="warning", timeout=15)
         for problem in self.keymap.problems:
             self.notify(
                 str(problem),

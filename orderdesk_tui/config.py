@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tomlkit
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -25,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from orderdesk_tui.errors import ConfigError
 from orderdesk_tui.paths import config_dir
@@ -85,6 +87,10 @@ class DeskSettings(_Section):
     #: The screen the desk opens on: the order list, a new order (for those who enter orders
     #: all day), or the work queue. The order list is always under it (Esc, F2).
     start_screen: Literal["orders", "entry", "queue"] = "orders"
+    #: The colour theme, one of Textual's built-in themes (textual-dark, textual-light, nord,
+    #: gruvbox, solarized-light ...). The palette's "Theme" command writes it here; the app
+    #: checks the name at start (this module does not import Textual).
+    theme: str = Field(default="textual-dark", pattern="^[a-z0-9][a-z0-9-]*$")
 
 
 class PricingSettings(_Section):
@@ -297,7 +303,7 @@ def _setting_variables() -> set[str]:
     for section, model in Settings.model_fields.items():
         sub = model.annotation
         assert sub is not None
-        keys = sub.model_fields  # type: ignore[union-attr]
+        keys = sub.model_fields
         names.update(f"ORDERDESK_{section}_{key}".upper() for key in keys)
     return names
 
@@ -320,7 +326,7 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     for section, model in Settings.model_fields.items():
         sub = model.annotation
         assert sub is not None
-        for key, info in sub.model_fields.items():  # type: ignore[union-attr]
+        for key, info in sub.model_fields.items():
             name = f"ORDERDESK_{section}_{key}".upper()
             if name in environ:
                 value: str | list[str] = environ[name]
@@ -330,14 +336,14 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _describe(err: dict[str, Any], origin: str) -> str:
+def _describe(err: ErrorDetails, origin: str) -> str:
     where = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         section, _, key = where.rpartition(".")
         known: list[str] = []
         if section in Settings.model_fields:
             sub = Settings.model_fields[section].annotation
-            known = list(sub.model_fields) if sub is not None else []  # type: ignore[union-attr]
+            known = list(sub.model_fields) if sub is not None else []
         elif not section:
             known = list(Settings.model_fields)
         hint = difflib.get_close_matches(key, known, n=1)
@@ -375,3 +381,36 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         err = exc.errors()[0]
         env_name = "ORDERDESK_" + "_".join(str(p) for p in err["loc"]).upper()
         raise ConfigError(_describe(err, f"environment {env_name}")) from None
+
+
+def save_setting(section: str, key: str, value: str, path: Path | None = None) -> None:
+    """Write one setting into the config file, keeping the rest of the file (comments, order,
+    other settings) as the user wrote it; the file is made if there is none.
+
+    The file as it would be is validated as `load_settings` reads it before it is written, so a
+    choice made in the app never leaves a file the next start refuses. The new file replaces
+    the old one in one step: a crash while saving leaves the old file, never half of one."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if section not in doc:
+        doc[section] = tomlkit.table()
+    doc[section][key] = value
+    try:
+        Settings.model_validate(doc.unwrap(), strict=True)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], str(path))) from None
+    partial = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None

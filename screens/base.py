@@ -33,7 +33,7 @@ class DeskScreen(Guarded, Screen[None]):
             yield Footer()
 
     def with_supervisor(
-        self, needed: bool, purpose: str, then: Callable[[Approval | None], None]
+        self, needed: bool, purpose: str, then: Callable[[Approval | None], object]
     ) -> None:
         """Run `then` with the supervisor's approval: none needed, the user is one, or an
         override typed here (which the service checks again as it acts)."""

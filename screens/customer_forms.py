@@ -6,6 +6,7 @@ thread before it opens (the version it was read at is what the save checks).
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.screen import Screen
 
@@ -73,7 +74,7 @@ def _fields(
     ]
 
 
-def _desk(screen: Screen[object]) -> Desk:
+def _desk(screen: Screen[Any]) -> Desk:
     return screen.app.desk  # type: ignore[attr-defined, no-any-return]
 
 
@@ -86,7 +87,7 @@ def _reread(desk: Desk, entity: str, row_id: int) -> Callable[[], Reread]:
 
 
 def _done(
-    screen: Screen[object], message: str, then: Callable[[], object] | None
+    screen: Screen[Any], message: str, then: Callable[[], object] | None
 ) -> Callable[[object | None], None]:
     def finished(result: object | None) -> None:
         if result is None:
@@ -98,7 +99,7 @@ def _done(
     return finished
 
 
-def new_customer(screen: Screen[object], typed: str = "") -> None:
+def new_customer(screen: Screen[Any], typed: str = "") -> None:
     """A new customer and its bill-to; opens the customer view when saved."""
     desk = _desk(screen)
     values = dict(NEW_CUSTOMER_DEFAULTS)
@@ -136,7 +137,7 @@ def new_customer(screen: Screen[object], typed: str = "") -> None:
 
 
 def edit_customer(
-    screen: Screen[object], customer_id: int, *, then: Callable[[], object] | None = None
+    screen: Screen[Any], customer_id: int, *, then: Callable[[], object] | None = None
 ) -> None:
     desk = _desk(screen)
 
@@ -173,7 +174,7 @@ def edit_customer(
 
 
 def edit_address(
-    screen: Screen[object],
+    screen: Screen[Any],
     customer_id: int,
     address: Address | None,
     *,
@@ -216,7 +217,7 @@ def edit_address(
 
 
 def edit_contact(
-    screen: Screen[object],
+    screen: Screen[Any],
     customer_id: int,
     contact: Contact | None,
     *,

@@ -188,10 +188,10 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         c, credit = view.customer, view.credit
         flags = [] if c.active else ["[reverse] INACTIVE [/reverse]"]
         if c.credit_status != "ok":
-            flags.append(f"[b red]CREDIT {c.credit_status.upper()}[/b red]")
+            flags.append(f"[b $error]CREDIT {c.credit_status.upper()}[/]")
         due = view.callbacks_due
         if due:
-            flags.append(f"[b yellow]{len(due)} call-back{'s' if len(due) != 1 else ''} due[/]")
+            flags.append(f"[b $warning]{len(due)} call-back{'s' if len(due) != 1 else ''} due[/]")
         header = [
             f"[b]{escape(c.code)}[/b] {escape(c.name)}  {' '.join(flags)}",
             f"{c.service_tier} · group {escape(c.customer_group) or '-'} · terms "
@@ -320,7 +320,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         if credit.past_due_count:
             oldest = credit.oldest_past_due
             lines.append(
-                f"[b red]Past due[/] {_money(credit.past_due_amount)} on {credit.past_due_count}"
+                f"[b $error]Past due[/] {_money(credit.past_due_amount)} on {credit.past_due_count}"
                 f" invoice{'s' if credit.past_due_count != 1 else ''}"
                 + (
                     f"; oldest {oldest.number} due {oldest.due_date} ({credit.days_past_due} d)"

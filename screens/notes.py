@@ -6,6 +6,7 @@ customer when the screen has none (`pick_note_target`).
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.screen import Screen
 
@@ -20,7 +21,7 @@ DOCUMENT_KINDS = frozenset({MatchKind.ORDER, MatchKind.INVOICE, MatchKind.PO})
 
 
 def ask_note(
-    screen: Screen[object],
+    screen: Screen[Any],
     subject: str,
     *,
     order_id: int | None,
@@ -37,7 +38,7 @@ def ask_note(
 
 
 def _write(
-    screen: Screen[object],
+    screen: Screen[Any],
     desk: Desk,
     note: NoteInput,
     order_id: int | None,
@@ -77,7 +78,7 @@ def target_of(hit: LookupHit) -> tuple[str, int | None, int | None]:
 
 
 def pick_note_target(
-    screen: Screen[object], then: Callable[[tuple[str, int | None, int | None]], None]
+    screen: Screen[Any], then: Callable[[tuple[str, int | None, int | None]], None]
 ) -> None:
     """Ask for an order number, PO or customer; resolve it with the desk lookup (an indexed
     read of a few ms, so the dialog's check runs it on the spot)."""

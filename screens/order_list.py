@@ -181,7 +181,7 @@ class OrderListScreen(DeskScreen):
         self.app.call_from_thread(self._reshown, flt, total, cursor, top, pages)
 
     def _failed(self, error: str) -> None:
-        failed = Content.from_markup("[red]could not read orders: $error", error=error)
+        failed = Content.from_markup("[$error]could not read orders: $reason", reason=error)
         self.query_one("#orders-count", Static).update(failed)
 
     def _show(self, flt: OrderFilter, total: int) -> None:

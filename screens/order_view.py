@@ -134,7 +134,7 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
             flags.append("[reverse] RUSH [/reverse]")
         if detail.active_holds:
             kinds = ", ".join(sorted({h.kind for h in detail.active_holds}))
-            flags.append(f"[b red]HOLD: {kinds}[/b red]")
+            flags.append(f"[b $error]HOLD: {kinds}[/]")
         incoterm = f" · {order.incoterm} {escape(order.incoterm_place)}" if order.incoterm else ""
         header = [
             f"[b]{order.number}[/b]  {order.state.replace('_', ' ').upper()}  {' '.join(flags)}"
@@ -152,11 +152,11 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
             f" · [b]total {order.total:,.2f} {order.currency}[/b]",
         ]
         if order.cancel_reason:
-            header.append(f"[red]cancelled: {escape(order.cancel_reason)}[/red]")
+            header.append(f"[$error]cancelled: {escape(order.cancel_reason)}[/]")
         retry_key = key_of(self, "order.erp_retry")
         for failure in detail.erp_failures:
             header.append(
-                f"[b red]ERP refused {failure.operation}:[/b red] {escape(failure.error)}"
+                f"[b $error]ERP refused {failure.operation}:[/] {escape(failure.error)}"
                 f" · fix it, then {retry_key} sends it again"
             )
         self.query_one("#order-header", Static).update("\n".join(header))

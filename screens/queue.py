@@ -92,12 +92,13 @@ class _View:
 
 
 def _row_style(item: QueueItem) -> str:
+    """Escalated, SLA breached, or due within the hour: the row's colour from the theme."""
     if item.escalated:
-        return "bold magenta"
+        return "list-table--flagged"
     if item.sla is not None and item.sla.breached:
-        return "red"
+        return "list-table--alert"
     if item.sla is not None and item.sla.left_s <= 3600:
-        return "yellow"
+        return "list-table--warning"
     return ""
 
 
@@ -174,7 +175,7 @@ class QueueScreen(DeskScreen):
         self.app.call_from_thread(self._loaded, snapshot, flt, view)
 
     def _failed(self, error: str) -> None:
-        failed = Content.from_markup("[red]could not read the queue: $error", error=error)
+        failed = Content.from_markup("[$error]could not read the queue: $reason", reason=error)
         self.query_one("#queue-count", Static).update(failed)
 
     def _loaded(self, snapshot: QueueSnapshot, flt: QueueFilter, view: _View) -> None:

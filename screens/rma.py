@@ -28,7 +28,14 @@ from orderdesk_tui.services.order_entry import warehouse_codes
 from orderdesk_tui.services.returns import RmaDetail, RmaLineView
 from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
-from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
+from screens.dialogs import (
+    NoteDialog,
+    NoteInput,
+    PickDialog,
+    PromptDialog,
+    ReasonDialog,
+    TextDialog,
+)
 from screens.keys import bind
 from screens.markup import escape
 from screens.tabbed_detail import TabbedDetailScreen
@@ -157,7 +164,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         if settled:
             header.append(" · ".join(settled))
         if rma.rejected_reason:
-            header.append(f"[red]rejected: {escape(rma.rejected_reason)}[/red]")
+            header.append(f"[$error]rejected: {escape(rma.rejected_reason)}[/]")
         if rma.attachments:
             header.append("attachments: " + escape(", ".join(rma.attachments.splitlines())))
         header.append(f"[dim]next: {self._next_step(detail)}[/dim]")
@@ -468,10 +475,12 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
             return
         rma = self.detail.rma
 
-        def save(result: tuple[str, str] | None) -> None:
+        def save(result: tuple[str, str] | NoteInput | None) -> None:
             if result is None:
                 return
-            channel, body = result
+            channel, body = (
+                (result.channel, result.body) if isinstance(result, NoteInput) else result
+            )
             self.run_change(
                 lambda: order_actions.add_note(
                     self.desk.store,

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.domain import returns as rules
@@ -167,7 +168,9 @@ class RmaNewScreen(DeskScreen):
     def _refresh_row(self, line: ReturnableLine) -> None:
         table = self.query_one("#rma-pick-table", DataTable)
         for column, value in enumerate(cells(self._cells(line))):
-            table.update_cell_at((table.get_row_index(str(line.order_line_id)), column), value)
+            table.update_cell_at(
+                Coordinate(table.get_row_index(str(line.order_line_id)), column), value
+            )
 
     # -- the form ----------------------------------------------------------------------------
 
@@ -199,7 +202,7 @@ class RmaNewScreen(DeskScreen):
         value = sum(
             (p.quantity * self.known[i].unit_price for i, p in self.picked.items()), Decimal(0)
         )
-        reason = rules.REASON_LABELS.get(self.reason, "[b red]choose (F7)[/b red]")
+        reason = rules.REASON_LABELS.get(self.reason, "[b $error]choose (F7)[/]")
         files = ", ".join(a.rsplit("/", 1)[-1] for a in self.attachments) or "none"
         text = [
             f"Customer [b]{escape(customer[1]) if customer else '-'}[/b] · "
@@ -224,12 +227,12 @@ class RmaNewScreen(DeskScreen):
                 self.desk.store, request, settings=self.desk.settings
             )
         except OrderdeskError as exc:
-            text = f"[b red]{escape(str(exc))}[/b red]"
+            text = f"[b $error]{escape(str(exc))}[/]"
         else:
             parts = [
-                f"[b yellow]needs a supervisor:[/b yellow] {escape(rule)}"
+                f"[b $warning]needs a supervisor:[/] {escape(rule)}"
                 for rule in assessment.supervisor_rules
-            ] or ["[green]within the return policy[/green]"]
+            ] or ["[$success]within the return policy[/]"]
             parts += [f"vendor recovery: {escape(v)}" for v in assessment.vendor_recovery]
             text = "\n".join(parts)
         self.app.call_from_thread(self.query_one("#rma-assess", Static).update, text)

@@ -3,7 +3,7 @@ tables, the record read in a worker and shown, and changes applied in a worker a
 the record is read again.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import work
@@ -20,7 +20,7 @@ Loaded = TypeVar("Loaded")
 Document = tuple[str, str, str]
 
 
-def changes_text(changes: dict[str, tuple[Any, Any]]) -> str:
+def changes_text(changes: Mapping[str, Sequence[Any]]) -> str:
     """An audit event's changes on one line."""
     return "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items())
 
@@ -51,7 +51,7 @@ class TabbedDetailScreen(DeskScreen, Generic[Loaded]):
             return
         self.app.call_from_thread(self.show, loaded)
 
-    def add_columns(self, columns: dict[str, Sequence[str]]) -> None:
+    def add_columns(self, columns: Mapping[str, Sequence[str]]) -> None:
         """Give each table (by id) its column titles."""
         for table_id, titles in columns.items():
             self.query_one(f"#{table_id}", DataTable).add_columns(*titles)

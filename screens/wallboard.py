@@ -25,6 +25,7 @@ from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
 from orderdesk_tui.store import Store
 from screens.crash_log import LoggedCrashApp
 from screens.markup import escape
+from screens.theme import start_theme
 
 PANES = ("holds", "oldest", "hourly")
 #: Cells the widest hold bar takes.
@@ -79,6 +80,7 @@ class WallboardApp(LoggedCrashApp[None]):
         ticker_s: float = 0.25,
     ) -> None:
         super().__init__()
+        self._theme_problem = start_theme(self, settings.desk.theme)
         self.store = store
         self.settings = settings
         self.poll_s = poll_s
@@ -120,6 +122,8 @@ class WallboardApp(LoggedCrashApp[None]):
     def on_mount(self) -> None:
         # Timers belong to the widgets they move, so they stop with them when the board closes.
         self._title()
+        if self._theme_problem:
+            self.notify(self._theme_problem, severity="warning", timeout=15)
         self.poll()
         self.query_one(ContentSwitcher).set_interval(self.rotate_s, self.rotate)
         self.query_one("#wb-ticker").set_interval(self.ticker_s, self._scroll_ticker)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orderdesk_tui.config import Settings, config_path, load_settings
+from orderdesk_tui.config import Settings, config_path, load_settings, save_setting
 from orderdesk_tui.errors import ConfigError
 
 
@@ -227,3 +227,33 @@ def test_wallboard_settings() -> None:
     assert "wall-t0ken" not in repr(settings)
     _write("[wallboard]\nmax_viewers = 0\n")
     assert "'wallboard.max_viewers'" in _error()
+
+
+def test_a_saved_setting_keeps_the_rest_of_the_file() -> None:
+    path = _write(
+        '# our desk\n[desk]\n# who signs in here\nuser = "alice"\n\n[pricing]\n'
+        "freight_minimum = 9.5  # since May\n"
+    )
+    save_setting("desk", "theme", "nord")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('# our desk\n[desk]\n# who signs in here\nuser = "alice"\n')
+    assert "freight_minimum = 9.5  # since May" in text
+    settings = load_settings(environ={})
+    assert settings.desk.theme == "nord" and settings.desk.user == "alice"
+    save_setting("desk", "theme", "gruvbox")  # again: the key is changed, not added twice
+    assert load_settings(environ={}).desk.theme == "gruvbox"
+    assert path.read_text(encoding="utf-8").count("theme =") == 1
+
+
+def test_a_setting_is_saved_into_a_new_file() -> None:
+    assert not config_path().exists()
+    save_setting("desk", "theme", "textual-light")
+    assert load_settings(environ={}).desk.theme == "textual-light"
+
+
+def test_a_value_the_next_start_would_refuse_is_not_saved() -> None:
+    path = _write('[desk]\nuser = "alice"\n')
+    with pytest.raises(ConfigError, match=r"desk\.theme"):
+        save_setting("desk", "theme", "Not A Theme")
+    assert path.read_text(encoding="utf-8") == '[desk]\nuser = "alice"\n'
+    assert not list(path.parent.glob("*.partial"))

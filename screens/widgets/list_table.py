@@ -15,8 +15,18 @@ from screens.widgets.line_table import Column, LineTable, Row
 class ListTable(LineTable[Row]):
     DEFAULT_CSS = """
     ListTable > .list-table--marked { text-style: bold; color: $warning; }
+    ListTable > .list-table--flagged { text-style: bold; color: $secondary; }
+    ListTable > .list-table--alert { color: $error; }
+    ListTable > .list-table--warning { color: $warning; }
     """
-    COMPONENT_CLASSES = {"list-table--marked"}
+    #: `style` names one of these for a row (flagged, alert, warning), so rows take the
+    #: theme's colours.
+    COMPONENT_CLASSES = {
+        "list-table--marked",
+        "list-table--flagged",
+        "list-table--alert",
+        "list-table--warning",
+    }
 
     class CursorMoved(Message):
         """The row under the cursor changed (another row, or the same key with new data)."""
@@ -30,13 +40,13 @@ class ListTable(LineTable[Row]):
         gutter: str = "  ",
         id: str | None = None,
     ) -> None:
-        """`gutter`: room before each row for the mark of a marked row ("" for no marks)."""
+        """`style`: the component class a row is drawn with ("" for none); `gutter`: room
+        before each row for the mark of a marked row ("" for no marks)."""
         super().__init__(columns, gutter=gutter, id=id)
         self._key = key
         self._style = style
         self.rows: Sequence[Row] = ()
         self.marked: set[Hashable] = set()
-        self._styles: dict[str, Style] = {}
 
     @property
     def row_count(self) -> int:
@@ -81,15 +91,10 @@ class ListTable(LineTable[Row]):
         self.marked = set()
         self.refresh()
 
-    def _named_style(self, name: str) -> Style:
-        if name not in self._styles:
-            self._styles[name] = Style.parse(name)
-        return self._styles[name]
-
     def draw_row(self, index: int, style: Style) -> tuple[str, Style]:
         row = self.rows[index]
         if self._style is not None and (name := self._style(row)):
-            style = style + self._named_style(name)
+            style = style + self.get_component_rich_style(name)
         marked = self._key(row) in self.marked
         if marked:
             style = style + self.get_component_rich_style("list-table--marked")

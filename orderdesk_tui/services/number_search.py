@@ -1,0 +1,85 @@
+"""Orders and RMAs by document number, for the command palette's jumps (screens/palette.py).
+
+What was typed is read as the start of a number (`SO00012`, `rma0004`) — a range on the
+number's unique index — or, all digits, as the number itself without its prefix and zeros
+(`1234` is SO0001234, and RQ/RMA000012 for `12`): a few index seeks whatever the store's size,
+so it can run on every keystroke.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+from sqlmodel import select as select_rows
+
+from orderdesk_tui.models import RMA, Customer, NumberSequence, SalesOrder
+from orderdesk_tui.services.lookup import prefix
+from orderdesk_tui.services.numbering import DEFAULTS
+from orderdesk_tui.store import Store
+
+
+@dataclass(frozen=True)
+class NumberHit:
+    id: int
+    number: str
+    customer_code: str
+    customer_name: str
+    state: str
+
+
+def _numbers(session: Session, typed: str, sequences: tuple[str, ...]) -> list[str]:
+    """The prefixes to look for: what was typed, or (all digits) the whole numbers it is in
+    each of `sequences` (their prefix and width as the store has them)."""
+    upper = "".join(typed.split()).upper()
+    if not upper.isdigit():
+        return [upper] if any(ch.isdigit() for ch in upper) else []
+    kept = {
+        seq.name: (seq.prefix, seq.width)
+        for seq in session.exec(
+            select_rows(NumberSequence).where(col(NumberSequence.name).in_(sequences))
+        )
+    }
+    numbers = []
+    for name in sequences:
+        lead, width = kept.get(name, DEFAULTS[name])
+        numbers.append(f"{lead}{int(upper):0{width}d}")
+    return numbers
+
+
+def _find(
+    store: Store,
+    typed: str,
+    model: type[SalesOrder] | type[RMA],
+    sequences: tuple[str, ...],
+    limit: int,
+) -> list[NumberHit]:
+    hits: list[NumberHit] = []
+    with store.session() as session:
+        for number in _numbers(session, typed, sequences):
+            if len(hits) >= limit:
+                break
+            rows = session.connection().execute(
+                select(
+                    col(model.id),
+                    col(model.number),
+                    col(Customer.code),
+                    col(Customer.name),
+                    col(model.state),
+                )
+                .join(Customer, col(Customer.id) == col(model.customer_id))
+                .where(prefix(model.number, number))
+                .order_by(col(model.number))
+                .limit(limit - len(hits))
+            )
+            hits += [NumberHit(rid or 0, num, code, name, st) for rid, num, code, name, st in rows]
+    return hits
+
+
+def orders_by_number(store: Store, typed: str, *, limit: int = 8) -> list[NumberHit]:
+    """Orders whose number starts with what was typed (or is it, typed as digits alone)."""
+    return _find(store, typed, SalesOrder, ("order",), limit)
+
+
+def rmas_by_number(store: Store, typed: str, *, limit: int = 8) -> list[NumberHit]:
+    """RMAs, and requests not yet authorised, whose number starts with what was typed."""
+    return _find(store, typed, RMA, ("rma", "rma_req"), limit)
