@@ -5,6 +5,7 @@ regenerate)."""
 from typing import Any
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -27,7 +28,7 @@ from screens.order_view import OrderViewScreen
 from screens.part_picker import PartPicker
 from screens.rma_list import RmaListScreen
 from tests.snapshot_kit import DIALOG_LOOKS, Look, SnapCompare, desk, held_order, shoot
-from tests.ui import burst, wait_for
+from tests.ui import burst, keys_of, wait_for
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -185,5 +186,27 @@ def test_new_customer_form(snap_compare: SnapCompare, demo_store: Store, look: L
         await pilot.pause(0.3)
         await pilot.press("f10")
         await on_top(pilot, FormDialog)
+
+    assert shoot(snap_compare, desk(demo_store, look), look, steps)
+
+
+@pytest.mark.parametrize("look", DIALOG_LOOKS)
+def test_palette_finds_a_customer(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
+    """Ctrl+P and a customer's name: the desk's hits under Textual's own commands."""
+
+    async def steps(pilot: Pilot[Any]) -> None:
+        await order_list(pilot)
+        await pilot.press("ctrl+p")
+        await on_top(pilot, CommandPalette)
+        await pilot.press(*(key for key, _ in keys_of("summit")))
+        commands = pilot.app.screen.query_one(CommandList)
+
+        def found() -> bool:
+            return commands.option_count > 0 and "Summit" in str(
+                commands.get_option_at_index(0).prompt
+            )
+
+        await wait_for(pilot, found)
+        await pilot.pause(0.3)
 
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
