@@ -29,7 +29,9 @@ from sync_orders import (
     unique_order_numbers,
 )
 
-from orderdesk_tui.erp.engine import SYNC_ACTOR, SyncEngine, read_status
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.sync.outbox import SYNC_ACTOR
+from orderdesk_tui.erp.sync.status import read_status
 from orderdesk_tui.models import Hold, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services.order_actions import cancel_order

@@ -27,7 +27,7 @@ from orderdesk_tui.erp.connector import (
     PostalAddress,
     TransientErpError,
 )
-from orderdesk_tui.erp.engine import SyncEngine
+from orderdesk_tui.erp.sync.engine import SyncEngine
 from orderdesk_tui.erp.tryton import ErpAuthError, TrytonConnector
 from orderdesk_tui.models import Hold, SalesOrder, SalesOrderLine, SyncOutbox
 from orderdesk_tui.models.base import HoldKind

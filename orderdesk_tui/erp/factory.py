@@ -9,7 +9,7 @@ from typing import Any
 
 from orderdesk_tui.config import ErpSettings, Settings
 from orderdesk_tui.erp.connector import Connector
-from orderdesk_tui.erp.engine import SyncEngine
+from orderdesk_tui.erp.sync.engine import SyncEngine
 from orderdesk_tui.store import Store
 
 
