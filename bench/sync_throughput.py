@@ -158,7 +158,7 @@ async def measure(args: argparse.Namespace, store: Store) -> list[tuple[int, flo
 
     import erp_direct
 
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     settings, server = tryton_settings(Path(tempfile.mkdtemp(prefix="sync-bench-tryton-")))
     print(f"Tryton at {settings.url}; {args.orders} orders of 2 lines a run, customer {CUSTOMER}")

@@ -228,7 +228,7 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     demo_store: Store, tryton: "TrytonServer", record_property: Callable[[str, object], None]
 ) -> None:
     from orderdesk_tui.config import ErpSettings
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     started = time.monotonic()
     prefix = unique_order_numbers(demo_store)
@@ -333,7 +333,7 @@ async def connector_state(tryton: "TrytonServer", sale_id: int) -> str:
     ends `done` in Tryton and is reported as cancelled)."""
     from orderdesk_tui.config import ErpSettings
     from orderdesk_tui.erp.connector import ErpOrderRef
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     settings = ErpSettings(
         url=tryton.url, database=tryton.database, key=SecretStr(tryton.key), timeout_s=60

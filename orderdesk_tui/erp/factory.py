@@ -23,7 +23,7 @@ def connector_from_settings(settings: Settings | ErpSettings) -> Connector | Non
     if not erp.configured:
         return None
     if erp.kind == "tryton":
-        from orderdesk_tui.erp.tryton import TrytonConnector
+        from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
         return TrytonConnector(erp)
     raise ValueError(f"ERP kind '{erp.kind}' has no connector")  # config validation stops it
