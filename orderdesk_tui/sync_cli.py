@@ -73,7 +73,9 @@ def _status_lines(store: Store, status: SyncStatus) -> list[str]:
                 select(SyncOutbox, SalesOrder.number)
                 .join(
                     SalesOrder,
-                    and_(col(SalesOrder.id) == SyncOutbox.entity_id, SyncOutbox.entity == ORDERS),
+                    and_(
+                        col(SalesOrder.id) == SyncOutbox.entity_id, col(SyncOutbox.entity) == ORDERS
+                    ),
                     isouter=True,
                 )
                 .where(SyncOutbox.state == FAILED)

@@ -5,9 +5,9 @@ hold). Each method is one transaction, run in a thread by `push.Pusher`."""
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, exists, func, update
+from sqlalchemy import CursorResult, bindparam, exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -137,12 +137,12 @@ class OutboxClaims(EngineBase):
             # _push_cancel; a customer's later entries carry the fix: they go).
             failed_before = aliased(SyncOutbox)
             blocked = exists().where(
-                SyncOutbox.entity == ORDERS,
-                failed_before.state == FAILED,
-                failed_before.entity == SyncOutbox.entity,
-                failed_before.entity_id == SyncOutbox.entity_id,
-                failed_before.id < SyncOutbox.id,  # type: ignore[operator]
-                SyncOutbox.operation != PUSH_CANCEL,
+                col(SyncOutbox.entity) == ORDERS,
+                col(failed_before.state) == FAILED,
+                col(failed_before.entity) == SyncOutbox.entity,
+                col(failed_before.entity_id) == SyncOutbox.entity_id,
+                col(failed_before.id) < SyncOutbox.id,
+                col(SyncOutbox.operation) != PUSH_CANCEL,
             )
             stmt = (
                 select(SyncOutbox)
@@ -156,7 +156,7 @@ class OutboxClaims(EngineBase):
                 .limit(bindparam("limit"))
             )
             if not self.store.is_sqlite:  # another engine's claim in flight is skipped
-                stmt = stmt.with_for_update(skip_locked=True, of=SyncOutbox)  # type: ignore[arg-type]
+                stmt = stmt.with_for_update(skip_locked=True, of=SyncOutbox)
             self._claim_stmt = stmt
         return self._claim_stmt
 
@@ -171,17 +171,21 @@ class OutboxClaims(EngineBase):
             lease_until = self._now() + timedelta(seconds=self.lease_s)
             claims = []
             for entry in entries:
-                taken = session.execute(
-                    update(SyncOutbox)
-                    .where(
-                        col(SyncOutbox.id) == entry.id,
-                        col(SyncOutbox.state) == PENDING,
-                        col(SyncOutbox.attempts) == entry.attempts,
-                    )
-                    .values(attempts=entry.attempts + 1, next_attempt_at=lease_until)
-                    .execution_options(synchronize_session=False)
+                # An UPDATE's result is a CursorResult (Session.execute is typed as Result).
+                taken = cast(
+                    CursorResult[Any],
+                    session.execute(
+                        update(SyncOutbox)
+                        .where(
+                            col(SyncOutbox.id) == entry.id,
+                            col(SyncOutbox.state) == PENDING,
+                            col(SyncOutbox.attempts) == entry.attempts,
+                        )
+                        .values(attempts=entry.attempts + 1, next_attempt_at=lease_until)
+                        .execution_options(synchronize_session=False)
+                    ),
                 )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                if taken.rowcount == 1:
                     assert entry.id is not None
                     claims.append(
                         Claim(

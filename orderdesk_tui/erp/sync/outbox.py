@@ -37,12 +37,11 @@ def fit(value: str | None, length: int) -> str:
 def put_state(session: Session, name: str, value: str, at: datetime) -> None:
     """Upsert one `sync_cursors` row (race-free on both stores)."""
     dialect = session.get_bind().dialect.name
-    table = SyncCursor.__table__  # type: ignore[attr-defined]
     values = {"name": name, "cursor": value, "updated_at": at}
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(**values)
+        stmt: Any = postgresql.insert(SyncCursor).values(**values)
     else:
-        stmt = sqlite.insert(table).values(**values)
+        stmt = sqlite.insert(SyncCursor).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["name"], set_={"cursor": value, "updated_at": at}
     )

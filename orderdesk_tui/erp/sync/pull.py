@@ -59,7 +59,7 @@ class Puller(EngineBase):
             "items": self.connector.pull_items,
             "stock": self.connector.pull_stock,
         }
-        appliers: dict[str, Callable[[Iterable[Any], str | None], tuple[int, int]]] = {
+        appliers: dict[str, Callable[[Iterable[Any], tuple[str, str | None]], tuple[int, int]]] = {
             "customers": self._apply_customers,
             "items": self._apply_items,
             "stock": self._apply_stock,
@@ -109,7 +109,10 @@ class Puller(EngineBase):
             for rec in records:
                 customer = session.exec(select(Customer).where(Customer.code == rec.code)).first()
                 if customer is None:
-                    created = {"code": fit(rec.code, 20), "name": fit(rec.name, 120)}
+                    created: dict[str, Any] = {
+                        "code": fit(rec.code, 20),
+                        "name": fit(rec.name, 120),
+                    }
                     customer = Customer(**created, active=rec.active)
                     record_insert(
                         session,
@@ -141,7 +144,7 @@ class Puller(EngineBase):
 
     def _apply_address(self, session: Session, customer_id: int, postal: PostalAddress) -> int:
         street, _, line2 = postal.street.partition("\n")
-        values = {
+        values: dict[str, Any] = {
             "name": fit(postal.name, 120),
             "line1": fit(street, 120),
             "line2": fit(line2, 120),

@@ -44,7 +44,7 @@ def read_status(store: Store, *, now: datetime | None = None, erp_state: str = "
     local_midnight = datetime.combine(now.astimezone().date(), time(), now.astimezone().tzinfo)
     with store.session() as session:
         counts = dict(
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 select(SyncOutbox.state, func.count())
                 .where(col(SyncOutbox.state).in_([PENDING, FAILED]))
                 .group_by(SyncOutbox.state)

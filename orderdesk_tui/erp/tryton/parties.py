@@ -44,6 +44,7 @@ class PartyMaster(TrytonRest):
             return party_id
 
     async def _create_party(self, values: dict[str, Any]) -> int:
+        party_id: int | None
         try:
             party_id = (await self._call("POST", "party.party", body=values))["id"]
         except PermanentErpError:
@@ -115,7 +116,8 @@ class PartyMaster(TrytonRest):
             return None
         await self._call("PUT", f"party.identifier/{rows[0]['id']}", body={"code": new})
         self._address_cache.drop((party_id, old))
-        return rows[0]["address"]
+        address_id: int = rows[0]["address"]
+        return address_id
 
     async def _address_values(self, address: PostalAddress, *, invoice: bool) -> dict[str, Any]:
         country = await self._ref("country.country", address.country) if address.country else None
@@ -144,11 +146,13 @@ class PartyMaster(TrytonRest):
                 "the customer has no address in Tryton and the order gives none"
             )
         flagged = [r for r in rows if r.get(flag)]
-        return (flagged or rows)[0]["id"]
+        address_id: int = (flagged or rows)[0]["id"]
+        return address_id
 
     async def push_customer(self, customer: CustomerPayload) -> None:
         async with self._lock(("party", customer.code)):
             party_id = await self._find_party(customer.code)
+            values: dict[str, Any]
             if party_id is None:
                 if not customer.active:
                     return  # never reached Tryton: nothing to deactivate

@@ -134,7 +134,9 @@ class MasterDataPulls(TrytonRest):
         records = await self._stock_for(product_ids, warehouses)
         return PullPage(tuple(records), current.advance(changed, self._lag).encode())
 
-    async def _pull_stock_full(self, current: PullCursor, warehouses: dict[str, int]) -> PullPage:
+    async def _pull_stock_full(
+        self, current: PullCursor, warehouses: dict[str, int]
+    ) -> PullPage[ErpStock]:
         """First pull: every product in every warehouse, a page of products at a time; the
         move stamp taken before the first page is where the incremental pulls start."""
         if current.stamp is None:

@@ -122,12 +122,16 @@ class SaleOrders(PartyMaster, SaleAmendments):
         return values
 
     async def _sale(self, sale_id: int | str, fields: Sequence[str]) -> dict[str, Any]:
-        return await self._call("GET", f"sale.sale/{int(sale_id)}", params={"f": list(fields)})
+        sale: dict[str, Any] = await self._call(
+            "GET", f"sale.sale/{int(sale_id)}", params={"f": list(fields)}
+        )
+        return sale
 
     async def _action(self, sale_id: int, action: str) -> dict[str, Any]:
-        return await self._call(
+        sale: dict[str, Any] = await self._call(
             "POST", f"sale.sale/{sale_id}/{action}", params={"f": ["number", "state"]}
         )
+        return sale
 
     async def _advance(self, sale_id: int, state: str, target: str) -> dict[str, Any]:
         """Quote and (if `target` is confirmed) confirm a sale from `state`."""
