@@ -80,12 +80,12 @@ def amendment_plan(
     number: str, sale: dict[str, Any], values: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
     """The `sale.amendment.line`s (what each changes, its values) that make the processing
-    `sale` (read with AMEND_READ) what `values` (from `_sale_values`) say. Our lines are matched
-    to the sale's by sequence (= our line number), preferring the same product; a sale line we
-    no longer have goes to quantity 0 (an amendment can neither delete nor add a line). Raises
-    PermanentErpError, before anything is sent, for a changed customer PO, currency or
-    requested date, for a new line, for a changed line with goods past a draft move, and for
-    any change while a shipment is being prepared."""
+    `sale` (read with AMEND_READ) what `values` (from `SaleOrders._sale_values`) say. Our lines
+    are matched to the sale's by sequence (= our line number), preferring the same product; a
+    sale line we no longer have goes to quantity 0 (an amendment can neither delete nor add a
+    line). Raises PermanentErpError, before anything is sent, for a changed customer PO,
+    currency or requested date, for a new line, for a changed line with goods past a draft
+    move, and for any change while a shipment is being prepared."""
     fixed = [
         name
         for name, field_name in (("customer PO", "description"), ("currency", "currency"))
