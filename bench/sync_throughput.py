@@ -43,7 +43,9 @@ from sqlalchemy import update  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
 from orderdesk_tui.config import ErpSettings  # noqa: E402
-from orderdesk_tui.erp.engine import SyncEngine, order_payload, read_status  # noqa: E402
+from orderdesk_tui.erp.sync.engine import SyncEngine  # noqa: E402
+from orderdesk_tui.erp.sync.payload import order_payload  # noqa: E402
+from orderdesk_tui.erp.sync.status import read_status  # noqa: E402
 from orderdesk_tui.models import NumberSequence, SalesOrder, SyncOutbox  # noqa: E402
 from orderdesk_tui.seed.demo import load_demo  # noqa: E402
 from orderdesk_tui.store import Store  # noqa: E402
@@ -156,7 +158,7 @@ async def measure(args: argparse.Namespace, store: Store) -> list[tuple[int, flo
 
     import erp_direct
 
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     settings, server = tryton_settings(Path(tempfile.mkdtemp(prefix="sync-bench-tryton-")))
     print(f"Tryton at {settings.url}; {args.orders} orders of 2 lines a run, customer {CUSTOMER}")

@@ -39,7 +39,7 @@ from screens.theme import ThemeSaver, start_theme
 from screens.widgets.status_bar import DeskStatus
 
 if TYPE_CHECKING:
-    from orderdesk_tui.erp.engine import SyncStatus
+    from orderdesk_tui.erp.sync.status import SyncStatus
     from orderdesk_tui.services.queue import QueueReader
 
 #: Seconds between reads of the outbox count for the status bar.

@@ -27,8 +27,10 @@ from sqlmodel import col, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.erp.connector import ErpError
-from orderdesk_tui.erp.engine import CUSTOMERS, FAILED, ORDERS, SyncEngine, SyncStatus, read_status
 from orderdesk_tui.erp.factory import connector_from_settings, engine_from_settings
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.sync.outbox import CUSTOMERS, FAILED, ORDERS
+from orderdesk_tui.erp.sync.status import SyncStatus, read_status
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.keymap.loading import load_keymap
 from orderdesk_tui.masking import mask, register_secret

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain.queue_filter import parse_filter
-from orderdesk_tui.erp.engine import SyncEngine
+from orderdesk_tui.erp.sync.engine import SyncEngine
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import (
     AuditEvent,

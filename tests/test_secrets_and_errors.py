@@ -394,7 +394,7 @@ async def test_an_erp_url_password_is_masked_in_the_connectors_errors() -> None:
 
     from orderdesk_tui.config import ErpSettings
     from orderdesk_tui.erp.connector import TransientErpError
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     settings = ErpSettings(
         url=f"http://desk:{PASSWORD}@127.0.0.1:{_free_port()}",

@@ -20,8 +20,11 @@ from tryton_server import TrytonServer, _b64
 
 from orderdesk_tui.config import ErpSettings
 from orderdesk_tui.erp.connector import AddressPayload, CustomerPayload, PostalAddress
-from orderdesk_tui.erp.engine import CUSTOMERS, SyncEngine, read_status
-from orderdesk_tui.erp.tryton import TAX_ID_TYPES, TrytonConnector
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.sync.outbox import CUSTOMERS
+from orderdesk_tui.erp.sync.status import read_status
+from orderdesk_tui.erp.tryton.connector import TrytonConnector
+from orderdesk_tui.erp.tryton.parties import TAX_ID_TYPES
 from orderdesk_tui.models import Address, Customer, Hold, SyncOutbox
 from orderdesk_tui.services import customer_master as cm
 from orderdesk_tui.services.outbox import enqueue

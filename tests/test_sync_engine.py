@@ -32,13 +32,10 @@ from orderdesk_tui.erp.connector import (
     PullPage,
     TransientErpError,
 )
-from orderdesk_tui.erp.engine import (
-    CONFLICT_PREFIX,
-    Backoff,
-    SyncEngine,
-    read_status,
-    retry_failed,
-)
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.sync.outbox import CONFLICT_PREFIX
+from orderdesk_tui.erp.sync.retry import Backoff, retry_failed
+from orderdesk_tui.erp.sync.status import read_status
 from orderdesk_tui.models import (
     Address,
     AuditEvent,

@@ -29,7 +29,9 @@ from sync_orders import (
     unique_order_numbers,
 )
 
-from orderdesk_tui.erp.engine import SYNC_ACTOR, SyncEngine, read_status
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.sync.outbox import SYNC_ACTOR
+from orderdesk_tui.erp.sync.status import read_status
 from orderdesk_tui.models import Hold, SalesOrder
 from orderdesk_tui.models.base import HoldKind, OrderState
 from orderdesk_tui.services.order_actions import cancel_order
@@ -226,7 +228,7 @@ async def test_submissions_through_faults_reach_the_real_tryton_once_each(
     demo_store: Store, tryton: "TrytonServer", record_property: Callable[[str, object], None]
 ) -> None:
     from orderdesk_tui.config import ErpSettings
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     started = time.monotonic()
     prefix = unique_order_numbers(demo_store)
@@ -331,7 +333,7 @@ async def connector_state(tryton: "TrytonServer", sale_id: int) -> str:
     ends `done` in Tryton and is reported as cancelled)."""
     from orderdesk_tui.config import ErpSettings
     from orderdesk_tui.erp.connector import ErpOrderRef
-    from orderdesk_tui.erp.tryton import TrytonConnector
+    from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
     settings = ErpSettings(
         url=tryton.url, database=tryton.database, key=SecretStr(tryton.key), timeout_s=60

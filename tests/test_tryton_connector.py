@@ -27,8 +27,9 @@ from orderdesk_tui.erp.connector import (
     PostalAddress,
     TransientErpError,
 )
-from orderdesk_tui.erp.engine import SyncEngine
-from orderdesk_tui.erp.tryton import ErpAuthError, TrytonConnector
+from orderdesk_tui.erp.sync.engine import SyncEngine
+from orderdesk_tui.erp.tryton.connector import TrytonConnector
+from orderdesk_tui.erp.tryton.rest import ErpAuthError
 from orderdesk_tui.models import Hold, SalesOrder, SalesOrderLine, SyncOutbox
 from orderdesk_tui.models.base import HoldKind
 from orderdesk_tui.services.audit import apply_update

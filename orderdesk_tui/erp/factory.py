@@ -9,7 +9,7 @@ from typing import Any
 
 from orderdesk_tui.config import ErpSettings, Settings
 from orderdesk_tui.erp.connector import Connector
-from orderdesk_tui.erp.engine import SyncEngine
+from orderdesk_tui.erp.sync.engine import SyncEngine
 from orderdesk_tui.store import Store
 
 
@@ -23,7 +23,7 @@ def connector_from_settings(settings: Settings | ErpSettings) -> Connector | Non
     if not erp.configured:
         return None
     if erp.kind == "tryton":
-        from orderdesk_tui.erp.tryton import TrytonConnector
+        from orderdesk_tui.erp.tryton.connector import TrytonConnector
 
         return TrytonConnector(erp)
     raise ValueError(f"ERP kind '{erp.kind}' has no connector")  # config validation stops it

@@ -1,7 +1,7 @@
 """Sending again what the ERP refused for good, once the coordinator has fixed the cause.
 
 A permanent refusal (an unknown product, a validation error, a conflict) fails the outbox entry
-and, for an order, puts an ERP hold with the ERP's message (erp/engine.py). Retrying puts the
+and, for an order, puts an ERP hold with the ERP's message (erp/sync/push.py). Retrying puts the
 order's (or a customer's) failed entries back to pending in one transaction, audited as
 `erp.retry`; the sync engine sends them on its next pass, and the ERP hold is released only
 when the ERP accepts the order. Nothing here talks to the ERP: a retry works offline.
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from orderdesk_tui.erp.engine import CUSTOMERS, ORDERS, PENDING, requeue_failed
-from orderdesk_tui.erp.engine import failed_entries as engine_failed_entries
+from orderdesk_tui.erp.sync.outbox import CUSTOMERS, ORDERS, PENDING
+from orderdesk_tui.erp.sync.retry import failed_entries as engine_failed_entries
+from orderdesk_tui.erp.sync.retry import requeue_failed
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Customer, SalesOrder, SyncOutbox, User
 from orderdesk_tui.models.base import utcnow
