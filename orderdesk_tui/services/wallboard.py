@@ -23,7 +23,8 @@ from orderdesk_tui.domain.queue_filter import QueueFilter
 from orderdesk_tui.domain.queue_items import QueueItem
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import AuditEvent, Hold, SalesOrder, SalesOrderLine
-from orderdesk_tui.services.queue import OPEN_STATES, QueueReader
+from orderdesk_tui.services.queue import QueueReader
+from orderdesk_tui.services.queue_reads import OPEN_STATES
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.store import Store
 
