@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from orderdesk_tui.domain.availability.order_promise import promise_order
 from orderdesk_tui.domain.availability.quantities import fmt_qty
@@ -101,7 +101,7 @@ def allocate(
     with store.immediate() as session:
         order = session.execute(
             select(SalesOrder)
-            .where(SalesOrder.id == order_id)  # type: ignore[arg-type]
+            .where(col(SalesOrder.id) == order_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
@@ -132,7 +132,7 @@ def allocate_in(
     order_id = order.id
     session.flush()
     session.execute(
-        select(SalesOrder.id).where(SalesOrder.id == order_id).with_for_update()  # type: ignore[arg-type]
+        select(col(SalesOrder.id)).where(col(SalesOrder.id) == order_id).with_for_update()
     )
     if order.state not in ALLOCATABLE:
         raise RuleViolation(
@@ -147,8 +147,8 @@ def allocate_in(
         locked = list(
             session.execute(
                 select(StockLevel)
-                .where(StockLevel.item_id.in_(item_ids))  # type: ignore[attr-defined]
-                .order_by(StockLevel.id)  # type: ignore[arg-type]
+                .where(col(StockLevel.item_id).in_(item_ids))
+                .order_by(col(StockLevel.id))
                 .with_for_update()
                 .execution_options(populate_existing=True)
             ).scalars()
@@ -223,8 +223,9 @@ def _line_allocation(
     warehouses = res.warehouse_ids
     warehouse_id = warehouses[0] if warehouses else line.warehouse_id
     if now > 0:
+        assert warehouse_id is not None  # stock on hand is in a warehouse
         assert len(res.ship_now) == 1 and res.ship_now[0].warehouse_id == warehouse_id
-        taken[(line.item_id, warehouse_id)] += now  # type: ignore[index]
+        taken[(line.item_id, warehouse_id)] += now
     backordered = res.quantity - now
     promised = res.complete_date
     values: dict[str, object] = {

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from orderdesk_tui.domain.availability.inputs import (
     Demand,
@@ -367,8 +367,8 @@ def order_lines(session: Session, order_id: int) -> list[SalesOrderLine]:
     return list(
         session.execute(
             select(SalesOrderLine)
-            .where(SalesOrderLine.order_id == order_id)  # type: ignore[arg-type]
-            .order_by(SalesOrderLine.line_no)  # type: ignore[arg-type]
+            .where(col(SalesOrderLine.order_id) == order_id)
+            .order_by(col(SalesOrderLine.line_no))
             .execution_options(populate_existing=True)
         ).scalars()
     )

@@ -124,7 +124,7 @@ def _update_line(
     session: Session,
     rma: RMA,
     line: RMALine,
-    values: Mapping[str, object],
+    values: dict[str, object],
     *,
     actor: User,
     action: str,

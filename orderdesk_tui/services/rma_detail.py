@@ -4,10 +4,12 @@ and notes (`load_rma`).
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
@@ -79,14 +81,24 @@ class RmaDetail:
 
 
 def line_views(session: Session, rma_id: int) -> list[RmaLineView]:
-    rows = session.exec(
-        select(RMALine, Item, SalesOrderLine, SalesOrder, InvoiceLine, Warehouse)
+    # the outer joins' entities may be missing: typed so (sqlmodel's select takes 4 at most)
+    rows: Sequence[
+        tuple[
+            RMALine,
+            Item,
+            SalesOrderLine | None,
+            SalesOrder | None,
+            InvoiceLine | None,
+            Warehouse | None,
+        ]
+    ] = session.execute(
+        sa.select(RMALine, Item, SalesOrderLine, SalesOrder, InvoiceLine, Warehouse)
         .join(Item, col(Item.id) == col(RMALine.item_id))
         .outerjoin(SalesOrderLine, col(SalesOrderLine.id) == col(RMALine.order_line_id))
         .outerjoin(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
         .outerjoin(InvoiceLine, col(InvoiceLine.id) == col(RMALine.invoice_line_id))
         .outerjoin(Warehouse, col(Warehouse.id) == col(RMALine.disposition_warehouse_id))
-        .where(RMALine.rma_id == rma_id)
+        .where(col(RMALine.rma_id) == rma_id)
         .order_by(col(RMALine.id))
     ).all()
     out = []
