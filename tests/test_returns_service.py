@@ -380,7 +380,8 @@ def test_large_authorisation_needs_a_supervisor(demo_store: Store) -> None:
     low = Settings.model_validate({"returns": {"authorise_supervisor_above": "50"}})
     _, request = _request(demo_store, qty="5")  # 5 x 31.74
     rma = rma_request.create_rma(demo_store, request, actor=alice, settings=low, today=TODAY)
-    with pytest.raises(PermissionDenied, match=r"rma\.authorise_limit.*158\.70 is above 50\.00"):
+    limit = r"rma\.authorise_limit.*158\.70 USD is above 50\.00 USD"
+    with pytest.raises(PermissionDenied, match=limit):
         returns.authorise(demo_store, rma.id or 0, expected_version=rma.version, actor=alice,
                           settings=low)  # fmt: skip
     assert _rma(demo_store, rma.id or 0).state == "requested"

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import ReturnsSettings, Settings
 from orderdesk_tui.domain import returns as rules
-from orderdesk_tui.domain.money import round_money
+from orderdesk_tui.domain.money import format_money, round_money
 from orderdesk_tui.domain.returns import Disposition, Refusal, RmaState
 from orderdesk_tui.errors import RuleViolation, StaleEdit
 from orderdesk_tui.models import RMA, Customer, Item, RMALine, StockLevel, User, Warehouse
@@ -160,14 +160,17 @@ def authorise(
         rma = locked_rma(session, rma_id, expected_version)
         lines = line_views(session, rma_id)
         value = sum((round_money(ln.requested * ln.unit_price) for ln in lines), Decimal(0))
+        customer = session.get(Customer, rma.customer_id)
+        assert customer is not None  # the RMA's customer (a foreign key)
         approved = ""
         if rules.authorise_needs_supervisor(policy, value):
+            currency = customer.currency
             approved = approve(
                 session,
                 actor.name,
                 approval,
-                f"rule rma.authorise_limit: authorising {value:,.2f} is above "
-                f"{policy.authorise_supervisor_above:,.2f}",
+                f"rule rma.authorise_limit: authorising {format_money(value, currency, code=True)}"
+                f" is above {format_money(policy.authorise_supervisor_above, currency, code=True)}",
             )
         number = next_number(session, "rma")
         move_rma(
@@ -180,7 +183,6 @@ def authorise(
             approved_by=approved,
         )
         assert rma.id is not None
-        customer = session.get(Customer, rma.customer_id)
         entry = enqueue(
             session,
             entity=RMAS,
@@ -188,7 +190,7 @@ def authorise(
             operation=PUSH_RMA,
             payload={
                 "number": number,
-                "customer": customer.code if customer else "",
+                "customer": customer.code,
                 "reason": rma.reason_code,
                 "kind": rma.kind,
                 "lines": [

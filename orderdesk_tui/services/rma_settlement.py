@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain import returns as rules
-from orderdesk_tui.domain.money import round_money
+from orderdesk_tui.domain.money import format_money, round_money
 from orderdesk_tui.domain.returns import Disposition, RmaState
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import (
@@ -145,8 +145,8 @@ def credit(
                 session,
                 actor.name,
                 approval,
-                f"rule rma.credit_approval: a credit of {quote.total:,.2f} {quote.currency} "
-                "needs a supervisor",
+                "rule rma.credit_approval: a credit of "
+                f"{format_money(quote.total, quote.currency, code=True)} needs a supervisor",
             )
         day = today_or_now(today)
         memo = Invoice(
