@@ -21,11 +21,11 @@ from orderdesk_tui.documents import rma as documents
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models import Invoice, User
-from orderdesk_tui.services import order_actions, returns
+from orderdesk_tui.services import order_actions, returns, rma_detail
 from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.order_entry import warehouse_codes
-from orderdesk_tui.services.returns import RmaDetail, RmaLineView
+from orderdesk_tui.services.rma_detail import RmaDetail, RmaLineView
 from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 from screens.dialogs import (
@@ -134,7 +134,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         self.reload()
 
     def load(self) -> RmaDetail:
-        return returns.load_rma(self.desk.store, self.rma_id)
+        return rma_detail.load_rma(self.desk.store, self.rma_id)
 
     def show(self, detail: RmaDetail) -> None:
         self.detail = detail

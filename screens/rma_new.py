@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.errors import FieldError, OrderdeskError
-from orderdesk_tui.services import returnable, returns
+from orderdesk_tui.services import returnable, rma_request
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.returnable import ReturnableLine
-from orderdesk_tui.services.returns import LineRequest, RmaRequest
+from orderdesk_tui.services.rma_request import LineRequest, RmaRequest
 from orderdesk_tui.services.users import Approval
 from screens.base import DeskScreen
 from screens.dialogs import PickDialog, PromptDialog
@@ -223,7 +223,7 @@ class RmaNewScreen(DeskScreen):
     def _preview(self, request: RmaRequest) -> None:
         """What the policy says of the request as it stands: refusals, approvals, vendors."""
         try:
-            assessment = returns.assess_request(
+            assessment = rma_request.assess_request(
                 self.desk.store, request, settings=self.desk.settings
             )
         except OrderdeskError as exc:
@@ -319,7 +319,7 @@ class RmaNewScreen(DeskScreen):
         self.app.push_screen(
             PromptDialog(
                 "Attach a photo or document",
-                lambda text: returns.check_attachments([text]),
+                lambda text: rma_request.check_attachments([text]),
                 detail="path to a file (it must exist; it is referenced, not copied)",
                 placeholder="~/returns/photo.jpg",
             ),
@@ -353,7 +353,7 @@ class RmaNewScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="rma-submit")
     def _assess(self, request: RmaRequest) -> None:
         try:
-            assessment = returns.assess_request(
+            assessment = rma_request.assess_request(
                 self.desk.store, request, settings=self.desk.settings
             )
         except OrderdeskError as exc:
@@ -361,7 +361,7 @@ class RmaNewScreen(DeskScreen):
             return
         self.app.call_from_thread(self._approve, request, assessment)
 
-    def _approve(self, request: RmaRequest, assessment: returns.Assessment) -> None:
+    def _approve(self, request: RmaRequest, assessment: rma_request.Assessment) -> None:
         purpose = "accept a return outside policy: " + "; ".join(assessment.supervisor_rules)
         self.with_supervisor(
             bool(assessment.supervisor_rules),
@@ -372,7 +372,7 @@ class RmaNewScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="rma-submit")
     def _create(self, request: RmaRequest, approval: Approval | None) -> None:
         try:
-            rma = returns.create_rma(
+            rma = rma_request.create_rma(
                 self.desk.store,
                 request,
                 actor=self.desk.user,

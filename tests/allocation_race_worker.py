@@ -5,7 +5,7 @@
 
 Prints "ready" once the store is open, then for every line "ORDER_ID START_NS" on stdin waits
 until time.monotonic_ns() reaches START_NS (the same instant in both workers: the monotonic
-clock is system-wide), runs `services.availability.allocate` and prints one JSON line: the
+clock is system-wide), runs `services.allocation.allocate` and prints one JSON line: the
 allocated and backordered totals and the call's start and end on the monotonic clock, or the
 error. "quit" (or end of input) stops it.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orderdesk_tui.services.availability import allocate
+from orderdesk_tui.services.allocation import allocate
 from orderdesk_tui.store import Store
 
 #: What a worker does with one order: a JSON-able reply (the loop adds the error and times).

@@ -1,6 +1,6 @@
-"""ATP and allocation from the store (services.availability), on SQLite and PostgreSQL: which
-rows count as stock, supply and demand; what `allocate` writes (lines, stock levels, promised
-dates, audit, stock holds); bad input writes nothing."""
+"""ATP and allocation from the store (services.availability, services.allocation), on SQLite
+and PostgreSQL: which rows count as stock, supply and demand; what `allocate` writes (lines,
+stock levels, promised dates, audit, stock holds); bad input writes nothing."""
 
 import json
 from dataclasses import dataclass
@@ -25,8 +25,8 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import HoldKind, OrderState
+from orderdesk_tui.services.allocation import allocate
 from orderdesk_tui.services.availability import (
-    allocate,
     check_line,
     item_projection,
     line_availability,

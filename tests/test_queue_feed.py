@@ -13,7 +13,7 @@ from sqlmodel import select
 from orderdesk_tui.domain.queue_items import Subject
 from orderdesk_tui.models import Customer
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.services import queue
+from orderdesk_tui.services import queue_reads
 from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.store import Store
 from tests.test_queue_service import NOW, SLA, _order, _world
@@ -26,7 +26,7 @@ def _read(reader: QueueReader, seconds: int) -> dict[tuple[Subject, int], Any]:
 def _orders_read(monkeypatch: pytest.MonkeyPatch, reader: QueueReader, seconds: int) -> set[int]:
     """The ids of the order rows a refresh fetched (the orders read is the one UNION)."""
     fetched: set[int] = set()
-    raw = queue._raw
+    raw = queue_reads._raw
 
     def counting(conn: Connection, stmt: Any) -> list[tuple[Any, ...]]:
         rows = raw(conn, stmt)
@@ -35,7 +35,7 @@ def _orders_read(monkeypatch: pytest.MonkeyPatch, reader: QueueReader, seconds: 
         return rows
 
     with monkeypatch.context() as patch:
-        patch.setattr(queue, "_raw", counting)
+        patch.setattr(queue_reads, "_raw", counting)
         _read(reader, seconds)
     return fetched
 

@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from orderdesk_tui.cli import main
+from orderdesk_tui.domain.money import round_money
 from orderdesk_tui.errors import FieldError
-from orderdesk_tui.reports.returns import parse_period, returns_report
+from orderdesk_tui.reports.returns import (
+    ReportRow,
+    ReturnsReport,
+    parse_period,
+    returns_report,
+    write_csv,
+)
 from orderdesk_tui.store import Store
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -50,6 +57,30 @@ def test_cli_writes_csv(
         "key", "name", "rmas", "lines", "quantity", "value", "currency", "rejected_lines",
     }  # fmt: skip
     assert any(r["key"] == "MTR-5HP-184TC-TEFC" for r in rows)
+    for r in rows:  # plain numbers in the currency's minor unit: no grouping, no symbol
+        value = Decimal(r["value"])
+        assert r["value"] == f"{round_money(value, r['currency']):f}"
     assert main(["--db", demo_store.url, "report", "returns", "--from", "2026-13-01", "--to",
                  "2026-12-31"]) == 2  # fmt: skip
     assert "from: '2026-13-01' is not a date" in capsys.readouterr().err
+
+
+def test_values_in_each_currency_s_minor_unit_grouped_on_screen_plain_in_csv(
+    tmp_path: Path,
+) -> None:
+    def row(key: str, value: str, currency: str) -> ReportRow:
+        return ReportRow(key, key, 1, 1, Decimal(1), Decimal(value), currency, 0)
+
+    report = ReturnsReport(
+        *YEAR,
+        "reason",
+        (row("a", "1234567", "JPY"), row("b", "1234.567", "BHD"), row("c", "12345.60", "USD")),
+    )
+    text = report.text()
+    assert " 1,234,567 JPY" in text and " 1,234.567 BHD" in text and " 12,345.60 USD" in text
+    csv_rows = list(csv.DictReader(write_csv(report, tmp_path / "r.csv").open(encoding="utf-8")))
+    assert [(r["value"], r["currency"]) for r in csv_rows] == [
+        ("1234567", "JPY"),
+        ("1234.567", "BHD"),
+        ("12345.60", "USD"),
+    ]

@@ -24,9 +24,9 @@ from orderdesk_tui.models import (
     User,
     Warehouse,
 )
-from orderdesk_tui.services import returnable, returns
+from orderdesk_tui.services import returnable, returns, rma_detail, rma_request
 from orderdesk_tui.services import rma_settlement as settlement
-from orderdesk_tui.services.returns import LineRequest, RmaRequest
+from orderdesk_tui.services.rma_request import LineRequest, RmaRequest
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from tests.approvals import DEMO_SAM
@@ -94,7 +94,7 @@ def test_returning_more_than_shipped_is_refused_and_nothing_written(demo_store: 
     before = _count(demo_store, RMA), _count(demo_store, RMALine), _count(demo_store, AuditEvent)
     _, request = _request(demo_store, qty="6")  # 5 shipped
     with pytest.raises(RuleViolation, match=r"rma\.returnable.*5 shipped, 0 already returned"):
-        returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+        rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     after = _count(demo_store, RMA), _count(demo_store, RMALine), _count(demo_store, AuditEvent)
     assert after == before
 
@@ -102,11 +102,11 @@ def test_returning_more_than_shipped_is_refused_and_nothing_written(demo_store: 
 def test_what_is_already_on_an_rma_cannot_be_returned_twice(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     _, request = _request(demo_store, qty="3")
-    returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+    rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     line = _line(demo_store, "SO0000194", "6208-2RS")
     assert (line.returned, line.returnable) == (Decimal(3), Decimal(2))
     with pytest.raises(RuleViolation, match=r"3 already returned, 2 left"):
-        returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+        rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
 
 
 def test_a_line_of_another_customer_is_refused(demo_store: Store) -> None:
@@ -115,19 +115,19 @@ def test_a_line_of_another_customer_is_refused(demo_store: Store) -> None:
     other = _customer_id(demo_store, "NSTR01")
     request = RmaRequest(other, "excess", (LineRequest(line.order_line_id, Decimal(1)),))
     with pytest.raises(RuleViolation, match=r"rma\.customer: SO0000194/1 6208-2RS was sold to"):
-        returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+        rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
 
 
 def test_past_the_window_needs_a_supervisor(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     _, request = _request(demo_store, reason="ordered_in_error")
     late = date(2027, 1, 15)  # shipped 2026-11-26, 30-day window
-    assessed = returns.assess_request(demo_store, request, settings=SETTINGS, today=late)
+    assessed = rma_request.assess_request(demo_store, request, settings=SETTINGS, today=late)
     assert "accepted for 30 days after shipment" in assessed.supervisor_rules[0]
     with pytest.raises(PermissionDenied, match="needs a supervisor override"):
-        returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=late)
+        rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=late)
     assert _count(demo_store, RMA) == 8
-    rma = returns.create_rma(
+    rma = rma_request.create_rma(
         demo_store, request, actor=alice, settings=SETTINGS, approval=DEMO_SAM, today=late
     )
     with demo_store.session() as session:
@@ -146,10 +146,12 @@ def test_warranty_by_serial_flags_vendor_recovery_and_expires(demo_store: Store)
         "warranty",
         (LineRequest(line.order_line_id, Decimal(1), lot_serial="sn84567784"),),
     )
-    inside = returns.assess_request(demo_store, request, settings=SETTINGS, today=TODAY)
+    inside = rma_request.assess_request(demo_store, request, settings=SETTINGS, today=TODAY)
     assert inside.supervisor_rules == ()
     assert "Messwerk" in inside.vendor_recovery[0]
-    expired = returns.assess_request(demo_store, request, settings=SETTINGS, today=date(2028, 5, 6))
+    expired = rma_request.assess_request(
+        demo_store, request, settings=SETTINGS, today=date(2028, 5, 6)
+    )
     assert (
         "24-month warranty from shipment 2026-05-05 ends 2028-05-05"
         in (expired.supervisor_rules[0])
@@ -160,8 +162,8 @@ def test_warranty_by_serial_flags_vendor_recovery_and_expires(demo_store: Store)
         (LineRequest(line.order_line_id, Decimal(1), lot_serial="SN0000"),),
     )
     with pytest.raises(RuleViolation, match=r"rma\.lot_serial: .*SN0000 did not ship"):
-        returns.create_rma(demo_store, wrong, actor=alice, settings=SETTINGS, today=TODAY)
-    rma = returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+        rma_request.create_rma(demo_store, wrong, actor=alice, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     assert (rma.kind, rma.state, rma.number[:2]) == ("warranty", "requested", "RQ")
     with demo_store.session() as session:
         rline = session.exec(select(RMALine).where(RMALine.rma_id == rma.id)).one()
@@ -175,9 +177,9 @@ def test_attachment_must_exist(demo_store: Store, tmp_path) -> None:  # type: ig
     photo.write_bytes(b"\xff\xd8")
     missing = RmaRequest(request.customer_id, "damaged", request.lines, (str(tmp_path / "x.jpg"),))
     with pytest.raises(RuleViolation, match=r"attachment: rule rma.attachment_exists"):
-        returns.create_rma(demo_store, missing, actor=alice, settings=SETTINGS, today=TODAY)
+        rma_request.create_rma(demo_store, missing, actor=alice, settings=SETTINGS, today=TODAY)
     ok = RmaRequest(request.customer_id, "damaged", request.lines, (str(photo),))
-    rma = returns.create_rma(demo_store, ok, actor=alice, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, ok, actor=alice, settings=SETTINGS, today=TODAY)
     assert rma.attachments == str(photo.resolve())
 
 
@@ -200,7 +202,7 @@ def _warehouse(store: Store, code: str) -> int:
 def test_return_to_credit_and_close(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     line, request = _request(demo_store, qty="4", reason="excess")  # ACME01 is gold: half fee
-    rma = returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     assert rma.id is not None
     rid = rma.id
 
@@ -214,7 +216,7 @@ def test_return_to_credit_and_close(demo_store: Store) -> None:
     assert "sale_complaint" in entry.last_error
     assert json.loads(entry.payload)["lines"][0]["part"] == "6208-2RS"
 
-    detail = returns.load_rma(demo_store, rid)
+    detail = rma_detail.load_rma(demo_store, rid)
     with pytest.raises(RuleViolation, match=r"rma\.disposition_after_inspection"):
         returns.disposition(
             demo_store, rid, detail.lines[0].id, "restock", expected_version=rma.version,
@@ -292,11 +294,11 @@ def test_return_to_credit_and_close(demo_store: Store) -> None:
 def test_damaged_goods_get_the_freight_back_and_no_fee(demo_store: Store) -> None:
     sam = _user(demo_store, "sam")
     _, request = _request(demo_store, qty="5", reason="damaged")
-    rma = returns.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
     rid = rma.id or 0
     rma = returns.authorise(demo_store, rid, expected_version=rma.version, actor=sam,
                             settings=SETTINGS)  # fmt: skip
-    lid = returns.load_rma(demo_store, rid).lines[0].id
+    lid = rma_detail.load_rma(demo_store, rid).lines[0].id
     rma = returns.receive(demo_store, rid, {lid: Decimal(5)}, expected_version=rma.version,
                           actor=sam)  # fmt: skip
     rma = returns.inspect(demo_store, rid, {lid: "crushed carton, seals torn"},
@@ -318,9 +320,9 @@ def test_replacement_order_is_no_charge_and_goes_to_the_erp(demo_store: Store) -
     request = RmaRequest(
         line.customer_id, "warranty", (LineRequest(line.order_line_id, Decimal(1)),)
     )
-    rma = returns.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
     rid = rma.id or 0
-    lid = returns.load_rma(demo_store, rid).lines[0].id
+    lid = rma_detail.load_rma(demo_store, rid).lines[0].id
     rma = returns.authorise(demo_store, rid, expected_version=rma.version, actor=sam,
                             settings=SETTINGS)  # fmt: skip
     rma = returns.receive(demo_store, rid, {lid: Decimal(1)}, expected_version=rma.version,
@@ -362,7 +364,7 @@ def test_replacement_order_is_no_charge_and_goes_to_the_erp(demo_store: Store) -
 def test_reject_needs_a_reason_and_frees_the_quantity(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     _, request = _request(demo_store, qty="5")
-    rma = returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     with pytest.raises(RuleViolation, match=r"rma\.reject_reason"):
         returns.reject(demo_store, rma.id or 0, "  ", expected_version=rma.version, actor=alice)
     rma = returns.reject(
@@ -377,8 +379,9 @@ def test_large_authorisation_needs_a_supervisor(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     low = Settings.model_validate({"returns": {"authorise_supervisor_above": "50"}})
     _, request = _request(demo_store, qty="5")  # 5 x 31.74
-    rma = returns.create_rma(demo_store, request, actor=alice, settings=low, today=TODAY)
-    with pytest.raises(PermissionDenied, match=r"rma\.authorise_limit.*158\.70 is above 50\.00"):
+    rma = rma_request.create_rma(demo_store, request, actor=alice, settings=low, today=TODAY)
+    limit = r"rma\.authorise_limit.*158\.70 USD is above 50\.00 USD"
+    with pytest.raises(PermissionDenied, match=limit):
         returns.authorise(demo_store, rma.id or 0, expected_version=rma.version, actor=alice,
                           settings=low)  # fmt: skip
     assert _rma(demo_store, rma.id or 0).state == "requested"
@@ -390,7 +393,7 @@ def test_large_authorisation_needs_a_supervisor(demo_store: Store) -> None:
 def test_a_stale_step_is_refused(demo_store: Store) -> None:
     alice = _user(demo_store, "alice")
     _, request = _request(demo_store)
-    rma = returns.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=alice, settings=SETTINGS, today=TODAY)
     returns.authorise(demo_store, rma.id or 0, expected_version=rma.version, actor=alice,
                       settings=SETTINGS)  # fmt: skip
     with pytest.raises(StaleEdit, match="changed by someone else"):
@@ -406,14 +409,14 @@ def test_whole_flow_on_postgresql(pg_store_url: str) -> None:
         load_demo(store, today=TODAY)
         sam = _user(store, "sam")
         line, request = _request(store, qty="3", reason="damaged")
-        rma = returns.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
+        rma = rma_request.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
         assert _line(store, "SO0000194", "6208-2RS").returned == 3
         with pytest.raises(RuleViolation, match=r"3 already returned, 2 left"):
-            returns.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
+            rma_request.create_rma(store, request, actor=sam, settings=SETTINGS, today=TODAY)
         rid = rma.id or 0
         rma = returns.authorise(store, rid, expected_version=rma.version, actor=sam,
                                 settings=SETTINGS)  # fmt: skip
-        lid = returns.load_rma(store, rid).lines[0].id
+        lid = rma_detail.load_rma(store, rid).lines[0].id
         rma = returns.receive(store, rid, {lid: Decimal(2)}, expected_version=rma.version,
                               actor=sam)  # fmt: skip
         assert _line(store, "SO0000194", "6208-2RS").returned == 2
@@ -445,12 +448,12 @@ def test_an_rma_over_two_orders_is_replaced_to_the_default_ship_to(demo_store: S
             LineRequest(second.order_line_id, Decimal(2)),
         ),
     )
-    rma = returns.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
+    rma = rma_request.create_rma(demo_store, request, actor=sam, settings=SETTINGS, today=TODAY)
     assert rma.order_id is None and rma.invoice_id is None  # two orders, two invoices
     rid = rma.id or 0
     rma = returns.authorise(demo_store, rid, expected_version=rma.version, actor=sam,
                             settings=SETTINGS)  # fmt: skip
-    ids = [ln.id for ln in returns.load_rma(demo_store, rid).lines]
+    ids = [ln.id for ln in rma_detail.load_rma(demo_store, rid).lines]
     rma = returns.receive(demo_store, rid, {ids[0]: Decimal(1), ids[1]: Decimal(2)},
                           expected_version=rma.version, actor=sam)  # fmt: skip
     rma = returns.inspect(demo_store, rid, {i: "leaks at the seat" for i in ids},

@@ -13,7 +13,7 @@ from orderdesk_tui.documents.company import DEFAULT_COMPANY
 from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import RMA, Address, Customer, SalesOrder
-from orderdesk_tui.services import returnable, returns
+from orderdesk_tui.services import returnable, returns, rma_detail, rma_request
 from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
@@ -30,7 +30,7 @@ def _rma_id(store: Store, state: str) -> int:
 def test_return_authorisation_text_and_pdf(demo_store: Store, tmp_path: Path) -> None:
     rid = _rma_id(demo_store, "authorised")
     text, pdf = docs.write_return_authorisation(demo_store, rid, directory=tmp_path, compress=False)
-    number = returns.load_rma(demo_store, rid).rma.number
+    number = rma_detail.load_rma(demo_store, rid).rma.number
     assert number.startswith("RMA")
     assert "RETURN AUTHORISATION" in text and f"RMA no.      {number}" in text
     assert f"Write {number} clearly on every carton" in text
@@ -54,15 +54,15 @@ def test_credit_memo_document(demo_store: Store, tmp_path: Path) -> None:
         for ln in returnable.find_returnable(demo_store, "SO0000194")
         if ln.part_number == "6208-2RS"
     )
-    request = returns.RmaRequest(
-        line.customer_id, "excess", (returns.LineRequest(line.order_line_id, Decimal(2)),)
+    request = rma_request.RmaRequest(
+        line.customer_id, "excess", (rma_request.LineRequest(line.order_line_id, Decimal(2)),)
     )
     settings, today = Settings(), date(2026, 11, 27)
-    rma = returns.create_rma(demo_store, request, actor=sam, settings=settings, today=today)
+    rma = rma_request.create_rma(demo_store, request, actor=sam, settings=settings, today=today)
     rid = rma.id or 0
     rma = returns.authorise(demo_store, rid, expected_version=rma.version, actor=sam,
                             settings=settings)  # fmt: skip
-    lid = returns.load_rma(demo_store, rid).lines[0].id
+    lid = rma_detail.load_rma(demo_store, rid).lines[0].id
     rma = returns.receive(demo_store, rid, {lid: Decimal(2)}, expected_version=rma.version,
                           actor=sam)  # fmt: skip
     rma = returns.inspect(demo_store, rid, {lid: "unused"}, expected_version=rma.version,

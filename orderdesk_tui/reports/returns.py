@@ -4,17 +4,22 @@ A line counts in the period its RMA was requested. Quantity is what came back on
 (what was asked for before that); value is that quantity at the price the customer paid.
 Rejected RMAs are counted apart and add no quantity or value. Values are never added across
 currencies: a group returned in two currencies is two rows, and the totals are per currency.
+Each line's value is rounded to its currency's minor unit (JPY 0 places, BHD 3); the screen
+shows values grouped (`format_money`), the CSV as plain decimals a spreadsheet reads as numbers.
 """
 
 import csv
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlalchemy import select
+from sqlmodel import col
 
+from orderdesk_tui.domain.money import format_money, round_money
 from orderdesk_tui.domain.returns import REASON_LABELS, RmaState
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import RMA, Customer, InvoiceLine, Item, RMALine, SalesOrderLine
@@ -65,14 +70,15 @@ class ReturnsReport:
         for r in self.rows:
             out.append(
                 f"{r.key[:22]:<22} {r.name[:34]:<34} {r.rmas:>5} {r.lines:>6} "
-                f"{r.quantity.normalize():>10f} {r.value:>14,.2f} {r.currency:<3} "
+                f"{r.quantity.normalize():>10f} {format_money(r.value, r.currency):>14} "
+                f"{r.currency:<3} "
                 f"{r.rejected_lines:>3}"
             )
         if not self.rows:
             out.append("(no returns requested in this period)")
         out.append("-" * 103)
         for currency, total in self.totals.items():
-            out.append(f"{'Total':<81} {total:>14,.2f} {currency}")
+            out.append(f"{'Total':<81} {format_money(total, currency):>14} {currency}")
         return "\n".join(out) + "\n"
 
 
@@ -96,8 +102,11 @@ def returns_report(store: Store, start: date, end: date, by: str) -> ReturnsRepo
     since = datetime.combine(start, time.min, tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
     with store.session() as session:
-        rows = session.exec(
-            select(RMA, RMALine, Item, Customer, InvoiceLine.unit_price, SalesOrderLine)
+        # the outer joins' columns may be missing: typed so (sqlmodel's select takes 4 at most)
+        rows: Sequence[
+            tuple[RMA, RMALine, Item, Customer, Decimal | None, SalesOrderLine | None]
+        ] = session.execute(
+            select(RMA, RMALine, Item, Customer, col(InvoiceLine.unit_price), SalesOrderLine)
             .join(RMALine, col(RMALine.rma_id) == col(RMA.id))
             .join(Item, col(Item.id) == col(RMALine.item_id))
             .join(Customer, col(Customer.id) == col(RMA.customer_id))
@@ -131,7 +140,7 @@ def returns_report(store: Store, start: date, end: date, by: str) -> ReturnsRepo
         if price is None:
             price = order_line.unit_price if order_line is not None else item.list_price
         quantity[key] += qty
-        value[key] += (qty * price).quantize(Decimal("0.01"))
+        value[key] += round_money(qty * price, customer.currency)
     report_rows = sorted(
         (
             ReportRow(
@@ -158,7 +167,7 @@ def write_csv(report: ReturnsReport, path: str | Path) -> Path:
         writer.writerow(HEADINGS)
         for r in report.rows:
             writer.writerow(
-                [r.key, r.name, r.rmas, r.lines, f"{r.quantity.normalize():f}", f"{r.value:.2f}",
-                 r.currency, r.rejected_lines]
+                [r.key, r.name, r.rmas, r.lines, f"{r.quantity.normalize():f}",
+                 f"{round_money(r.value, r.currency):f}", r.currency, r.rejected_lines]
             )  # fmt: skip
     return target

@@ -21,6 +21,11 @@ Row = TypeVar("Row", bound=SQLModel)
 Changes = dict[str, tuple[Any, Any]]
 
 
+def entity_of(row: SQLModel) -> str:
+    """The entity an audit event names for `row`: its table."""
+    return str(type(row).__table__.name)  # type: ignore[attr-defined]  # SQLModel leaves it untyped
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -68,7 +73,7 @@ def record_insert(
     record(
         session,
         actor=actor,
-        entity=str(type(row).__table__.name),  # type: ignore[attr-defined]
+        entity=entity_of(row),
         entity_id=row.id,  # type: ignore[attr-defined]
         action=action,
         changes=changes,
@@ -201,7 +206,7 @@ def apply_updates(
     events = [
         _event_values(
             actor,
-            str(type(u.row).__table__.name),  # type: ignore[attr-defined]
+            entity_of(u.row),
             u.row.id,  # type: ignore[attr-defined]
             u.action,
             changed,

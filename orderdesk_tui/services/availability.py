@@ -1,4 +1,5 @@
-"""Availability (ATP) from the store, and allocation of stock at submit.
+"""Availability (ATP) from the store: what a line or an order can ship, from where and when.
+(Allocation at submit, which reads the same inputs: `services.allocation`.)
 
 Loading one item's inputs is two prepared statements, returned as plain rows (not ORM
 objects): `ITEMS_QUERY` (the item and its replacement, by id) and `ATP_QUERY` (a UNION ALL of
@@ -14,13 +15,8 @@ Which rows count (domain.availability has the arithmetic):
 - demand: lines of submitted, unshipped orders (entered, on hold, acknowledged, released,
   partially shipped), not drop ship, with quantity - allocated - shipped - cancelled > 0, due on
   their last promised date, else requested date (line, then order). Drafts are not demand:
-  their stock is taken when they are submitted (`allocate`).
+  their stock is taken when they are submitted (`services.allocation`).
 Supply or demand without a warehouse counts in the default warehouse (lowest id, active).
-
-`allocate` runs at submit in one transaction that no other allocation can interleave with:
-`BEGIN IMMEDIATE` on SQLite; on PostgreSQL the order row and then every StockLevel row of its
-items are locked FOR UPDATE, in id order so that two orders never deadlock. A line is
-allocated from one warehouse (an order line carries one warehouse_id).
 """
 
 from collections import defaultdict
@@ -30,7 +26,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from orderdesk_tui.domain.availability.inputs import (
     Demand,
@@ -43,15 +39,12 @@ from orderdesk_tui.domain.availability.inputs import (
 from orderdesk_tui.domain.availability.line_promise import promise_line
 from orderdesk_tui.domain.availability.order_promise import promise_order
 from orderdesk_tui.domain.availability.projection import Projection, project
-from orderdesk_tui.domain.availability.quantities import fmt_qty, parse_quantity
+from orderdesk_tui.domain.availability.quantities import parse_quantity
 from orderdesk_tui.domain.availability.results import LineAvailability
-from orderdesk_tui.domain.money import ZERO
-from orderdesk_tui.errors import FieldError, RuleViolation
-from orderdesk_tui.models import SalesOrder, SalesOrderLine, StockLevel
-from orderdesk_tui.models.base import HoldKind, OrderState
+from orderdesk_tui.errors import FieldError
+from orderdesk_tui.models import SalesOrderLine
+from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.models.types import Quantity
-from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates, record
-from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.store import Store
 
 #: Orders whose unallocated line quantities are open demand.
@@ -61,17 +54,6 @@ DEMAND_STATES = (
     OrderState.ACKNOWLEDGED,
     OrderState.RELEASED,
     OrderState.PARTIALLY_SHIPPED,
-)
-#: Orders that can take an allocation (at submit, or again for a backorder).
-ALLOCATABLE = frozenset(
-    {
-        OrderState.DRAFT,
-        OrderState.ENTERED,
-        OrderState.ON_HOLD,
-        OrderState.ACKNOWLEDGED,
-        OrderState.RELEASED,
-        OrderState.PARTIALLY_SHIPPED,
-    }
 )
 #: Purchase orders whose lines are general incoming supply.
 SUPPLY_KINDS = ("replenishment", "special_buy")
@@ -261,7 +243,8 @@ def load_supplies(
 # -- reading availability -----------------------------------------------------------------------
 
 
-def _facts(supplies: dict[int, ItemSupply], item_id: int) -> ItemSupply:
+def supply_of(supplies: dict[int, ItemSupply], item_id: int) -> ItemSupply:
+    """The ATP inputs of `item_id` among `supplies` (FieldError: no such item)."""
     supply = supplies.get(item_id)
     if supply is None:
         raise FieldError("item", f"no item with id {item_id}")
@@ -285,7 +268,7 @@ def line_availability(
     parse_quantity(quantity)
     today = today or today_utc()
     supplies = load_supplies(session, [item_id], today=today, exclude_order_id=exclude_order_id)
-    supply = _facts(supplies, item_id)
+    supply = supply_of(supplies, item_id)
     repl_id = supply.item.replacement_item_id
     return promise_line(
         supply,
@@ -328,14 +311,15 @@ def item_projection(
     """An item's ATP per warehouse and in total, by date."""
     today = today or today_utc()
     supplies = load_supplies(session, [item_id], today=today, exclude_order_id=exclude_order_id)
-    return project(_facts(supplies, item_id), today)
+    return project(supply_of(supplies, item_id), today)
 
 
-def _open_quantity(line: SalesOrderLine) -> Decimal:
+def open_quantity(line: SalesOrderLine) -> Decimal:
+    """What is left of the line to allocate or ship."""
     return line.quantity - line.quantity_allocated - line.quantity_shipped - line.quantity_cancelled
 
 
-def _requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine, LineRequest]]:
+def stock_requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine, LineRequest]]:
     """The lines that take stock (an item, not drop ship, something left to allocate)."""
     out: list[tuple[SalesOrderLine, LineRequest]] = []
     for line in lines:
@@ -344,7 +328,7 @@ def _requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine, Lin
         label = f"line {line.line_no} quantity"
         if line.quantity <= 0:
             parse_quantity(line.quantity, field=label)
-        need = _open_quantity(line)
+        need = open_quantity(line)
         if need <= 0:
             continue
         out.append(
@@ -367,292 +351,24 @@ def order_availability(
 ) -> list[tuple[SalesOrderLine, LineAvailability]]:
     """ATP for every line of an order still to allocate, each line seeing the ones before it."""
     today = today or today_utc()
-    lines = _order_lines(session, order_id)
-    work = _requests(lines)
+    lines = order_lines(session, order_id)
+    work = stock_requests(lines)
     supplies = load_supplies(
         session, [r.item_id for _, r in work], today=today, exclude_order_id=order_id
     )
     for _, req in work:
-        _facts(supplies, req.item_id)
+        supply_of(supplies, req.item_id)
     results = promise_order([r for _, r in work], supplies, today)
     return [(line, res) for (line, _), res in zip(work, results, strict=True)]
 
 
-def _order_lines(session: Session, order_id: int) -> list[SalesOrderLine]:
+def order_lines(session: Session, order_id: int) -> list[SalesOrderLine]:
+    """The order's lines in line order, as stored now (not as the session last saw them)."""
     return list(
         session.execute(
             select(SalesOrderLine)
-            .where(SalesOrderLine.order_id == order_id)  # type: ignore[arg-type]
-            .order_by(SalesOrderLine.line_no)  # type: ignore[arg-type]
+            .where(col(SalesOrderLine.order_id) == order_id)
+            .order_by(col(SalesOrderLine.line_no))
             .execution_options(populate_existing=True)
         ).scalars()
     )
-
-
-# -- allocation ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LineAllocation:
-    line_id: int
-    line_no: int
-    item_id: int
-    part_number: str
-    #: What this run allocated, and where.
-    allocated: Decimal
-    warehouse_id: int | None
-    #: What stays on backorder, and the date it is promised for (None: cannot be promised).
-    backordered: Decimal
-    backorder_date: date | None
-    #: The line's promised date: when it is complete (today if it all ships now).
-    promised_date: date | None
-    availability: LineAvailability
-
-
-@dataclass(frozen=True, slots=True)
-class AllocationResult:
-    order_id: int
-    order_number: str
-    lines: tuple[LineAllocation, ...]
-    #: The reason of the stock hold placed on the order, "" if none.
-    hold_reason: str = ""
-
-    @property
-    def allocated(self) -> Decimal:
-        return sum((line.allocated for line in self.lines), ZERO)
-
-    @property
-    def backordered(self) -> Decimal:
-        return sum((line.backordered for line in self.lines), ZERO)
-
-    @property
-    def promised_date(self) -> date | None:
-        """When the whole order is available; None if some line cannot be promised."""
-        dates = [line.promised_date for line in self.lines]
-        if any(d is None for d in dates):
-            return None
-        return max((d for d in dates if d is not None), default=None)
-
-
-def allocate(
-    store: Store, order_id: int, *, actor: str, today: date | None = None
-) -> AllocationResult:
-    """Allocate stock to the order's lines at submit (or again for what is on backorder), in
-    a transaction of its own: `BEGIN IMMEDIATE` on SQLite, the order row locked FOR UPDATE on
-    PostgreSQL. See `allocate_in`."""
-    with store.immediate() as session:
-        order = session.execute(
-            select(SalesOrder)
-            .where(SalesOrder.id == order_id)  # type: ignore[arg-type]
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-        if order is None:
-            raise RuleViolation(f"order {order_id} does not exist")
-        return allocate_in(session, order, actor=actor, today=today)
-
-
-def allocate_in(
-    session: Session, order: SalesOrder, *, actor: str, today: date | None = None
-) -> AllocationResult:
-    """Allocate stock to `order`'s lines inside the caller's transaction (submit's).
-
-    The caller holds the write lock: a `Store.immediate()` session on SQLite; on PostgreSQL
-    the order row is locked FOR UPDATE here (again, if the caller did) and then the StockLevel
-    rows of every item on the order, in id order, so two orders never deadlock.
-
-    Each line takes what one warehouse can ship now (never more than on hand - allocated, and
-    not what earlier orders' backorders wait for); the rest is backordered with its date
-    (incoming PO, else lead time). Writes the lines (quantity_allocated, quantity_backordered,
-    warehouse_id, first/last promised date), the order's promised dates, the StockLevel rows
-    (allocated, version) and audit events. A ship-complete order with a shortfall, or a line
-    that cannot be promised at all, gets a stock hold. An order past shipping raises
-    RuleViolation; a line quantity that is not positive, FieldError (nothing is written).
-    """
-    today = today or today_utc()
-    assert order.id is not None
-    order_id = order.id
-    session.flush()
-    session.execute(
-        select(SalesOrder.id).where(SalesOrder.id == order_id).with_for_update()  # type: ignore[arg-type]
-    )
-    if order.state not in ALLOCATABLE:
-        raise RuleViolation(
-            f"order {order.number} is {order.state.replace('_', ' ')}: "
-            "stock is allocated only to orders not yet shipped"
-        )
-    lines = _order_lines(session, order_id)
-    work = _requests(lines)
-    item_ids = sorted({req.item_id for _, req in work})
-    locked: list[StockLevel] = []
-    if item_ids:
-        locked = list(
-            session.execute(
-                select(StockLevel)
-                .where(StockLevel.item_id.in_(item_ids))  # type: ignore[attr-defined]
-                .order_by(StockLevel.id)  # type: ignore[arg-type]
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).scalars()
-        )
-    supplies = load_supplies(
-        session,
-        item_ids,
-        today=today,
-        exclude_order_id=order_id,
-        stock_rows=[StockRow(s.item_id, s.warehouse_id, s.on_hand, s.allocated) for s in locked],
-    )
-    for _, req in work:
-        _facts(supplies, req.item_id)
-    results = promise_order(
-        [req for _, req in work],
-        supplies,
-        today,
-        single_warehouse=True,
-        ship_complete=order.ship_complete,
-    )
-    stock_by_key = {(s.item_id, s.warehouse_id): s for s in locked}
-    taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    out: list[LineAllocation] = []
-    line_updates: list[VersionedUpdate] = []
-    for (line, _), res in zip(work, results, strict=True):
-        allocation, update = _line_allocation(line, res, taken)
-        out.append(allocation)
-        if update is not None:
-            line_updates.append(update)
-    apply_updates(session, line_updates, actor=actor, order_id=order_id)
-    stock_updates: list[VersionedUpdate] = []
-    for key, qty in sorted(taken.items(), key=lambda kv: stock_by_key[kv[0]].id or 0):
-        stock = stock_by_key[key]
-        new = stock.allocated + qty
-        if new > stock.on_hand:  # cannot happen: the domain never promises more
-            raise RuleViolation(
-                f"allocating {fmt_qty(qty)} of item {key[0]} in warehouse {key[1]} would "
-                "exceed the stock on hand"
-            )
-        stock_updates.append(
-            VersionedUpdate(
-                stock, {"allocated": new}, stock.version, "stock.allocated", f"order {order.number}"
-            )
-        )
-    apply_updates(session, stock_updates, actor=actor, order_id=order_id)
-    hold_reason = _hold_reason(order, out)
-    _write_order_dates(session, order, lines, actor)
-    if out:
-        record(
-            session,
-            actor=actor,
-            entity="sales_orders",
-            entity_id=order_id,
-            action="order.allocated",
-            changes={
-                "allocated": (None, sum((a.allocated for a in out), ZERO)),
-                "backordered": (None, sum((a.backordered for a in out), ZERO)),
-            },
-            order_id=order_id,
-        )
-    if hold_reason:
-        place_hold(session, order, HoldKind.STOCK, hold_reason, actor=actor)
-    return AllocationResult(order_id, order.number, tuple(out), hold_reason)
-
-
-def _line_allocation(
-    line: SalesOrderLine, res: LineAvailability, taken: dict[tuple[int, int], Decimal]
-) -> tuple[LineAllocation, VersionedUpdate | None]:
-    """What `res` allocates to `line` (added to `taken`), and the line's update if it changes."""
-    assert line.id is not None and line.item_id is not None
-    now = res.now_quantity
-    warehouses = res.warehouse_ids
-    warehouse_id = warehouses[0] if warehouses else line.warehouse_id
-    if now > 0:
-        assert len(res.ship_now) == 1 and res.ship_now[0].warehouse_id == warehouse_id
-        taken[(line.item_id, warehouse_id)] += now  # type: ignore[index]
-    backordered = res.quantity - now
-    promised = res.complete_date
-    values: dict[str, object] = {
-        "quantity_allocated": line.quantity_allocated + now,
-        "quantity_backordered": backordered,
-        "warehouse_id": warehouse_id,
-    }
-    if promised is not None:
-        values["last_promised_date"] = promised
-        if line.first_promised_date is None:
-            values["first_promised_date"] = promised
-    update = None
-    if any(getattr(line, k) != v for k, v in values.items()):
-        reason = _line_reason(res, now, warehouse_id)[:400]
-        update = VersionedUpdate(line, values, line.version, "line.allocated", reason)
-    allocation = LineAllocation(
-        line_id=line.id,
-        line_no=line.line_no,
-        item_id=line.item_id,
-        part_number=res.item.part_number or line.part_number,
-        allocated=now,
-        warehouse_id=warehouse_id,
-        backordered=backordered,
-        backorder_date=res.rest_date,
-        promised_date=promised,
-        availability=res,
-    )
-    return allocation, update
-
-
-def _line_reason(res: LineAvailability, now: Decimal, warehouse_id: int | None) -> str:
-    projection = res.projection
-    code = f"#{warehouse_id}"
-    if projection is not None and warehouse_id is not None:
-        w = projection.warehouse(warehouse_id)
-        code = w.warehouse_code if w is not None else code
-    text = f"{fmt_qty(now)} allocated in {code}"
-    rest = res.quantity - now
-    if rest > 0:
-        when = res.rest_date.isoformat() if res.rest_date else "no date (cannot be promised)"
-        text += f", {fmt_qty(rest)} backordered for {when}"
-    return text
-
-
-def _hold_reason(order: SalesOrder, lines: Sequence[LineAllocation]) -> str:
-    never = [a for a in lines if a.promised_date is None]
-    if never:
-        parts = ", ".join(
-            f"{a.part_number} ({fmt_qty(a.availability.unavailable)} {a.availability.item.status}"
-            ", nothing on order)"
-            for a in never
-        )
-        return f"cannot be promised: {parts}"
-    if order.ship_complete and any(a.backordered > 0 for a in lines):
-        short = ", ".join(
-            f"{a.part_number} short {fmt_qty(a.backordered)} until {a.promised_date}"
-            for a in lines
-            if a.backordered > 0
-        )
-        return f"insufficient stock for ship-complete order: {short}"
-    return ""
-
-
-def _write_order_dates(
-    session: Session, order: SalesOrder, lines: Sequence[SalesOrderLine], actor: str
-) -> None:
-    """The order is promised for when its last open line is complete."""
-    promised = [
-        line.last_promised_date
-        for line in lines
-        if line.last_promised_date is not None
-        and _open_quantity(line) + line.quantity_allocated > 0
-    ]
-    if not promised:
-        return
-    day = max(promised)
-    values: dict[str, object] = {"last_promised_date": day}
-    if order.first_promised_date is None:
-        values["first_promised_date"] = day
-    if any(getattr(order, k) != v for k, v in values.items()):
-        apply_update(
-            session,
-            order,
-            values,
-            expected_version=order.version,
-            actor=actor,
-            action="order.promised",
-            order_id=order.id,
-        )

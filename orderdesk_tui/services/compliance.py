@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import desc
 from sqlmodel import Session, col, select
 
@@ -182,17 +183,17 @@ def order_inputs(session: Session, order: SalesOrder) -> tuple[list[Party], list
         raise FieldError("ship_to", "the order has no ship-to address; screening needs one")
     parties = [_party("sold_to", customer.name, bill_to), _party("ship_to", ship_to.name, ship_to)]
     rows = session.execute(
-        select(
-            SalesOrderLine.line_no,
-            SalesOrderLine.part_number,
-            SalesOrderLine.quantity,
-            SalesOrderLine.quantity_cancelled,
-            Item.part_number,
-            Item.eccn,
-            Item.hazmat_un_number,
-            Item.hazmat_class,
-            Warehouse.code,
-            Warehouse.hazmat_capable,
+        sa.select(  # sqlmodel's select is typed for 4 columns at most
+            col(SalesOrderLine.line_no),
+            col(SalesOrderLine.part_number),
+            col(SalesOrderLine.quantity),
+            col(SalesOrderLine.quantity_cancelled),
+            col(Item.part_number),
+            col(Item.eccn),
+            col(Item.hazmat_un_number),
+            col(Item.hazmat_class),
+            col(Warehouse.code),
+            col(Warehouse.hazmat_capable),
         )
         .select_from(SalesOrderLine)
         .outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))

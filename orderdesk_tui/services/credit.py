@@ -63,7 +63,7 @@ def load_credit_inputs(
     open_invoices, memos, past_due_amount, past_due_count = inv
 
     oldest_row = session.execute(
-        select(Invoice.number, Invoice.due_date, type_coerce(balance, Money))
+        select(col(Invoice.number), col(Invoice.due_date), type_coerce(balance, Money))
         .where(
             col(Invoice.customer_id) == customer_id,
             col(Invoice.state) == "open",

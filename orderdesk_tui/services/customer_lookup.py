@@ -9,10 +9,12 @@ a name or a city last.
 """
 
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Select, bindparam, text
 from sqlmodel import Session, col, select
 
@@ -133,7 +135,7 @@ def phone_digits(typed: str) -> str | None:
 def _prefix_query(columns: list[Any], key: Any) -> Select[Any]:
     """Rows whose `key` starts with :lo (the range :lo..:hi on its B-tree index), key order."""
     return (
-        select(*columns)
+        sa.select(*columns)
         .where(key >= bindparam("lo"), key < bindparam("hi"))
         .order_by(key)
         .limit(bindparam("n"))
@@ -156,7 +158,7 @@ _CONTACTS_BY_ID = select(Contact.customer_id, Contact.name).where(
     col(Contact.id).in_(bindparam("ids", expanding=True))
 )
 #: What a match shows: the customer and the city of its default address (a ship-to first).
-_SHOWN = select(
+_SHOWN = sa.select(
     _C.id,
     _C.code,
     _C.name,
@@ -285,7 +287,9 @@ def _by_words(session: Session, found: _Collector, needle: str, sqlite: bool, li
             found.add(cid, MatchKind.ADDRESS, f"ship-to {code} {city}")
 
 
-def _trgm_ids(session: Session, model: type, columns: list[object], words: list[str]) -> list[int]:
+def _trgm_ids(
+    session: Session, model: type, columns: Sequence[object], words: list[str]
+) -> list[int]:
     """PostgreSQL: ids whose columns hold every word of 3+ letters (as the FTS5 side does:
     a shorter word has no trigram, so it could only be checked by scanning)."""
     clause = trgm_clause(columns, [w for w in words if len(w) >= 3])

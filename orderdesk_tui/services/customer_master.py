@@ -48,7 +48,13 @@ from orderdesk_tui.models import (
     User,
 )
 from orderdesk_tui.models.base import AddressKind
-from orderdesk_tui.services.audit import Changes, apply_update, record, record_insert
+from orderdesk_tui.services.audit import (
+    Changes,
+    apply_update,
+    entity_of,
+    record,
+    record_insert,
+)
 from orderdesk_tui.services.lookup import customer_ids_by_name
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import is_approver
@@ -134,13 +140,19 @@ def _last_actor(session: Session, entity: str, entity_id: int) -> str:
 
 def read_form(store: Store, entity: str, row_id: int) -> FormState:
     """The stored values of a customer, address or contact as its form shows them."""
-    model, fields = {
-        "customers": (Customer, CUSTOMER_FIELDS),
-        "addresses": (Address, ADDRESS_FIELDS),
-        "contacts": (Contact, CONTACT_FIELDS),
+    fields = {
+        "customers": CUSTOMER_FIELDS,
+        "addresses": ADDRESS_FIELDS,
+        "contacts": CONTACT_FIELDS,
     }[entity]
     with store.session() as session:
-        row = session.get(model, row_id)
+        row: Customer | Address | Contact | None
+        if entity == "customers":
+            row = session.get(Customer, row_id)
+        elif entity == "addresses":
+            row = session.get(Address, row_id)
+        else:
+            row = session.get(Contact, row_id)
         if row is None:
             raise RuleViolation(f"{entity[:-1]} {row_id} no longer exists")
         return FormState(_form(row, fields), row.version, _last_actor(session, entity, row_id))
@@ -336,7 +348,8 @@ def _write_changed(
     event is written, but a form read before someone else saved is still refused as stale."""
     if not changed:
         if row.version != expected_version:
-            raise StaleEdit(str(row.__table__.name), row.id, expected_version, row.version)
+            assert row.id is not None  # a stored row
+            raise StaleEdit(entity_of(row), row.id, expected_version, row.version)
         return {}
     return apply_update(
         session,
@@ -425,8 +438,14 @@ def delete_customer(store: Store, customer_id: int, *, actor: User, reason: str)
                 f"{customer.code} has order or invoice history: deactivate it instead"
             )
         gone = _form(customer, CUSTOMER_FIELDS)
-        for model in (Address, Contact, Note, PriceAgreement, ItemCrossReference):
-            session.execute(delete(model).where(model.customer_id == customer_id))  # type: ignore[attr-defined]
+        for owned in (
+            delete(Address).where(col(Address.customer_id) == customer_id),
+            delete(Contact).where(col(Contact.customer_id) == customer_id),
+            delete(Note).where(col(Note.customer_id) == customer_id),
+            delete(PriceAgreement).where(col(PriceAgreement.customer_id) == customer_id),
+            delete(ItemCrossReference).where(col(ItemCrossReference.customer_id) == customer_id),
+        ):
+            session.execute(owned)
         session.delete(customer)
         record(
             session,
@@ -498,9 +517,10 @@ def save_address(
             row = Address(customer_id=customer_id, is_default=make_default, **clean)
             diff = record_insert(session, row, clean, actor=actor.name, action="address.created")
         else:
-            row = session.get(Address, address_id)
-            if row is None or row.customer_id != customer_id:
+            stored = session.get(Address, address_id)
+            if stored is None or stored.customer_id != customer_id:
                 raise RuleViolation(f"address {address_id} no longer exists")
+            row = stored
             assert expected_version is not None
             values_to_write = {k: v for k, v in clean.items() if getattr(row, k) != v}
             if make_default and not row.is_default:
@@ -559,9 +579,10 @@ def save_contact(
             row = Contact(customer_id=customer_id, is_primary=make_primary, **clean)
             record_insert(session, row, clean, actor=actor.name, action="contact.created")
             return row
-        row = session.get(Contact, contact_id)
-        if row is None or row.customer_id != customer_id:
+        stored = session.get(Contact, contact_id)
+        if stored is None or stored.customer_id != customer_id:
             raise RuleViolation(f"contact {contact_id} no longer exists")
+        row = stored
         assert expected_version is not None
         changed: dict[str, Any] = {k: v for k, v in clean.items() if getattr(row, k) != v}
         if make_primary and not row.is_primary:

@@ -231,7 +231,7 @@ def _performance(session: Session, customer_id: int, today: date) -> Fulfilment:
     shipped = [
         (shipped_at.astimezone(UTC).date(), promised)
         for shipped_at, promised in session.exec(
-            select(SalesOrder.shipped_at, SalesOrder.first_promised_date).where(
+            select(col(SalesOrder.shipped_at), col(SalesOrder.first_promised_date)).where(
                 real,
                 col(SalesOrder.shipped_at).is_not(None),
                 col(SalesOrder.first_promised_date).is_not(None),

@@ -5,6 +5,7 @@ words use SQLite FTS5 trigram tables (migration 0002) or PostgreSQL pg_trgm. Nev
 `LIKE '%x%'` scan, so a million-part catalog answers as fast as the demo.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ CUSTOMER_MATCH_CAP = 2000
 
 def prefix(column: object, value: str) -> ColumnElement[bool]:
     """`column` starts with `value`, as an index range (LIKE would not use the index)."""
-    return (col(column) >= value) & (col(column) < value + "\uffff")  # type: ignore[arg-type]
+    return (col(column) >= value) & (col(column) < value + "\uffff")
 
 
 def _words(needle: str) -> list[str]:
@@ -44,7 +45,7 @@ def fts_ids(session: Session, table: str, words: list[str], limit: int) -> list[
     return [row[0] for row in rows]
 
 
-def trgm_clause(columns: list[object], words: list[str]) -> ColumnElement[bool] | None:
+def trgm_clause(columns: Sequence[object], words: list[str]) -> ColumnElement[bool] | None:
     """PostgreSQL: every word appears in one of the columns (served by the pg_trgm indexes)."""
     if not words:
         return None
@@ -107,7 +108,7 @@ def find_customers(store: Store, needle: str, *, limit: int = 10) -> list[Custom
         return []
     ranked: dict[int, str] = {}
 
-    def add(ids: list[int | None], why: str) -> None:
+    def add(ids: Iterable[int | None], why: str) -> None:
         for cid in ids:
             if cid is not None and cid not in ranked and len(ranked) < limit:
                 ranked[cid] = why
@@ -209,7 +210,7 @@ def find_parts(
         return []
     ranked: dict[int, str] = {}
 
-    def add(ids: list[int | None], why: str) -> None:
+    def add(ids: Iterable[int | None], why: str) -> None:
         for item_id in ids:
             if item_id is not None and item_id not in ranked and len(ranked) < limit:
                 ranked[item_id] = why

@@ -2,7 +2,7 @@
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from orderdesk_tui.models import NumberSequence
 
@@ -26,7 +26,7 @@ def next_number(session: Session, name: str) -> str:
     """
     bumped = session.execute(
         update(NumberSequence)
-        .where(NumberSequence.name == name)
+        .where(col(NumberSequence.name) == name)
         .values(next_value=NumberSequence.next_value + 1)
         .execution_options(synchronize_session=False)
     )

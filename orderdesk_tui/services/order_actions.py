@@ -6,8 +6,9 @@ that same transaction (`users.approve`).
 """
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.order_states import (
     CANCELLABLE,
@@ -119,17 +120,17 @@ def cancel_order(
                 stock = session.exec(
                     select(StockLevel)
                     .where(
-                        StockLevel.item_id == line.item_id,
-                        StockLevel.warehouse_id == line.warehouse_id,
+                        col(StockLevel.item_id) == line.item_id,
+                        col(StockLevel.warehouse_id) == line.warehouse_id,
                     )
                     .with_for_update()
                 ).first()
                 if stock is not None:
-                    stock.allocated = max(stock.allocated - line.quantity_allocated, 0)
+                    stock.allocated = max(stock.allocated - line.quantity_allocated, Decimal(0))
                     stock.version += 1
             open_qty = line.quantity - line.quantity_shipped
-            line.quantity_cancelled, line.quantity_allocated = open_qty, 0
-            line.quantity_backordered = 0
+            line.quantity_cancelled, line.quantity_allocated = open_qty, Decimal(0)
+            line.quantity_backordered = Decimal(0)
             line.version += 1
         was_sent = order.state != OrderState.DRAFT
         apply_update(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, and_, distinct, exists, func, type_coerce
 from sqlmodel import col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -120,20 +121,28 @@ def usual_items(
     cutoff = _cutoff(since_days, today)
     if cutoff is not None:
         where.append(when >= cutoff)
-    times = func.count(distinct(SalesOrderLine.order_id)).label("times")
+    times = func.count(distinct(col(SalesOrderLine.order_id))).label("times")
     last_at = func.max(when).label("last_at")
     ranked = (
-        select(Item.id, Item.part_number, Item.description, Item.uom, Item.status, times, last_at)
+        sa.select(  # sqlmodel's select is typed for 4 columns at most
+            col(Item.id),
+            col(Item.part_number),
+            col(Item.description),
+            col(Item.uom),
+            col(Item.status),
+            times,
+            last_at,
+        )
         .select_from(SalesOrder)
         .join(SalesOrderLine, col(SalesOrderLine.order_id) == SalesOrder.id)
         .join(Item, col(Item.id) == SalesOrderLine.item_id)
         .where(*where)
-        .group_by(Item.id)
-        .order_by(times.desc(), last_at.desc(), Item.part_number)
+        .group_by(col(Item.id))
+        .order_by(times.desc(), last_at.desc(), col(Item.part_number))
         .limit(limit)
     )
     with store.session() as session:
-        rows = session.exec(ranked).all()
+        rows = session.execute(ranked).all()
         if not rows:
             return []
         # Per order, the item's net quantity; the last USUAL_SAMPLE orders of each item.
@@ -147,7 +156,7 @@ def usual_items(
             .select_from(SalesOrder)
             .join(SalesOrderLine, col(SalesOrderLine.order_id) == SalesOrder.id)
             .where(*where, col(SalesOrderLine.item_id).in_([row[0] for row in rows]))
-            .group_by(SalesOrderLine.item_id, SalesOrder.id)
+            .group_by(col(SalesOrderLine.item_id), col(SalesOrder.id))
             .subquery()
         )
         recency = (
@@ -209,17 +218,18 @@ def last_order(store: Store, customer_id: int) -> PastOrder | None:
         if found is None:
             return None
         order_id, number, customer_po, entered_at = found
-        lines = session.exec(
-            select(
-                SalesOrderLine.item_id,
-                SalesOrderLine.part_number,
-                Item.part_number,
+        assert order_id is not None  # a stored order's id
+        lines = session.execute(
+            sa.select(
+                col(SalesOrderLine.item_id),
+                col(SalesOrderLine.part_number),
+                col(Item.part_number),
                 net,
-                Item.status,
+                col(Item.status),
             )
             .outerjoin(Item, col(Item.id) == SalesOrderLine.item_id)
             .where(and_(col(SalesOrderLine.order_id) == order_id, net > 0))
-            .order_by(SalesOrderLine.line_no)
+            .order_by(col(SalesOrderLine.line_no))
         ).all()
     return PastOrder(
         order_id=order_id,

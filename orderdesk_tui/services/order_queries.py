@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
@@ -102,19 +103,19 @@ def fetch_orders(store: Store, flt: OrderFilter, offset: int, limit: int) -> lis
     """One page of the order list, newest first."""
     with store.session() as session:
         stmt = (
-            select(
-                SalesOrder.id,
-                SalesOrder.number,
-                Customer.code,
-                Customer.name,
-                SalesOrder.customer_po,
-                SalesOrder.state,
-                SalesOrder.priority,
-                SalesOrder.total,
-                SalesOrder.currency,
-                SalesOrder.entered_at,
-                SalesOrder.requested_date,
-                SalesOrder.last_promised_date,
+            sa.select(  # sqlmodel's select is typed for 4 columns at most
+                col(SalesOrder.id),
+                col(SalesOrder.number),
+                col(Customer.code),
+                col(Customer.name),
+                col(SalesOrder.customer_po),
+                col(SalesOrder.state),
+                col(SalesOrder.priority),
+                col(SalesOrder.total),
+                col(SalesOrder.currency),
+                col(SalesOrder.entered_at),
+                col(SalesOrder.requested_date),
+                col(SalesOrder.last_promised_date),
             )
             .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
             .where(*_where(session, flt, store.is_sqlite))
@@ -122,7 +123,7 @@ def fetch_orders(store: Store, flt: OrderFilter, offset: int, limit: int) -> lis
             .offset(offset)
             .limit(limit)
         )
-        return [OrderRow(*row) for row in session.exec(stmt)]
+        return [OrderRow(*row) for row in session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -186,11 +187,11 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
             ship_to=session.get(Address, order.ship_to_id) if order.ship_to_id else None,
         )
         rows = session.exec(
-            select(SalesOrderLine, Item, Warehouse.code)
+            select(SalesOrderLine, Item, col(Warehouse.code))
             .outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))
             .outerjoin(Warehouse, col(Warehouse.id) == col(SalesOrderLine.warehouse_id))
-            .where(SalesOrderLine.order_id == order_id)
-            .order_by(SalesOrderLine.line_no)
+            .where(col(SalesOrderLine.order_id) == order_id)
+            .order_by(col(SalesOrderLine.line_no))
         )
         for line, item, wh_code in rows:
             hazmat = ""

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
@@ -194,9 +194,9 @@ def load_pricing_context_in(
 
     breaks: dict[int, list[BreakRule]] = {}
     if ids:
-        list_filter = col(QuantityBreak.price_list_id).is_(None)
+        list_filter: ColumnElement[bool] = col(QuantityBreak.price_list_id).is_(None)
         if plist is not None:
-            list_filter = or_(list_filter, QuantityBreak.price_list_id == plist.id)
+            list_filter = or_(list_filter, col(QuantityBreak.price_list_id) == plist.id)
         for brk in session.exec(
             select(QuantityBreak)
             .where(col(QuantityBreak.item_id).in_(ids), list_filter)

@@ -22,6 +22,7 @@ from orderdesk_tui.models import EDIDocument, Note, QueueState, User
 from orderdesk_tui.models.base import HoldKind, utcnow
 from orderdesk_tui.services import callbacks, erp_retry, order_actions
 from orderdesk_tui.services.audit import apply_update, record, record_insert
+from orderdesk_tui.services.queue_reads import CHANGE_WAITING
 from orderdesk_tui.store import Store
 
 
@@ -175,10 +176,6 @@ def callback_done(store: Store, item: QueueItem, *, actor: User) -> None:
             raise QueueItemChanged(item.number, current, item.state_version) from None
 
 
-#: States of an inbound 860 that still wait for a coordinator (see services/queue.py).
-OPEN_CHANGE_STATES = ("received", "parsed", "error")
-
-
 def change_handled(store: Store, item: QueueItem, *, actor: User) -> None:
     """Mark a customer's change request (an inbound EDI 860) handled once the order has been
     changed to match, or the buyer told why not: it leaves the queue. One handled since the
@@ -189,7 +186,7 @@ def change_handled(store: Store, item: QueueItem, *, actor: User) -> None:
         doc = session.exec(
             select(EDIDocument).where(EDIDocument.id == item.subject_id).with_for_update()
         ).first()
-        if doc is None or doc.state not in OPEN_CHANGE_STATES:
+        if doc is None or doc.state not in CHANGE_WAITING:
             current = _state_row(session, item)
             raise QueueItemChanged(item.number, current, item.state_version)
         before = doc.state

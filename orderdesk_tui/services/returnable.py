@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import ColumnElement, case, func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain import returns as rules
@@ -156,14 +156,14 @@ def net_unit(line: SalesOrderLine) -> Decimal:
 
 
 def returnable_lines(
-    session: Session, where: Sequence[object], limit: int | None = None
+    session: Session, where: Sequence[ColumnElement[bool]], limit: int | None = None
 ) -> list[ReturnableLine]:
     stmt = (
         select(SalesOrderLine, SalesOrder, Customer, Item)
         .join(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
         .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
         .join(Item, col(Item.id) == col(SalesOrderLine.item_id))
-        .where(col(SalesOrderLine.quantity_shipped) > 0, *where)  # type: ignore[arg-type]
+        .where(col(SalesOrderLine.quantity_shipped) > 0, *where)
         .order_by(
             col(SalesOrder.shipped_at).desc(),
             col(SalesOrder.id).desc(),
@@ -176,16 +176,16 @@ def returnable_lines(
     ids = [line.id for line, *_ in rows if line.id is not None]
     returned = _returned_by_line(session, ids)
     shipped = _shipments_by_line(session, ids)
-    invoiced: dict[int, tuple[Invoice, InvoiceLine]] = {}
+    invoiced: dict[int, tuple[InvoiceLine, Invoice]] = {}
     if ids:
         for inv_line, invoice in session.exec(
             select(InvoiceLine, Invoice)
             .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
-            .where(col(InvoiceLine.order_line_id).in_(ids), Invoice.kind == "invoice")
+            .where(col(InvoiceLine.order_line_id).in_(ids), col(Invoice.kind) == "invoice")
             .order_by(col(Invoice.id))
         ):
             assert inv_line.order_line_id is not None
-            invoiced[inv_line.order_line_id] = (inv_line, invoice)  # type: ignore[assignment]
+            invoiced[inv_line.order_line_id] = (inv_line, invoice)
     out = []
     for line, order, customer, item in rows:
         assert line.id is not None and order.id is not None and customer.id is not None
@@ -253,9 +253,9 @@ def find_returnable(
             col(SalesOrderLine.order_id).in_(order_ids),
             col(SalesOrderLine.item_id).in_(item_ids),
         ]
-        where: list[object] = [or_(*found)]
+        where: list[ColumnElement[bool]] = [or_(*found)]
         if customer_id is not None:
-            where.append(SalesOrder.customer_id == customer_id)
+            where.append(col(SalesOrder.customer_id) == customer_id)
         return returnable_lines(session, where, limit=CUSTOMER_LINES_LIMIT)
 
 
@@ -263,7 +263,7 @@ def customer_returnable(store: Store, customer_id: int) -> list[ReturnableLine]:
     """A customer's shipped lines with something left to return, latest shipment first."""
     with store.session() as session:
         lines = returnable_lines(
-            session, [SalesOrder.customer_id == customer_id], limit=CUSTOMER_LINES_LIMIT
+            session, [col(SalesOrder.customer_id) == customer_id], limit=CUSTOMER_LINES_LIMIT
         )
     return [line for line in lines if line.returnable > 0]
 
@@ -274,7 +274,7 @@ def lines_to_return(store: Store, text: str) -> tuple[str, list[ReturnableLine]]
     key = text.strip().upper()
     with store.session() as session:
         customer = (
-            session.exec(select(Customer).where(Customer.code == key)).first() if key else None
+            session.exec(select(Customer).where(col(Customer.code) == key)).first() if key else None
         )
     if customer is not None and customer.id is not None:
         lines = customer_returnable(store, customer.id)

@@ -1,14 +1,16 @@
 """Returns (RMA) and warranty claims, step by step: request, authorise, receive, inspect,
-disposition, close; reject at any open step. (What can come back: `services.returnable`;
-credit or replacement: `services.rma_settlement`, which shares this module's helpers.)
+disposition, close; reject at any open step. This module holds the steps after the request and
+the helpers every step shares (the policy from the settings, the locked RMA, the state move).
+What can come back: `services.returnable`; the request: `services.rma_request`; an RMA as read
+for its screen: `services.rma_detail`; credit or replacement: `services.rma_settlement`.
 
 Each step is one transaction (`store.immediate()`): the RMA, its lines, stock, the credit memo
 or replacement order, the audit events and the ERP outbox entries land together or not at
 all. Rules come from `domain.returns` (policy from `[returns]` in the settings); a refusal
 names its rule. Steps a supervisor may allow (a late return, an out-of-warranty claim, a
 large authorisation, any credit) take a supervisor's override, checked in the step's own
-transaction (`users.approve`) unless the acting user is one; `assess_request` says beforehand
-which rules need one.
+transaction (`users.approve`) unless the acting user is one; `rma_request.assess_request` says
+beforehand which rules need one.
 
 The ERP hears of an authorised RMA (`push_rma`) and of each credit memo
 (`push_credit_memo`) through the outbox. No connector maps them yet (Tryton's
@@ -16,51 +18,27 @@ The ERP hears of an authorised RMA (`push_rma`) and of each credit memo
 pending, and each carries that reason.
 """
 
-import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import ReturnsSettings, Settings
 from orderdesk_tui.domain import returns as rules
-from orderdesk_tui.domain.money import round_money
+from orderdesk_tui.domain.money import format_money, round_money
 from orderdesk_tui.domain.returns import Disposition, Refusal, RmaState
 from orderdesk_tui.errors import RuleViolation, StaleEdit
-from orderdesk_tui.models import (
-    RMA,
-    AuditEvent,
-    Customer,
-    Invoice,
-    InvoiceLine,
-    Item,
-    Note,
-    RMALine,
-    SalesOrder,
-    SalesOrderLine,
-    StockLevel,
-    User,
-    Warehouse,
-)
+from orderdesk_tui.models import RMA, Customer, Item, RMALine, StockLevel, User, Warehouse
 from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.numbering import next_number
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.returnable import (
-    ReturnableLine,
-    lot_shipped_on,
-    net_unit,
-    returnable_lines,
-)
+from orderdesk_tui.services.rma_detail import RMAS, RmaDetail, line_views
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
-RMAS = "rmas"
 PUSH_RMA, PUSH_CREDIT_MEMO = "push_rma", "push_credit_memo"
 #: Why RMA and credit memo outbox entries stay pending (see the module docstring).
 NOT_MAPPED = (
@@ -91,360 +69,6 @@ def refused_as_violation() -> Iterator[None]:
 
 def today_or_now(today: date | None) -> date:
     return today or utcnow().date()
-
-
-# -- the request -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LineRequest:
-    order_line_id: int
-    quantity: Decimal
-    #: Empty: the RMA's reason.
-    reason: str = ""
-    lot_serial: str = ""
-
-
-@dataclass(frozen=True)
-class RmaRequest:
-    customer_id: int
-    reason: str
-    lines: tuple[LineRequest, ...]
-    attachments: tuple[str, ...] = ()
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What a request would be: its value, the rules a supervisor must approve, vendor lines."""
-
-    value: Decimal
-    supervisor_rules: tuple[str, ...]
-    vendor_recovery: tuple[str, ...] = field(default=())
-
-
-def check_attachments(paths: Iterable[str]) -> tuple[str, ...]:
-    """Attachment paths, each an existing file (expanded and made absolute)."""
-    out = []
-    for raw in paths:
-        if not raw.strip():
-            continue
-        path = Path(raw.strip()).expanduser()
-        if not path.is_file():
-            raise RuleViolation(f"attachment: rule rma.attachment_exists: no file at {path}")
-        out.append(str(path.resolve()))
-    joined = "\n".join(out)
-    if len(joined) > 1000:
-        raise RuleViolation("attachment: rule rma.attachments: at most 1000 characters of paths")
-    return tuple(out)
-
-
-def _assess(
-    session: Session, request: RmaRequest, policy: rules.ReturnPolicy, today: date
-) -> tuple[Assessment, list[tuple[LineRequest, ReturnableLine, bool]]]:
-    rules.parse_reason(request.reason)
-    if not request.lines:
-        raise Refusal("rule rma.lines: pick at least one line to return")
-    ids = [line.order_line_id for line in request.lines]
-    if len(set(ids)) != len(ids):
-        raise Refusal("rule rma.lines: each order line once per RMA")
-    found = {
-        line.order_line_id: line
-        for line in returnable_lines(session, [col(SalesOrderLine.id).in_(ids)])
-    }
-    customer = session.get(Customer, request.customer_id)
-    if customer is None:
-        raise Refusal(f"rule rma.customer: customer {request.customer_id} does not exist")
-    value = Decimal(0)
-    supervisor: list[str] = []
-    vendor: list[str] = []
-    picked = []
-    for wanted in request.lines:
-        source = found.get(wanted.order_line_id)
-        if source is None:
-            raise Refusal(
-                f"rule rma.shipped: order line {wanted.order_line_id} has not shipped or does "
-                "not exist"
-            )
-        label = f"{source.order_number}/{source.line_no} {source.part_number}"
-        if source.customer_id != request.customer_id:
-            raise Refusal(
-                f"rule rma.customer: {label} was sold to {source.customer_code}, not to "
-                f"{customer.code}"
-            )
-        rules.check_quantity(label, wanted.quantity, source.shipped, source.returned)
-        reason = wanted.reason or request.reason
-        shipped_on = source.shipped_on
-        if wanted.lot_serial.strip():
-            shipped_on = lot_shipped_on(session, source.order_line_id, wanted.lot_serial)
-            if shipped_on is None:
-                raise Refusal(
-                    f"rule rma.lot_serial: {label}: serial/lot {wanted.lot_serial.strip()} did "
-                    "not ship on this line"
-                )
-        window = rules.window_check(
-            policy,
-            reason,
-            shipped_on=shipped_on,
-            today=today,
-            warranty_months=source.warranty_months,
-            vendor_warranted=source.vendor_warranted,
-            vendor_name=source.vendor_name,
-        )
-        if not window.inside:
-            supervisor.append(f"{label}: {window.rule}")
-        if window.vendor_recovery:
-            vendor.append(f"{label}: vendor {source.vendor_name or 'warranty'}")
-        value += round_money(wanted.quantity * source.unit_price)
-        picked.append((wanted, source, window.vendor_recovery))
-    return Assessment(value, tuple(supervisor), tuple(vendor)), picked
-
-
-def assess_request(
-    store: Store, request: RmaRequest, *, settings: Settings, today: date | None = None
-) -> Assessment:
-    """Check a request without writing: refusals raise, approvals are listed."""
-    with store.session() as session, refused_as_violation():
-        assessment, _ = _assess(
-            session, request, policy_from(settings.returns), today_or_now(today)
-        )
-    return assessment
-
-
-def create_rma(
-    store: Store,
-    request: RmaRequest,
-    *,
-    actor: User,
-    settings: Settings,
-    approval: Approval | None = None,
-    today: date | None = None,
-) -> RMA:
-    """Record a return request (state requested, a request number RQ…)."""
-    attachments = check_attachments(request.attachments)
-    policy = policy_from(settings.returns)
-    with store.immediate() as session:
-        # two terminals returning the same line: the second waits here, then sees the first
-        session.exec(
-            select(SalesOrderLine.id)
-            .where(col(SalesOrderLine.id).in_(sorted(ln.order_line_id for ln in request.lines)))
-            .order_by(col(SalesOrderLine.id))
-            .with_for_update()
-        ).all()
-        with refused_as_violation():
-            assessment, picked = _assess(session, request, policy, today_or_now(today))
-        approved = ""
-        if assessment.supervisor_rules:
-            approved = approve(
-                session, actor.name, approval, "; ".join(assessment.supervisor_rules)
-            )
-        orders = {source.order_id for _, source, _ in picked}
-        invoices = {source.invoice_id for _, source, _ in picked}
-        reason = rules.parse_reason(request.reason).value
-        rma = RMA(
-            number=next_number(session, "rma_req"),
-            customer_id=request.customer_id,
-            order_id=next(iter(orders)) if len(orders) == 1 else None,
-            invoice_id=next(iter(invoices)) if len(invoices) == 1 else None,
-            kind="warranty" if reason == rules.Reason.WARRANTY else "return",
-            state=RmaState.REQUESTED,
-            reason_code=reason,
-            attachments="\n".join(attachments),
-            created_by=actor.name,
-            state_changed_at=utcnow(),
-        )
-        session.add(rma)
-        session.flush()
-        assert rma.id is not None
-        for wanted, source, vendor in picked:
-            session.add(
-                RMALine(
-                    rma_id=rma.id,
-                    order_line_id=source.order_line_id,
-                    invoice_line_id=source.invoice_line_id,
-                    item_id=source.item_id,
-                    lot_serial=wanted.lot_serial.strip()[:40],
-                    reason_code=rules.parse_reason(wanted.reason or reason).value,
-                    quantity_requested=wanted.quantity,
-                    vendor_recovery=vendor,
-                )
-            )
-        record(
-            session,
-            actor=actor.name,
-            approved_by=approved,
-            entity=RMAS,
-            entity_id=rma.id,
-            order_id=rma.order_id,
-            action="rma.requested",
-            changes={
-                "number": (None, rma.number),
-                "value": (None, assessment.value),
-                "lines": (None, len(picked)),
-            },
-            reason="; ".join((reason, *assessment.supervisor_rules)),
-        )
-        if request.comment.strip():
-            session.add(
-                Note(
-                    customer_id=request.customer_id,
-                    order_id=rma.order_id,
-                    rma_id=rma.id,
-                    body=request.comment.strip(),
-                    author=actor.name,
-                )
-            )
-        session.flush()
-        return rma
-
-
-# -- loading -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RmaLineView:
-    id: int
-    version: int
-    item_id: int
-    order_line_id: int | None
-    order_number: str
-    line_no: int
-    part_number: str
-    description: str
-    uom: str
-    lot_serial: str
-    reason: str
-    unit_price: Decimal
-    requested: Decimal
-    received: Decimal
-    findings: str
-    disposition: str
-    warehouse_code: str
-    vendor_recovery: bool
-    vendor_name: str
-
-    @property
-    def facts(self) -> rules.LineFacts:
-        return rules.LineFacts(self.part_number, self.received, self.disposition, self.findings)
-
-
-@dataclass(frozen=True)
-class RmaDetail:
-    rma: RMA
-    customer: Customer
-    lines: tuple[RmaLineView, ...]
-    invoice_number: str
-    credit_memo: Invoice | None
-    replacement_number: str
-    #: (when, who, approved by, action, what changed, reason), lines' events included.
-    history: tuple[tuple[datetime, str, str, str, str, str], ...]
-    notes: tuple[Note, ...] = ()
-
-    @property
-    def value(self) -> Decimal:
-        return sum((round_money(ln.requested * ln.unit_price) for ln in self.lines), Decimal(0))
-
-
-def line_views(session: Session, rma_id: int) -> list[RmaLineView]:
-    rows = session.exec(
-        select(RMALine, Item, SalesOrderLine, SalesOrder, InvoiceLine, Warehouse)
-        .join(Item, col(Item.id) == col(RMALine.item_id))
-        .outerjoin(SalesOrderLine, col(SalesOrderLine.id) == col(RMALine.order_line_id))
-        .outerjoin(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
-        .outerjoin(InvoiceLine, col(InvoiceLine.id) == col(RMALine.invoice_line_id))
-        .outerjoin(Warehouse, col(Warehouse.id) == col(RMALine.disposition_warehouse_id))
-        .where(RMALine.rma_id == rma_id)
-        .order_by(col(RMALine.id))
-    ).all()
-    out = []
-    for line, item, order_line, order, inv_line, warehouse in rows:
-        assert line.id is not None
-        if inv_line is not None:
-            price = inv_line.unit_price
-        elif order_line is not None:
-            price = net_unit(order_line)
-        else:
-            price = item.list_price
-        out.append(
-            RmaLineView(
-                id=line.id,
-                version=line.version,
-                item_id=line.item_id,
-                order_line_id=line.order_line_id,
-                order_number=order.number if order else "",
-                line_no=order_line.line_no if order_line else 0,
-                part_number=item.part_number,
-                description=(order_line.description if order_line else "") or item.description,
-                uom=item.uom,
-                lot_serial=line.lot_serial,
-                reason=line.reason_code,
-                unit_price=price,
-                requested=line.quantity_requested,
-                received=line.quantity_received,
-                findings=line.findings,
-                disposition=line.disposition,
-                warehouse_code=warehouse.code if warehouse else "",
-                vendor_recovery=line.vendor_recovery,
-                vendor_name=item.vendor_name,
-            )
-        )
-    return out
-
-
-def _changes(raw: str) -> str:
-    """An audit event's {field: [old, new]} as `field: old → new; ...`."""
-    try:
-        changes = json.loads(raw or "{}")
-    except ValueError:
-        return raw
-    return "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changes.items() if k != "version")
-
-
-def load_rma(store: Store, rma_id: int) -> RmaDetail:
-    with store.session() as session:
-        rma = session.get(RMA, rma_id)
-        if rma is None:
-            raise RuleViolation(f"RMA {rma_id} does not exist")
-        customer = session.get(Customer, rma.customer_id)
-        assert customer is not None
-        invoice = session.get(Invoice, rma.invoice_id) if rma.invoice_id else None
-        memo = session.get(Invoice, rma.credit_memo_id) if rma.credit_memo_id else None
-        replacement = (
-            session.get(SalesOrder, rma.replacement_order_id) if rma.replacement_order_id else None
-        )
-        lines = line_views(session, rma_id)
-        events = session.exec(
-            select(AuditEvent)
-            .where(
-                or_(
-                    and_(col(AuditEvent.entity) == RMAS, col(AuditEvent.entity_id) == rma_id),
-                    and_(
-                        col(AuditEvent.entity) == "rma_lines",
-                        col(AuditEvent.entity_id).in_([ln.id for ln in lines]),
-                    ),
-                )
-            )
-            .order_by(col(AuditEvent.at), col(AuditEvent.id))
-        ).all()
-        return RmaDetail(
-            rma=rma,
-            customer=customer,
-            lines=tuple(lines),
-            invoice_number=invoice.number if invoice else "",
-            credit_memo=memo,
-            replacement_number=replacement.number if replacement else "",
-            history=tuple(
-                (e.at, e.actor, e.approved_by, e.action, _changes(e.changes), e.reason)
-                for e in events
-            ),
-            notes=tuple(
-                session.exec(
-                    select(Note)
-                    .where(Note.rma_id == rma_id)
-                    .order_by(col(Note.created_at), col(Note.id))
-                )
-            ),
-        )
 
 
 # -- steps -------------------------------------------------------------------------------------
@@ -500,7 +124,7 @@ def _update_line(
     session: Session,
     rma: RMA,
     line: RMALine,
-    values: Mapping[str, object],
+    values: dict[str, object],
     *,
     actor: User,
     action: str,
@@ -536,14 +160,17 @@ def authorise(
         rma = locked_rma(session, rma_id, expected_version)
         lines = line_views(session, rma_id)
         value = sum((round_money(ln.requested * ln.unit_price) for ln in lines), Decimal(0))
+        customer = session.get(Customer, rma.customer_id)
+        assert customer is not None  # the RMA's customer (a foreign key)
         approved = ""
         if rules.authorise_needs_supervisor(policy, value):
+            currency = customer.currency
             approved = approve(
                 session,
                 actor.name,
                 approval,
-                f"rule rma.authorise_limit: authorising {value:,.2f} is above "
-                f"{policy.authorise_supervisor_above:,.2f}",
+                f"rule rma.authorise_limit: authorising {format_money(value, currency, code=True)}"
+                f" is above {format_money(policy.authorise_supervisor_above, currency, code=True)}",
             )
         number = next_number(session, "rma")
         move_rma(
@@ -556,7 +183,6 @@ def authorise(
             approved_by=approved,
         )
         assert rma.id is not None
-        customer = session.get(Customer, rma.customer_id)
         entry = enqueue(
             session,
             entity=RMAS,
@@ -564,7 +190,7 @@ def authorise(
             operation=PUSH_RMA,
             payload={
                 "number": number,
-                "customer": customer.code if customer else "",
+                "customer": customer.code,
                 "reason": rma.reason_code,
                 "kind": rma.kind,
                 "lines": [

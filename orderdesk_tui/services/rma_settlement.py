@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.domain import returns as rules
-from orderdesk_tui.domain.money import round_money
+from orderdesk_tui.domain.money import format_money, round_money
 from orderdesk_tui.domain.returns import Disposition, RmaState
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import (
@@ -27,8 +27,8 @@ from orderdesk_tui.models import (
     User,
 )
 from orderdesk_tui.models.base import FreightTerms, OrderSource, OrderState, utcnow
+from orderdesk_tui.services.allocation import allocate_in
 from orderdesk_tui.services.audit import apply_update, record
-from orderdesk_tui.services.availability import allocate_in
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
 from orderdesk_tui.services.drafts import customer_defaults
 from orderdesk_tui.services.numbering import next_number
@@ -36,15 +36,14 @@ from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.returns import (
     NOT_MAPPED,
     PUSH_CREDIT_MEMO,
-    RmaLineView,
     check_move,
-    line_views,
     locked_rma,
     move_rma,
     policy_from,
     settlement_of,
     today_or_now,
 )
+from orderdesk_tui.services.rma_detail import RmaLineView, line_views
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
@@ -146,8 +145,8 @@ def credit(
                 session,
                 actor.name,
                 approval,
-                f"rule rma.credit_approval: a credit of {quote.total:,.2f} {quote.currency} "
-                "needs a supervisor",
+                "rule rma.credit_approval: a credit of "
+                f"{format_money(quote.total, quote.currency, code=True)} needs a supervisor",
             )
         day = today_or_now(today)
         memo = Invoice(

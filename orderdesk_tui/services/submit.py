@@ -18,8 +18,8 @@ from orderdesk_tui.domain.pricing.results import OrderPricing
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
+from orderdesk_tui.services.allocation import allocate_in
 from orderdesk_tui.services.audit import apply_update
-from orderdesk_tui.services.availability import allocate_in
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lock_customer
 from orderdesk_tui.services.holds import place_hold

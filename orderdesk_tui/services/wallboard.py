@@ -23,7 +23,8 @@ from orderdesk_tui.domain.queue_filter import QueueFilter
 from orderdesk_tui.domain.queue_items import QueueItem
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import AuditEvent, Hold, SalesOrder, SalesOrderLine
-from orderdesk_tui.services.queue import OPEN_STATES, QueueReader
+from orderdesk_tui.services.queue import QueueReader
+from orderdesk_tui.services.queue_reads import OPEN_STATES
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.store import Store
 
@@ -91,35 +92,35 @@ def read_wallboard(
         open_orders = session.execute(
             select(func.count()).where(col(SalesOrder.state).in_(OPEN_STATES))
         ).scalar_one()
-        holds = dict(
+        holds: dict[str, int] = dict(
             session.execute(
-                select(Hold.kind, func.count())
+                select(col(Hold.kind), func.count())
                 .where(col(Hold.released_at).is_(None))
-                .group_by(Hold.kind)
+                .group_by(col(Hold.kind))
             ).all()
         )
         entered = session.execute(
-            select(SalesOrder.entered_at).where(col(SalesOrder.entered_at) >= day_start)
+            select(col(SalesOrder.entered_at)).where(col(SalesOrder.entered_at) >= day_start)
         ).scalars()
-        per_hour = Counter(moment.astimezone(zone).hour for moment in entered)
+        per_hour = Counter(moment.astimezone(zone).hour for moment in entered if moment is not None)
         line = SalesOrderLine
         shipped = session.execute(
             select(
                 func.count(),
                 func.sum(case((col(line.quantity_shipped) >= col(line.quantity), 1), else_=0)),
-                func.count(line.first_promised_date),
+                func.count(col(line.first_promised_date)),
                 func.sum(
                     case((col(line.shipped_date) <= col(line.first_promised_date), 1), else_=0)
                 ),
-            ).where(line.shipped_date == today)
+            ).where(col(line.shipped_date) == today)
         ).one()
         rows = session.execute(
             select(
-                AuditEvent.at,
-                AuditEvent.actor,
-                AuditEvent.action,
-                SalesOrder.number,
-                AuditEvent.reason,
+                col(AuditEvent.at),
+                col(AuditEvent.actor),
+                col(AuditEvent.action),
+                col(SalesOrder.number),
+                col(AuditEvent.reason),
             )
             .outerjoin(SalesOrder, col(SalesOrder.id) == col(AuditEvent.order_id))
             .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
