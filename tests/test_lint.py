@@ -18,6 +18,18 @@ def test_ruff_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_mypy_strict_clean() -> None:
+    """`[tool.mypy]` in pyproject.toml: strict over orderdesk_tui/ and screens/ (its cache in
+    .cache/mypy, which git ignores; a fresh clone checks everything, ~15 s)."""
+    result = subprocess.run(
+        [str(BIN / "mypy"), "--cache-dir", str(ROOT / ".cache" / "mypy")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_import_contracts_hold() -> None:
     result = subprocess.run([str(BIN / "lint-imports")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
