@@ -103,15 +103,16 @@ def test_never_shipped_and_unknown_codes_are_refused() -> None:
     ],
 )
 def test_restocking_fee_per_reason_and_tier(reason: str, tier: str, fee: Decimal) -> None:
-    assert r.restocking_fee(POLICY, reason, tier, Decimal("100")) == fee
+    assert r.restocking_fee(POLICY, reason, tier, Decimal("100"), "USD") == fee
 
 
 def test_freight_comes_back_only_when_we_are_at_fault() -> None:
-    assert r.freight_credit(POLICY, "damaged", Decimal("40"), Decimal("25"), Decimal("100")) == (
+    D = Decimal
+    assert r.freight_credit(POLICY, "damaged", D("40"), D("25"), D("100"), "USD") == (
         Decimal("10.00")
     )
-    assert r.freight_credit(POLICY, "excess", Decimal("40"), Decimal("25"), Decimal("100")) == 0
-    assert r.freight_credit(POLICY, "damaged", Decimal("40"), Decimal("250"), Decimal("100")) == (
+    assert r.freight_credit(POLICY, "excess", D("40"), D("25"), D("100"), "USD") == 0
+    assert r.freight_credit(POLICY, "damaged", D("40"), D("250"), D("100"), "USD") == (
         Decimal("40.00")
     )
 
@@ -188,3 +189,16 @@ def test_settings_refuse_unknown_reasons_and_tiers() -> None:
         ReturnsSettings.model_validate({"tier_fee_share_percent": {"diamond": 0}})
     with pytest.raises(ValueError, match="0 to 100 percent"):
         ReturnsSettings.model_validate({"restocking_fee_percent": {"excess": 120}})
+
+
+def test_fees_and_freight_round_to_the_currency_minor_unit() -> None:
+    """A yen fee has no sen, a dinar fee has fils: never 2 places whatever the currency."""
+    assert r.restocking_fee(POLICY, "excess", "standard", Decimal("1001"), "JPY") == (
+        Decimal("200")
+    )
+    fee = r.restocking_fee(POLICY, "excess", "standard", Decimal("10.001"), "BHD")
+    assert fee == Decimal("2.000")
+    assert fee.as_tuple().exponent == -3
+    assert r.freight_credit(
+        POLICY, "damaged", Decimal("999"), Decimal("1"), Decimal("3"), "JPY"
+    ) == (Decimal("333"))

@@ -11,11 +11,10 @@ claim, a large authorisation, any credit) is a `needs_supervisor` answer, not a 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
-ZERO = Decimal("0")
-_CENT = Decimal("0.01")
+from orderdesk_tui.domain.money import ZERO, round_money
 
 
 class RmaState(StrEnum):
@@ -265,22 +264,30 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def restocking_fee(policy: ReturnPolicy, reason: str, tier: str, value: Decimal) -> Decimal:
-    """The fee on `value` returned for `reason` by a customer of `tier`, to the cent."""
+def restocking_fee(
+    policy: ReturnPolicy, reason: str, tier: str, value: Decimal, currency: str
+) -> Decimal:
+    """The fee on `value` returned for `reason` by a customer of `tier`, in `currency`'s minor
+    unit."""
     pct = policy.restocking_fee_percent.get(parse_reason(reason).value, ZERO)
     share = policy.tier_fee_share_percent.get(tier, Decimal("100"))
-    return (value * pct / 100 * share / 100).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return round_money(value * pct / 100 * share / 100, currency)
 
 
 def freight_credit(
-    policy: ReturnPolicy, reason: str, invoice_freight: Decimal, value: Decimal, invoiced: Decimal
+    policy: ReturnPolicy,
+    reason: str,
+    invoice_freight: Decimal,
+    value: Decimal,
+    invoiced: Decimal,
+    currency: str,
 ) -> Decimal:
     """Freight credited back: the invoice's freight in proportion to the value returned,
     for reasons that are our fault; nothing otherwise."""
     if parse_reason(reason).value not in policy.freight_credit_reasons or invoiced <= 0:
         return ZERO
     share = min(value / invoiced, Decimal(1))
-    return (invoice_freight * share).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return round_money(invoice_freight * share, currency)
 
 
 def authorise_needs_supervisor(policy: ReturnPolicy, value: Decimal) -> bool:

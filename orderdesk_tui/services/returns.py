@@ -159,9 +159,12 @@ def authorise(
     with store.immediate() as session:
         rma = locked_rma(session, rma_id, expected_version)
         lines = line_views(session, rma_id)
-        value = sum((round_money(ln.requested * ln.unit_price) for ln in lines), Decimal(0))
         customer = session.get(Customer, rma.customer_id)
         assert customer is not None  # the RMA's customer (a foreign key)
+        value = sum(
+            (round_money(ln.requested * ln.unit_price, customer.currency) for ln in lines),
+            Decimal(0),
+        )
         approved = ""
         if rules.authorise_needs_supervisor(policy, value):
             currency = customer.currency

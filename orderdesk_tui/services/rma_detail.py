@@ -77,7 +77,10 @@ class RmaDetail:
 
     @property
     def value(self) -> Decimal:
-        return sum((round_money(ln.requested * ln.unit_price) for ln in self.lines), Decimal(0))
+        currency = self.customer.currency
+        return sum(
+            (round_money(ln.requested * ln.unit_price, currency) for ln in self.lines), Decimal(0)
+        )
 
 
 def line_views(session: Session, rma_id: int) -> list[RmaLineView]:

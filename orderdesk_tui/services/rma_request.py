@@ -126,7 +126,7 @@ def _assess(
             supervisor.append(f"{label}: {window.rule}")
         if window.vendor_recovery:
             vendor.append(f"{label}: vendor {source.vendor_name or 'warranty'}")
-        value += round_money(wanted.quantity * source.unit_price)
+        value += round_money(wanted.quantity * source.unit_price, customer.currency)
         picked.append((wanted, source, window.vendor_recovery))
     return Assessment(value, tuple(supervisor), tuple(vendor)), picked
 

@@ -67,8 +67,9 @@ def _quote(session: Session, rma: RMA, policy: rules.ReturnPolicy) -> CreditQuot
     customer = session.get(Customer, rma.customer_id)
     assert customer is not None
     invoice = session.get(Invoice, rma.invoice_id) if rma.invoice_id else None
+    currency = invoice.currency if invoice else customer.currency
     credited = [
-        (ln, round_money(ln.received * ln.unit_price))
+        (ln, round_money(ln.received * ln.unit_price, currency))
         for ln in lines
         if ln.received > 0 and ln.disposition in rules.CREDITED_DISPOSITIONS
     ]
@@ -76,7 +77,7 @@ def _quote(session: Session, rma: RMA, policy: rules.ReturnPolicy) -> CreditQuot
     fee = sum(
         (
             rules.restocking_fee(
-                policy, ln.reason or rma.reason_code, customer.service_tier, amount
+                policy, ln.reason or rma.reason_code, customer.service_tier, amount, currency
             )
             for ln, amount in credited
         ),
@@ -88,7 +89,12 @@ def _quote(session: Session, rma: RMA, policy: rules.ReturnPolicy) -> CreditQuot
         freight = sum(
             (
                 rules.freight_credit(
-                    policy, ln.reason or rma.reason_code, invoice.freight, amount, invoice.subtotal
+                    policy,
+                    ln.reason or rma.reason_code,
+                    invoice.freight,
+                    amount,
+                    invoice.subtotal,
+                    currency,
                 )
                 for ln, amount in credited
             ),
@@ -96,8 +102,7 @@ def _quote(session: Session, rma: RMA, policy: rules.ReturnPolicy) -> CreditQuot
         )
         if invoice.subtotal + invoice.freight > 0 and invoice.tax:
             rate = invoice.tax / (invoice.subtotal + invoice.freight)
-            tax = round_money((goods - fee + freight) * rate)
-    currency = invoice.currency if invoice else customer.currency
+            tax = round_money((goods - fee + freight) * rate, currency)
     return CreditQuote(
         goods=goods,
         restocking_fee=fee,

@@ -108,7 +108,11 @@ class ReturnInserts(OrderMoneyAndDates):
                 )
             if state in ("credited", "closed"):
                 restock = returns_rules.restocking_fee(
-                    RETURN_POLICY, reason, order.cust.row.service_tier, returned
+                    RETURN_POLICY,
+                    reason,
+                    order.cust.row.service_tier,
+                    returned,
+                    order.cust.row.currency,
                 )
             rma = RMA(
                 number=next_number(s, "rma_req" if state in ("requested", "rejected") else "rma"),
