@@ -226,7 +226,7 @@ class Probe:
             taken = original_take(screen, event)
             end = get_time()
             if probe.phase and isinstance(event, events.Key) and before is not None:
-                grid = screen._line_of(before) is not None
+                grid = screen.grid.line_of(before) is not None
                 probe.pending.append(
                     Sample(
                         event.key,

@@ -12,7 +12,10 @@ Dialogs opened by a refusal (the part picker, the discontinued-part question) sh
 keys typed blindly do not pick a row or answer the question either.
 """
 
+from typing import Any
+
 from textual import events
+from textual.screen import Screen
 
 #: A pause in the typing this long ends the throwing away (a typist reacting to the bell).
 PAUSE_S = 0.3
@@ -42,6 +45,16 @@ class KeyGate:
             return False
         self._last = max(self._last, typed_at)
         return True
+
+
+def own_action(screen: Screen[Any], key: str) -> str | None:
+    """The action of `screen`'s own binding for `key`, as Textual would run it (the user's
+    bindings.toml applied), so that a key typed into a field can run it at once, in the
+    order typed; None if the key is not bound on `screen` itself."""
+    active = screen.active_bindings.get(key)
+    if active is None or active.node is not screen:
+        return None
+    return active.binding.action
 
 
 class GatedKeys:

@@ -20,7 +20,8 @@ from screens.markup import escape
 from screens.widgets.lines_grid import GridCell
 
 if TYPE_CHECKING:
-    from screens.order_entry import Field, OrderEntryScreen
+    from screens.entry_lines import Field
+    from screens.order_entry import OrderEntryScreen
 
 
 def _rows(text: str) -> list[str]:
@@ -50,7 +51,7 @@ def paste(screen: OrderEntryScreen, text: str) -> None:
 
 def problems_note(problems: list[str]) -> str:
     """What went wrong adding lines, after the count ("pasted 3 lines · check: ...")."""
-    return " · [red]check[/]: " + escape("; ".join(problems)) if problems else ""
+    return " · [$error]check[/]: " + escape("; ".join(problems)) if problems else ""
 
 
 def into_lines(screen: OrderEntryScreen, text: str) -> None:
@@ -89,7 +90,7 @@ def into_field(screen: OrderEntryScreen, f: Field, text: str) -> None:
     if len(kept) < len(typed):
         screen.app.bell()
         screen._say(
-            f"[b yellow]{escape(f.label)}: the paste was cut to the {limit} characters the "
+            f"[b $warning]{escape(f.label)}: the paste was cut to the {limit} characters the "
             f"field holds ({len(typed) - len(kept)} left out)[/]"
         )
     else:

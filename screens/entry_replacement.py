@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual._time import get_time
-
 from orderdesk_tui.domain.entry_shorthand import split_quantity_part
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models.base import ItemStatus
 from orderdesk_tui.services import order_entry
 from screens.dialogs import QuestionDialog
+from screens.textual_private import event_time
 
 if TYPE_CHECKING:
-    from screens.order_entry import Field, LineState, OrderEntryScreen
+    from screens.entry_lines import Field, LineState
+    from screens.order_entry import OrderEntryScreen
 
 
 def ask(screen: OrderEntryScreen, line: LineState, f: Field) -> bool:
@@ -50,7 +50,7 @@ def ask(screen: OrderEntryScreen, line: LineState, f: Field) -> bool:
         f"Enter takes {new} · {keep}",
     )
     question.gate = screen.keys_gate
-    screen.keys_gate.close(get_time())
+    screen.keys_gate.close(event_time())
     screen.app.bell()
 
     def answered(take: bool | None) -> None:
@@ -62,7 +62,7 @@ def ask(screen: OrderEntryScreen, line: LineState, f: Field) -> bool:
             rule = f"{old} is discontinued and none is left: Enter on it takes {new}"
             screen._fail(f, FieldError(f.label, rule))
             return
-        screen.take_item(line, chosen)
+        screen.grid.take_item(line, chosen)
         f.set_value(prefix + chosen.part_number)
         screen._leave_field(f, "enter")
 

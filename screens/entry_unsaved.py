@@ -74,7 +74,7 @@ class UnsavedFields:
         if not self.names:
             return ""
         return (
-            "[b red]NOT SAVED[/]: "
+            "[b $error]NOT SAVED[/]: "
             + escape("; ".join(self.names))
             + " · retrying; F9 waits until it is saved"
         )
@@ -89,7 +89,7 @@ class UnsavedFields:
             return None
         self._warned = (key, now)
         return (
-            "[b red]not saved yet[/]: "
+            "[b $error]not saved yet[/]: "
             + escape("; ".join(self.names))
             + f" · {key} again leaves, and the desk keeps retrying the save after you go"
         )

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual._time import get_time
 
 from orderdesk_tui.services import drafts
 from screens.keys import key_of
+from screens.textual_private import event_time
 
 if TYPE_CHECKING:
-    from screens.order_entry import Field, LineState, OrderEntryScreen
+    from screens.entry_lines import Field, LineState
+    from screens.order_entry import OrderEntryScreen
 
 #: The screen actions of these keys ([entry] in bindings.toml).
 ACTIONS = frozenset({"goto_line", "insert_line", "field_exit", "clear_field"})
@@ -37,22 +38,16 @@ class LineEditor:
         #: The line just inserted, while the cursor is on it: left empty, it goes away again.
         self.inserted: LineState | None = None
 
-    def take(self, event: events.Key) -> bool:
-        """Apply `event` if it is one of these keys or the prompt is open; True if taken."""
+    def take(self, event: events.Key, action: str | None) -> bool:
+        """Apply `event` if it is one of these keys or the prompt is open; True if taken.
+        `action`: the screen's own action for the key (screens/entry_keys.own_action)."""
         if self.wanted is not None:
-            self._prompt_key(event)
+            self._prompt_key(event, action)
             return True
-        action = self._action_of(event.key)
-        if action is None:
+        if action not in ACTIONS:
             return False
         getattr(self.screen, f"action_{action}")()
         return True
-
-    def _action_of(self, key: str) -> str | None:
-        for binding in self.screen._bindings.key_to_bindings.get(key, []):
-            if binding.action in ACTIONS:
-                return binding.action
-        return None
 
     # -- Ctrl+G: go to line N ------------------------------------------------------------------
 
@@ -66,12 +61,12 @@ class LineEditor:
             f"[dim]1 to {len(self.screen.lines)}, Enter goes, Esc cancels[/]"
         )
 
-    def _prompt_key(self, event: events.Key) -> None:
+    def _prompt_key(self, event: events.Key, action: str | None) -> None:
         assert self.wanted is not None
         key = event.key
         if key in ("enter", "tab"):
             self._go(self.wanted)
-        elif key == "escape" or self._action_of(key) == "goto_line":
+        elif key == "escape" or action == "goto_line":
             self.wanted = None
             self.screen._say("")
         elif key == "backspace":
@@ -91,10 +86,10 @@ class LineEditor:
             return
         number = int(digits)
         if not 1 <= number <= len(screen.lines):
-            screen.keys_gate.close(get_time())  # what was typed for that line is thrown away
+            screen.keys_gate.close(event_time())  # what was typed for that line is thrown away
             screen.app.bell()
             last = len(screen.lines)
-            screen._say(f"[b red]no line {number}[/]: this order has lines 1 to {last}")
+            screen._say(f"[b $error]no line {number}[/]: this order has lines 1 to {last}")
             return
         f = screen.active
         if f is not None and not screen._commit(f):
@@ -126,11 +121,9 @@ class LineEditor:
 
     def insert_line(self) -> None:
         """A new empty line above the cursor's line; the lines below move down one number."""
-        from screens.order_entry import LineState
-
         screen = self.screen
         f = screen.active
-        line = screen._line_of(f) if f is not None else None
+        line = screen.grid.line_of(f)
         if f is None or line is None:
             screen.app.bell()
             screen._say(
@@ -141,8 +134,7 @@ class LineEditor:
         if not screen._commit(f):
             return
         index = screen.lines.index(line)
-        new = LineState(screen.grid.insert_row(index))
-        screen.lines.insert(index, new)
+        new = screen.grid.insert_line(index)
         screen.writer.submit(self._make_room, index + 1)
         screen.writer.line_inserted(index + 1)
         self.inserted = new
@@ -160,8 +152,7 @@ class LineEditor:
         if f in line.row.cells:
             self.inserted = line
             return
-        screen.grid.remove_row(line.row)
-        screen.lines.remove(line)
+        screen.grid.remove_line(line)
         screen.writer.submit(self._close_gap, line.row.number)
         screen.writer.line_deleted(line.row.number)
 

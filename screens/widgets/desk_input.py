@@ -12,10 +12,10 @@ from textual.widgets import Input
 
 class DeskInput(Input):
     async def _on_key(self, event: events.Key) -> None:
-        bindings = self._bindings.key_to_bindings.get(event.key)
-        if bindings:
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and active.node is self:
             event.stop()
             event.prevent_default()
-            await self.run_action(bindings[0].action)
+            await self.run_action(active.binding.action)
             return
         await super()._on_key(event)

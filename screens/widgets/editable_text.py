@@ -17,7 +17,7 @@ class EditableText:
     #: Just entered: the first character typed replaces the value (editing keys keep it).
     fresh: bool
 
-    def display(self, placeholder: str = "") -> Text:
+    def as_text(self, placeholder: str = "") -> Text:
         """The value as drawn: the cursor in reverse video while the field is active."""
         value = self.value
         if not value and not self.active:

@@ -49,7 +49,7 @@ class EntryField(EditableText, Widget):
         self.styles.width = width
 
     def render(self) -> Text:
-        return self.display(self.placeholder)
+        return self.as_text(self.placeholder)
 
     def watch_active(self, active: bool) -> None:
         self.set_class(active, "-active")

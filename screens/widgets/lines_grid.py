@@ -8,10 +8,10 @@ it changed, and adding a line is a change of virtual size (bench/entry_latency.p
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.errors import MarkupError
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -36,7 +36,8 @@ class GridColumn:
         return self.width if self.least is None else self.least
 
 
-#: Editable cells (part, qty, price, reason) and what the workers paint (desc, price, ...).
+#: Editable cells (part, qty, price, reason) and what the workers paint (desc, price, ...), in
+#: Textual content markup.
 #: Every column fits from 120 cells on: the quantity shows any the engines take (up to 10⁹);
 #: the description keeps room for "F6→" and a replacement part number, which comes first.
 COLUMNS = (
@@ -87,7 +88,7 @@ class GridCell(EditableText):
         self.fresh = False
 
     @property
-    def value(self) -> str:  # type: ignore[override]
+    def value(self) -> str:
         return self._value
 
     @value.setter
@@ -96,7 +97,7 @@ class GridCell(EditableText):
         self.row.touch()
 
     @property
-    def cursor(self) -> int:  # type: ignore[override]
+    def cursor(self) -> int:
         return self._cursor
 
     @cursor.setter
@@ -105,7 +106,7 @@ class GridCell(EditableText):
         self.row.touch()
 
     @property
-    def active(self) -> bool:  # type: ignore[override]
+    def active(self) -> bool:
         return self._active
 
     @active.setter
@@ -169,7 +170,7 @@ class LineRow:
 def _fit(cell: GridCell, size: int) -> Text:
     """The cell as drawn in `size` cells: a longer value is marked "…" where it goes on (the
     end typed at, while the cursor is in it), never silently cut."""
-    shown = cell.display()
+    shown = cell.as_text()
     if shown.cell_len > size > 1:
         if cell.active:
             end = min(cell.cursor + 1, len(shown))
@@ -305,16 +306,11 @@ class LinesGrid(Widget):
             line.append(" ")
         for column in COLUMNS[5:]:
             size = widths[column.key] - 1
-            try:
-                painted = Text.from_markup(row.painted[column.key])
-            except MarkupError:  # Rich halves a backslash before `\[` (screens/markup.py)
-                painted = Text(row.painted[column.key])
-            painted.truncate(size, overflow="ellipsis")
-            if column.right:
-                painted.pad_left(size - painted.cell_len)
-            else:
-                painted.pad_right(size - painted.cell_len)
-            line.append_text(painted)
+            painted = Content.from_markup(row.painted[column.key]).truncate(size, ellipsis=True)
+            painted = painted.pad_left(size - painted.cell_length) if column.right else painted
+            # Textual markup, so theme variables ($error, $success...) take the app's theme
+            for text, style in painted.truncate(size, pad=True).render(end=""):
+                line.append(text, style.rich_style)
             line.append(" ")
         segments = list(line.render(self.app.console))
         return (
