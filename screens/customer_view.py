@@ -27,6 +27,7 @@ from orderdesk_tui.services.customer_view import (
     load_customer,
 )
 from orderdesk_tui.services.desk import Desk
+from screens.customer_forms import edit_address, edit_contact, edit_customer
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
 from screens.markup import escape
@@ -431,8 +432,6 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
     # -- master data ----------------------------------------------------------------------------
 
     def action_edit(self) -> None:
-        from screens.customer_forms import edit_address, edit_contact, edit_customer
-
         if self.view is None:
             return
         if self.tab == "addresses" and (address := self.addresses.current) is not None:
@@ -443,8 +442,6 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
             edit_customer(self, self.customer_id, then=self.reload)
 
     def action_add(self) -> None:
-        from screens.customer_forms import edit_address, edit_contact
-
         if self.view is None:
             return
         if self.tab == "contacts":
