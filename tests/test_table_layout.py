@@ -1,6 +1,9 @@
 """Columns adapt to the width: nothing important is cut from the smallest supported terminal
 (120 columns) up, and what does not fit ends in a marker instead of being silently cut."""
 
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rich.cells import cell_len
@@ -8,10 +11,12 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.strip import Strip
 
+from orderdesk_tui.services.order_queries import LineView, OrderRow
 from orderdesk_tui.store import Store
 from screens.dialogs import QuestionDialog
 from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
+from screens.order_list import ORDER_COLUMNS
 from screens.order_view import LINE_COLUMNS, OrderViewScreen
 from screens.widgets.line_table import Column, cell, fit_widths
 from screens.widgets.lines_grid import COLUMNS, LinesGrid, column_widths
@@ -127,6 +132,25 @@ async def test_a_cursor_move_draws_the_row_it_left_and_the_row_it_reached() -> N
         await pilot.pause()
         assert drawn == [3]
         assert table.render_line(3).text.startswith("▶ ")
+
+
+def test_money_columns_follow_the_rows_currency() -> None:
+    """JPY has no minor unit, BHD three: the columns show what the currency has."""
+    row = OrderRow(
+        1, "SO1", "C1", "Name", "PO", "entered", "", Decimal("1234.5"), "USD", None, None, None
+    )
+    total = next(c for c in ORDER_COLUMNS if c.title == "Total")
+    assert total.value(row) == "1,234.50"
+    assert total.value(replace(row, currency="JPY")) == "1,235"
+    assert total.value(replace(row, currency="BHD")) == "1,234.500"
+    line = LineView(
+        1, "P", "D", Decimal(3), "EA", Decimal("411.5"), "list", Decimal("1234.5"), "JPY",
+        "CHI", Decimal(0), Decimal(0), Decimal(0), date(2026, 12, 7), "",
+    )  # fmt: skip
+    shown = {c.title: c.value(line) for c in LINE_COLUMNS}
+    assert (shown["Price"], shown["Extended"]) == ("411.5", "1,235")
+    shown = {c.title: c.value(replace(line, currency="USD")) for c in LINE_COLUMNS}
+    assert (shown["Price"], shown["Extended"]) == ("411.50", "1,234.50")
 
 
 def test_every_order_line_column_and_the_whole_grid_fit_at_120_columns() -> None:
