@@ -17,6 +17,8 @@ Figures:
   screen open      Ctrl+T again (back in between): the last read shows at once, then a new one
   screen refresh   after another writer's change: the screen's read until its rows show it
   live             another writer's commit until the queue on screen shows it (watch + read)
+  cursor move      ↑/↓ within the rows on screen: the table's rows drawn for the move's frame,
+                   and the time spent drawing them (render_line)
 """
 
 import argparse
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -195,7 +198,7 @@ async def _screen(store: Store, runs: int) -> dict[str, list[float]]:
 
     user = ensure_user(store, "bench")
     other = ensure_user(store, "bench2")
-    times: dict[str, list[float]] = {"cold": [], "open": [], "refresh": [], "live": []}
+    times: dict[str, list[float]] = {"cold": [], "open": [], "refresh": [], "live": [], "move": []}
     app = OrderDeskApp(store=store, settings=Settings(), user=user)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause(0.5)
@@ -231,7 +234,37 @@ async def _screen(store: Store, runs: int) -> dict[str, list[float]]:
                 )
             )
             times["live"].append(time.perf_counter() - started)
+        times["move"], times["drawn"] = await _moves(pilot, screen.table, 10 * runs)
     return times
+
+
+async def _moves(pilot: Any, table: Any, moves: int) -> tuple[list[float], list[float]]:
+    """↓ twenty times, ↑ twenty times, ...: the cursor stays among the rows on screen, so no
+    move scrolls. Per move: the seconds spent in the table's render_line, and its calls."""
+    draw = table.render_line
+    spent: list[float] = []
+    drawn: list[float] = []
+
+    def counted(y: int) -> Any:
+        started = time.perf_counter()
+        strip = draw(y)
+        if spent:  # a move's frame (not the paint before the first move)
+            spent[-1] += time.perf_counter() - started
+            drawn[-1] += 1
+        return strip
+
+    table.render_line = counted
+    table.focus()
+    table.action_first()
+    await pilot.pause(0.3)
+    for n in range(moves):
+        spent.append(0.0)
+        drawn.append(0)
+        table.action_move(1 if n // 20 % 2 == 0 else -1)
+        await _wait_for(lambda: drawn[-1] > 0)
+        await pilot.pause()
+    del table.render_line
+    return spent, drawn
 
 
 def main() -> None:
@@ -266,6 +299,9 @@ def main() -> None:
     print(_line("screen open", times["open"]) + "   Ctrl+T again, rows on screen")
     print(_line("screen refresh", times["refresh"]) + "   after a change, read + shown")
     print(_line("live", times["live"]) + "   another writer's commit until it is on screen")
+    print(_line("cursor move", times["move"]) + "   drawing the table's rows for one ↑/↓")
+    drawn = sorted(times["drawn"])
+    print(f"{'rows drawn':<16} p50 {statistics.median(drawn):7.0f}      max {drawn[-1]:7.0f}")
 
 
 if __name__ == "__main__":

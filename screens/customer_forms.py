@@ -2,17 +2,16 @@
 
 Each is a FormDialog over `services.customer_master`; the dialog keeps what was typed through
 every refusal (a rule, a suspected duplicate, someone else's save). The form is read in a
-thread before it opens (the version it was read at is what the save checks).
+thread before it opens (the version it was read at is what the save checks). The screen that
+opens a form says what follows a save (`then`, `opened`): the forms know no other screen.
 """
 
 from collections.abc import Callable
-from typing import Any
-
-from textual.screen import Screen
 
 from orderdesk_tui.models import Address, Contact
 from orderdesk_tui.services import customer_master as cm
 from orderdesk_tui.services.desk import Desk
+from screens.base import DeskScreen
 from screens.dialogs import FormContext, FormDialog, FormField, Reread
 
 CUSTOMER_LABELS = {
@@ -74,10 +73,6 @@ def _fields(
     ]
 
 
-def _desk(screen: Screen[Any]) -> Desk:
-    return screen.app.desk  # type: ignore[attr-defined, no-any-return]
-
-
 def _reread(desk: Desk, entity: str, row_id: int) -> Callable[[], Reread]:
     def read() -> Reread:
         form = cm.read_form(desk.store, entity, row_id)
@@ -87,7 +82,7 @@ def _reread(desk: Desk, entity: str, row_id: int) -> Callable[[], Reread]:
 
 
 def _done(
-    screen: Screen[Any], message: str, then: Callable[[], object] | None
+    screen: DeskScreen, message: str, then: Callable[[], object] | None
 ) -> Callable[[object | None], None]:
     def finished(result: object | None) -> None:
         if result is None:
@@ -99,9 +94,9 @@ def _done(
     return finished
 
 
-def new_customer(screen: Screen[Any], typed: str = "") -> None:
-    """A new customer and its bill-to; opens the customer view when saved."""
-    desk = _desk(screen)
+def new_customer(screen: DeskScreen, typed: str, opened: Callable[[int], None]) -> None:
+    """A new customer and its bill-to; `opened` gets the new customer's id once saved."""
+    desk = screen.desk
     values = dict(NEW_CUSTOMER_DEFAULTS)
     if typed.strip():
         values["name"] = typed.strip()
@@ -126,20 +121,18 @@ def new_customer(screen: Screen[Any], typed: str = "") -> None:
         )
         return created.id or 0
 
-    def opened(customer_id: int | None) -> None:
+    def created(customer_id: int | None) -> None:
         if customer_id:
-            from screens.customer_view import CustomerViewScreen
-
             screen.app.notify("customer created")
-            screen.app.push_screen(CustomerViewScreen(desk, screen.status, customer_id))  # type: ignore[attr-defined]
+            opened(customer_id)
 
-    screen.app.push_screen(FormDialog("New customer", fields, save), opened)
+    screen.app.push_screen(FormDialog("New customer", fields, save), created)
 
 
 def edit_customer(
-    screen: Screen[Any], customer_id: int, *, then: Callable[[], object] | None = None
+    screen: DeskScreen, customer_id: int, *, then: Callable[[], object] | None = None
 ) -> None:
-    desk = _desk(screen)
+    desk = screen.desk
 
     def open_form() -> None:
         form = cm.read_form(desk.store, "customers", customer_id)
@@ -174,14 +167,14 @@ def edit_customer(
 
 
 def edit_address(
-    screen: Screen[Any],
+    screen: DeskScreen,
     customer_id: int,
     address: Address | None,
     *,
     then: Callable[[], object] | None = None,
 ) -> None:
     """Change `address`, or add a ship-to when it is None."""
-    desk = _desk(screen)
+    desk = screen.desk
     values = {k: str(getattr(address, k)) for k in ADDRESS_LABELS} if address else {}
     if address is None:
         values = {"kind": "ship_to", "country": "US"}
@@ -217,13 +210,13 @@ def edit_address(
 
 
 def edit_contact(
-    screen: Screen[Any],
+    screen: DeskScreen,
     customer_id: int,
     contact: Contact | None,
     *,
     then: Callable[[], object] | None = None,
 ) -> None:
-    desk = _desk(screen)
+    desk = screen.desk
     values = {k: str(getattr(contact, k)) for k in CONTACT_LABELS} if contact else {}
     fields = _fields(CONTACT_LABELS, values)
     primary = "yes" if contact is not None and contact.is_primary else "no"

@@ -192,9 +192,12 @@ class CustomerLookupScreen(DeskScreen):
         if hit is None:
             self.app.bell()
             return
+        self._show_customer(hit.customer_id)
+
+    def _show_customer(self, customer_id: int) -> None:
         from screens.customer_view import CustomerViewScreen
 
-        self.app.push_screen(CustomerViewScreen(self.desk, self.status, hit.customer_id))
+        self.app.push_screen(CustomerViewScreen(self.desk, self.status, customer_id))
 
     def note_target(self) -> tuple[str, int | None, int | None] | None:
         """Ctrl+O here notes against the highlighted match (its order when it names one)."""
@@ -223,7 +226,7 @@ class CustomerLookupScreen(DeskScreen):
     def action_new_customer(self) -> None:
         from screens.customer_forms import new_customer
 
-        new_customer(self, self.query_one("#needle", Input).value)
+        new_customer(self, self.query_one("#needle", Input).value, self._show_customer)
 
     def action_focus_find(self) -> None:
         self.query_one("#needle", Input).focus()

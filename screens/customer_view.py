@@ -11,11 +11,13 @@ F11 deactivates or reactivates, Ctrl+Delete deletes a customer nobody has ordere
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.models import Address
 from orderdesk_tui.services import customer_master
 from orderdesk_tui.services.callbacks import mark_callback_done
@@ -27,6 +29,7 @@ from orderdesk_tui.services.customer_view import (
     load_customer,
 )
 from orderdesk_tui.services.desk import Desk
+from screens.customer_forms import edit_address, edit_contact, edit_customer
 from screens.dialogs import ReasonDialog
 from screens.keys import bind
 from screens.markup import escape
@@ -44,10 +47,6 @@ def _when(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return value.astimezone().strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 def _pct(value: Decimal | None) -> str:
@@ -83,7 +82,7 @@ HISTORY_COLUMNS: list[Column[CustomerOrderRow]] = [
     Column("Shipped", 16, lambda r: _when(r.shipped_at)),
     Column("Fill", 6, lambda r: _pct(r.fill), right=True),
     Column("On time", 7, lambda r: _on_time(r.on_time)),
-    Column("Total", 14, lambda r: _money(r.total), right=True),
+    Column("Total", 14, lambda r: format_money(r.total, r.currency), right=True),
     Column("Holds", 16, lambda r: r.open_holds, least=10, flex=1),
 ]
 
@@ -204,10 +203,11 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
             f"phone {escape(c.phone) or '-'} · {escape(c.email) or '-'}",
         ]
         if credit is not None:
+            money = partial(format_money, currency=credit.currency)
             header.append(
-                f"credit limit {_money(credit.credit_limit)} · exposure "
-                f"{_money(credit.exposure)} · available [b]{_money(credit.headroom)}[/b]"
-                f" · past due {_money(credit.past_due_amount)}"
+                f"credit limit {money(credit.credit_limit)} · exposure "
+                f"{money(credit.exposure)} · available [b]{money(credit.headroom)}[/b]"
+                f" · past due {money(credit.past_due_amount)}"
                 + (f" ({credit.days_past_due} d)" if credit.days_past_due else "")
                 + f" · open orders {view.open_order_count}"
             )
@@ -228,7 +228,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                     a.part_number,
                     a.description[:40],
                     a.contract_ref,
-                    f"{a.price:,.4f}",
+                    format_price(a.price, c.currency),
                     f"{a.min_quantity:f}",
                     _when(a.valid_from),
                     _when(a.valid_to) or "open",
@@ -247,7 +247,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                     _when(o.requested_date),
                     _when(o.promised_date),
                     _pct(o.fill),
-                    _money(o.total),
+                    format_money(o.total, o.currency),
                     o.open_holds,
                 )
                 for o in view.open_orders
@@ -270,7 +270,7 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
                     r.state,
                     r.reason_code,
                     _when(r.requested_at),
-                    _money(r.credit_amount),
+                    format_money(r.credit_amount, c.currency),
                 )
                 for r in view.rmas
             ],
@@ -313,14 +313,15 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         credit = view.credit
         if credit is None:
             return
-        lines = [f"[b]Credit limit[/b] {_money(credit.credit_limit)} {credit.currency}"]
-        lines += [f"  {label:<28}{_money(amount):>16}" for label, amount in credit.breakdown()]
-        lines.append(f"  {'Exposure':<28}{_money(credit.exposure):>16}")
-        lines.append(f"  {'Available':<28}{_money(credit.headroom):>16}")
+        money = partial(format_money, currency=credit.currency)
+        lines = [f"[b]Credit limit[/b] {money(credit.credit_limit, code=True)}"]
+        lines += [f"  {label:<28}{money(amount):>16}" for label, amount in credit.breakdown()]
+        lines.append(f"  {'Exposure':<28}{money(credit.exposure):>16}")
+        lines.append(f"  {'Available':<28}{money(credit.headroom):>16}")
         if credit.past_due_count:
             oldest = credit.oldest_past_due
             lines.append(
-                f"[b $error]Past due[/] {_money(credit.past_due_amount)} on {credit.past_due_count}"
+                f"[b $error]Past due[/] {money(credit.past_due_amount)} on {credit.past_due_count}"
                 f" invoice{'s' if credit.past_due_count != 1 else ''}"
                 + (
                     f"; oldest {oldest.number} due {oldest.due_date} ({credit.days_past_due} d)"
@@ -337,7 +338,9 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
         held = [o for o in view.open_orders if o.open_holds]
         if held:
             lines.append("[b]Orders on hold[/b]")
-            lines += [f"  {o.number}  {o.open_holds}  {_money(o.total)}" for o in held]
+            lines += [
+                f"  {o.number}  {o.open_holds}  {format_money(o.total, o.currency)}" for o in held
+            ]
         lines += [f"· {escape(note)}" for note in credit.notes]
         self.query_one("#credit-text", Static).update("\n".join(lines))
 
@@ -431,8 +434,6 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
     # -- master data ----------------------------------------------------------------------------
 
     def action_edit(self) -> None:
-        from screens.customer_forms import edit_address, edit_contact, edit_customer
-
         if self.view is None:
             return
         if self.tab == "addresses" and (address := self.addresses.current) is not None:
@@ -443,8 +444,6 @@ class CustomerViewScreen(TabbedDetailScreen[tuple[CustomerView, int]]):
             edit_customer(self, self.customer_id, then=self.reload)
 
     def action_add(self) -> None:
-        from screens.customer_forms import edit_address, edit_contact
-
         if self.view is None:
             return
         if self.tab == "contacts":

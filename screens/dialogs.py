@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -25,7 +26,7 @@ from screens.failures import Guarded
 from screens.keys import bind
 from screens.widgets.desk_input import DeskInput
 
-DIALOG_BINDINGS = [
+DIALOG_BINDINGS: list[BindingType] = [
     bind("dialog.ok", "ok", "OK"),
     bind("dialog.cancel", "cancel", "Cancel"),
 ]

@@ -7,7 +7,6 @@ order (new orders appear above it) and only the rows on screen are read.
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.order_queries import (
@@ -39,10 +39,6 @@ from screens.widgets.status_bar import DeskStatus
 SEARCH_DEBOUNCE_S = 0.15
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -58,7 +54,7 @@ ORDER_COLUMNS: list[Column[OrderRow]] = [
     Column("Customer PO", 16, lambda r: r.customer_po, least=12, flex=1),
     Column("State", 17, lambda r: r.state.replace("_", " ")),
     Column("Pri", 4, lambda r: "RUSH" if r.priority == "rush" else ""),
-    Column("Total", 14, lambda r: _money(r.total), right=True),
+    Column("Total", 14, lambda r: format_money(r.total, r.currency), right=True),
     Column("Cur", 3, lambda r: r.currency),
     Column("Entered", 16, lambda r: _day(r.entered_at)),
     Column("Promised", 10, lambda r: _day(r.promised_date)),

@@ -7,10 +7,12 @@ a supervisor ask for the override on the spot.
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.models import Address, Hold
 from orderdesk_tui.services import erp_retry, order_actions
 from orderdesk_tui.services.callbacks import mark_callback_done
@@ -54,9 +56,9 @@ LINE_COLUMNS: list[Column[LineView]] = [
     Column("Description", 30, lambda ln: ln.description, least=11, flex=1),
     Column("Qty", 11, lambda ln: _num(ln.quantity), right=True),
     Column("UoM", 3, lambda ln: ln.uom),
-    Column("Price", 10, lambda ln: f"{ln.unit_price:,.4f}", right=True, least=9),
+    Column("Price", 10, lambda ln: format_price(ln.unit_price, ln.currency), right=True, least=9),
     Column("Source", 16, lambda ln: ln.price_source, least=0),
-    Column("Extended", 14, lambda ln: f"{ln.extended:,.2f}", right=True, least=12),
+    Column("Extended", 14, lambda ln: format_money(ln.extended, ln.currency), right=True, least=12),
     Column("Whse", 4, lambda ln: ln.warehouse),
     Column("Alloc", 8, lambda ln: _num(ln.allocated), right=True, least=0),
     Column("Shipped", 8, lambda ln: _num(ln.shipped), right=True, least=7),
@@ -129,6 +131,7 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
     def show(self, detail: OrderDetail) -> None:
         self.detail = detail
         order, customer = detail.order, detail.customer
+        money = partial(format_money, currency=order.currency)
         flags = []
         if order.priority == "rush":
             flags.append("[reverse] RUSH [/reverse]")
@@ -148,8 +151,8 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
             f" · requested {_when(order.requested_date)}"
             f" · promised {_when(order.first_promised_date)} / {_when(order.last_promised_date)}"
             f" · shipped {_when(order.shipped_at)}",
-            f"subtotal {order.subtotal:,.2f} · freight {order.freight:,.2f} · tax {order.tax:,.2f}"
-            f" · [b]total {order.total:,.2f} {order.currency}[/b]",
+            f"subtotal {money(order.subtotal)} · freight {money(order.freight)}"
+            f" · tax {money(order.tax)} · [b]total {money(order.total, code=True)}[/b]",
         ]
         if order.cancel_reason:
             header.append(f"[$error]cancelled: {escape(order.cancel_reason)}[/]")

@@ -16,8 +16,10 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static
 
+from orderdesk_tui.domain.money import format_price
 from orderdesk_tui.services.lookup import (
     PartHit,
+    customer_currency,
     find_parts,
     part_categories,
     parts_in_category,
@@ -32,6 +34,8 @@ from screens.widgets.desk_input import DeskInput
 PAGE = 40
 #: Seconds of no typing before the search runs (as the entry screen's matches).
 SEARCH_PAUSE_S = 0.12
+#: List prices are shown in this currency's minor unit until a customer is chosen (as entry).
+NO_CUSTOMER_CURRENCY = "USD"
 #: Keys that move the highlight while the cursor stays in the search line.
 MOVES = {
     "up": "cursor_up",
@@ -50,10 +54,11 @@ class Row:
     text: str
 
 
-def part_row(hit: PartHit) -> Row:
+def part_row(hit: PartHit, currency: str) -> Row:
     status = "" if hit.status == "active" else hit.status.upper()
     shown = escape(f"{hit.part_number:<22} {hit.description[:52]:<52}")
-    return Row("part", hit.part_number, f"{shown} {hit.uom:<4} {hit.list_price:>10,.2f} {status}")
+    price = format_price(hit.list_price, currency)
+    return Row("part", hit.part_number, f"{shown} {hit.uom:<4} {price:>10} {status}")
 
 
 class PartPicker(GatedKeys, _Dialog[str]):
@@ -71,6 +76,7 @@ class PartPicker(GatedKeys, _Dialog[str]):
         self._needle = needle
         self._title = title
         self._customer_id = customer_id
+        self._currency: str | None = None
         self.gate = gate
         self.rows: list[Row] = []
         self._last_id = 0
@@ -97,13 +103,23 @@ class PartPicker(GatedKeys, _Dialog[str]):
 
     # -- what the list shows -------------------------------------------------------------------
 
+    def _price_currency(self) -> str:
+        """The chosen customer's currency, read once (in the worker that first needs it)."""
+        if self._currency is None:
+            found = None
+            if self._customer_id is not None:
+                found = customer_currency(self._store, self._customer_id)
+            self._currency = found or NO_CUSTOMER_CURRENCY
+        return self._currency
+
     @work(thread=True, exclusive=True, group="picker")
     def _search(self, needle: str) -> None:
         needle = needle.strip()
         hits = find_parts(self._store, needle, customer_id=self._customer_id, limit=PAGE)
         if hits:
             detail = f"{len(hits)}{'+' if len(hits) == PAGE else ''} matching '{escape(needle)}'"
-            self.app.call_from_thread(self._show, [part_row(h) for h in hits], detail)
+            currency = self._price_currency()
+            self.app.call_from_thread(self._show, [part_row(h, currency) for h in hits], detail)
             return
         rows = [Row("category", c, f"▸ {escape(c)}") for c in part_categories(self._store)]
         detail = "pick a category, or type to search"
@@ -114,7 +130,8 @@ class PartPicker(GatedKeys, _Dialog[str]):
     @work(thread=True, exclusive=True, group="picker")
     def _browse(self, category: str, after_id: int, keep: list[Row]) -> None:
         hits = parts_in_category(self._store, category, after_id=after_id, limit=PAGE)
-        rows = keep + [part_row(h) for h in hits]
+        currency = self._price_currency()
+        rows = keep + [part_row(h, currency) for h in hits]
         if len(hits) == PAGE:
             rows.append(Row("more", category, "… more (Enter)"))
         self._last_id = hits[-1].id if hits else after_id

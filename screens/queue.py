@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.domain.queue_filter import FilterSyntaxError, QueueFilter, parse_filter
 from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
 from orderdesk_tui.domain.sla import format_duration
@@ -62,7 +63,7 @@ def _columns(now: Callable[[], datetime]) -> list[Column[QueueItem]]:
         Column("Number", 10, lambda i: i.number),
         Column("Cust", 8, lambda i: i.customer_code),
         Column("Customer name", 24, lambda i: i.customer_name, least=14, flex=1),
-        Column("Value", 14, lambda i: f"{i.value:,.2f}", right=True),
+        Column("Value", 14, lambda i: format_money(i.value, i.currency), right=True),
         Column("Reason", 36, lambda i: i.reason_text, least=20, flex=2),
         Column("Assignee", 10, lambda i: i.assignee + (" ⏸" if i.snoozed(now()) else "")),
         # also under the list, for the row under the cursor

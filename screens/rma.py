@@ -10,6 +10,7 @@ the screen shows what the store holds afterwards.
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from orderdesk_tui.documents import rma as documents
 from orderdesk_tui.domain import returns as rules
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.models import Invoice, User
 from orderdesk_tui.services import order_actions, returns, rma_detail
@@ -145,16 +147,17 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         settled = []
         if detail.credit_memo is not None:
             memo = detail.credit_memo
+            money = partial(format_money, currency=memo.currency)
             settled.append(
-                f"credit memo [b]{memo.number}[/b] {memo.total:,.2f} {memo.currency} "
-                f"(restocking fee {rma.restocking_fee:,.2f}, freight {rma.freight_credit:,.2f})"
+                f"credit memo [b]{memo.number}[/b] {money(memo.total, code=True)} (restocking fee "
+                f"{money(rma.restocking_fee)}, freight {money(rma.freight_credit)})"
             )
         if detail.replacement_number:
             settled.append(f"replacement order [b]{detail.replacement_number}[/b]")
         header = [
             f"[b]{rma.number}[/b]  {state}  {rma.kind} · "
             f"{escape(rules.REASON_LABELS.get(rma.reason_code, rma.reason_code))}"
-            f" · value {detail.value:,.2f}",
+            f" · value {format_money(detail.value, customer.currency)}",
             f"[b]{escape(customer.code)}[/b] {escape(customer.name)} ({customer.service_tier})"
             f" · invoice {detail.invoice_number or '-'} · by {rma.created_by}",
             f"requested {_when(rma.requested_at)} · authorised {_when(rma.authorised_at)}"
@@ -174,7 +177,8 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
             [
                 (
                     ln.order_number, str(ln.line_no), ln.part_number, ln.description[:36],
-                    ln.lot_serial, ln.reason.replace("_", " "), f"{ln.unit_price:,.4f}",
+                    ln.lot_serial, ln.reason.replace("_", " "),
+                    format_price(ln.unit_price, customer.currency),
                     _num(ln.requested), _num(ln.received), ln.findings[:40],
                     ln.disposition.replace("_", " "), ln.warehouse_code,
                     (ln.vendor_name or "yes") if ln.vendor_recovery else "",
@@ -279,6 +283,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
             return
         detail = self.detail
         limit = self.desk.settings.returns.authorise_supervisor_above
+        money = partial(format_money, currency=detail.customer.currency)
 
         def run(approval: Approval | None) -> None:
             def step() -> object:
@@ -291,7 +296,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
 
         self.with_supervisor(
             returns.authorise_needs_supervisor(detail, self.desk.settings),
-            f"authorise {detail.rma.number} for {detail.value:,.2f} (limit {limit:,.2f})",
+            f"authorise {detail.rma.number} for {money(detail.value)} (limit {money(limit)})",
             run,
         )
 
@@ -401,9 +406,11 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
         self.app.call_from_thread(self._credit, version, quote)
 
     def _credit(self, version: int, quote: settlement.CreditQuote) -> None:
+        money = partial(format_money, currency=quote.currency)
         purpose = (
-            f"credit {quote.total:,.2f} {quote.currency}: goods {quote.goods:,.2f}, restocking "
-            f"fee {quote.restocking_fee:,.2f}, freight {quote.freight:,.2f}, tax {quote.tax:,.2f}"
+            f"credit {money(quote.total, code=True)}: goods {money(quote.goods)}, restocking "
+            f"fee {money(quote.restocking_fee)}, freight {money(quote.freight)}, tax "
+            f"{money(quote.tax)}"
         )
 
         def run(approval: Approval | None) -> None:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.reports.returns import GROUPINGS, parse_period, returns_report, write_csv
 from orderdesk_tui.services.desk import Desk
@@ -33,7 +34,10 @@ RMA_COLUMNS: list[Column[RmaRow]] = [
     Column("State", 13, lambda r: r.state),
     Column("Requested", 16, lambda r: r.requested_at.astimezone().strftime("%Y-%m-%d %H:%M")),
     Column(
-        "Credit", 14, lambda r: f"{r.credit_amount:,.2f}" if r.credit_amount else "", right=True
+        "Credit",
+        14,
+        lambda r: format_money(r.credit_amount, r.currency) if r.credit_amount else "",
+        right=True,
     ),
     Column("By", 8, lambda r: r.created_by, least=0),
 ]

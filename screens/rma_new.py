@@ -14,6 +14,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from orderdesk_tui.domain import returns as rules
+from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.errors import FieldError, OrderdeskError
 from orderdesk_tui.services import returnable, rma_request
 from orderdesk_tui.services.desk import Desk
@@ -160,7 +161,7 @@ class RmaNewScreen(DeskScreen):
             _num(line.returnable),
             line.shipped_on.isoformat() if line.shipped_on else "",
             line.invoice_number,
-            f"{line.unit_price:,.4f}",
+            format_price(line.unit_price, line.currency),
             ", ".join(line.lot_serials)[:24],
             warranty,
         )
@@ -202,12 +203,13 @@ class RmaNewScreen(DeskScreen):
         value = sum(
             (p.quantity * self.known[i].unit_price for i, p in self.picked.items()), Decimal(0)
         )
+        currency = next((self.known[i].currency for i in self.picked), "")
         reason = rules.REASON_LABELS.get(self.reason, "[b $error]choose (F7)[/]")
         files = ", ".join(a.rsplit("/", 1)[-1] for a in self.attachments) or "none"
         text = [
             f"Customer [b]{escape(customer[1]) if customer else '-'}[/b] · "
             f"{len(self.picked)} line{'s' if len(self.picked) != 1 else ''} picked · "
-            f"value {value:,.2f}",
+            f"value {format_money(value, currency)}",
             f"Reason {reason} · attachments {escape(files)}"
             + (f" · comment: {escape(self.comment)}" if self.comment else ""),
         ]

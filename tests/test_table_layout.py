@@ -1,17 +1,26 @@
 """Columns adapt to the width: nothing important is cut from the smallest supported terminal
 (120 columns) up, and what does not fit ends in a marker instead of being silently cut."""
 
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.strip import Strip
 
+from orderdesk_tui.services.order_queries import LineView, OrderRow
 from orderdesk_tui.store import Store
 from screens.dialogs import QuestionDialog
 from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
+from screens.order_list import ORDER_COLUMNS
 from screens.order_view import LINE_COLUMNS, OrderViewScreen
 from screens.widgets.line_table import Column, cell, fit_widths
 from screens.widgets.lines_grid import COLUMNS, LinesGrid, column_widths
+from screens.widgets.list_table import ListTable
 from tests.test_snapshots import busiest_hazmat_order
 from tests.ui import burst, make_app, wait_for
 
@@ -44,6 +53,104 @@ def test_a_value_wider_than_its_cell_ends_in_a_marker() -> None:
     assert cell("12345678901234567890", 8, right=True) == "1234567…"
     assert cell("42", 8, right=True) == "      42"
     assert cell("Promised", 8) == "Promised"
+
+
+def test_a_wide_character_takes_two_cells_and_is_cut_by_cells() -> None:
+    assert cell("日本", 6) == "日本  " and cell_len(cell("日本", 6)) == 6
+    assert cell("日本", 6, right=True) == "  日本"
+    assert cell("日本語の部品", 6) == "日本 …"  # 語 would be halved: a space, then the marker
+    assert cell("🔩 bolt", 8) == "🔩 bolt "
+
+
+PAIRS = [("日本製ボルト", "A"), ("plain bolt", "B"), ("🔩🔩 box", "C"), ("日本", "D")]
+
+
+class _TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.table: ListTable[tuple[str, str]] = ListTable(
+            [Column("Part", 12, lambda row: row[0]), Column("Code", 4, lambda row: row[1])],
+            key=lambda row: row[1],
+        )
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+    def on_mount(self) -> None:
+        self.table.show(PAIRS * 10)
+
+
+def screen_lines(app: App[Any], height: int) -> list[str]:
+    """The top lines of the terminal as the compositor sends them (Textual has no public API
+    for the composed screen but an SVG)."""
+    strips = app.screen._compositor.render_strips()
+    return [Strip(strip).text for strip in strips[:height]]
+
+
+def at_cell(line: str, x: int) -> str:
+    """The character shown at terminal cell `x` (a wide character takes two cells)."""
+    for char in line:
+        if x < cell_len(char):
+            return char
+        x -= cell_len(char)
+    return ""
+
+
+async def test_a_wide_character_keeps_the_next_column_in_place() -> None:
+    app = _TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        lines = screen_lines(app, len(PAIRS))
+        # the gutter (2), the part (12), a space: every code at the same cell, 15
+        assert [at_cell(line, 15) for line in lines] == [code for _, code in PAIRS], lines
+        assert lines[0].startswith("  日本製ボルト A")
+
+
+async def test_a_cursor_move_draws_the_row_it_left_and_the_row_it_reached() -> None:
+    app = _TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.table
+        table.focus()
+        await pilot.pause()
+        drawn: list[int] = []
+        draw = table.render_line
+
+        def counted(y: int) -> Strip:
+            drawn.append(y)
+            return draw(y)
+
+        table.render_line = counted  # type: ignore[method-assign]
+        await pilot.press("down")
+        await pilot.pause()
+        assert sorted(drawn) == [0, 1]
+        drawn.clear()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert sorted(set(drawn)) == [1, 2, 3]
+        drawn.clear()
+        table.toggle_mark()  # a mark redraws its own row only
+        await pilot.pause()
+        assert drawn == [3]
+        assert table.render_line(3).text.startswith("▶ ")
+
+
+def test_money_columns_follow_the_rows_currency() -> None:
+    """JPY has no minor unit, BHD three: the columns show what the currency has."""
+    row = OrderRow(
+        1, "SO1", "C1", "Name", "PO", "entered", "", Decimal("1234.5"), "USD", None, None, None
+    )
+    total = next(c for c in ORDER_COLUMNS if c.title == "Total")
+    assert total.value(row) == "1,234.50"
+    assert total.value(replace(row, currency="JPY")) == "1,235"
+    assert total.value(replace(row, currency="BHD")) == "1,234.500"
+    line = LineView(
+        1, "P", "D", Decimal(3), "EA", Decimal("411.5"), "list", Decimal("1234.5"), "JPY",
+        "CHI", Decimal(0), Decimal(0), Decimal(0), date(2026, 12, 7), "",
+    )  # fmt: skip
+    shown = {c.title: c.value(line) for c in LINE_COLUMNS}
+    assert (shown["Price"], shown["Extended"]) == ("411.5", "1,235")
+    shown = {c.title: c.value(replace(line, currency="USD")) for c in LINE_COLUMNS}
+    assert (shown["Price"], shown["Extended"]) == ("411.50", "1,234.50")
 
 
 def test_every_order_line_column_and_the_whole_grid_fit_at_120_columns() -> None:

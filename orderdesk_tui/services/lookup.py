@@ -200,6 +200,12 @@ def exact_part(store: Store, needle: str, *, customer_id: int | None) -> int | N
     return found
 
 
+def customer_currency(store: Store, customer_id: int) -> str | None:
+    """The currency the customer is priced in (None: no such customer)."""
+    with store.session() as session:
+        return session.exec(select(Customer.currency).where(Customer.id == customer_id)).first()
+
+
 def find_parts(
     store: Store, needle: str, *, customer_id: int | None = None, limit: int = 10
 ) -> list[PartHit]:

@@ -136,6 +136,8 @@ class LineView:
     unit_price: Decimal
     price_source: str
     extended: Decimal
+    #: The order's: prices and amounts are shown in its minor unit.
+    currency: str
     warehouse: str
     allocated: Decimal
     shipped: Decimal
@@ -207,6 +209,7 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
                     unit_price=line.unit_price,
                     price_source=line.price_source,
                     extended=line.extended,
+                    currency=order.currency,
                     warehouse=wh_code or "",
                     allocated=line.quantity_allocated,
                     shipped=line.quantity_shipped,

@@ -62,6 +62,8 @@ class ReturnableLine:
     invoice_number: str
     #: The unit price the customer paid (the invoice line's, else the order line's net).
     unit_price: Decimal
+    #: The customer's: a return's value is rounded in it (rma_request, rma_detail).
+    currency: str
     shipped: Decimal
     returned: Decimal
     shipped_on: date | None
@@ -209,6 +211,7 @@ def returnable_lines(
                 invoice_line_id=inv[0].id if inv else None,
                 invoice_number=inv[1].number if inv else "",
                 unit_price=inv[0].unit_price if inv else net_unit(line),
+                currency=customer.currency,
                 shipped=line.quantity_shipped,
                 returned=returned.get(line.id, Decimal(0)),
                 shipped_on=last or line.shipped_date or _day(order.shipped_at),

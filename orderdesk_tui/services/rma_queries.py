@@ -33,6 +33,8 @@ class RmaRow:
     state: str
     requested_at: datetime
     credit_amount: Decimal
+    #: The credit's: the order's currency, else the customer's (as the settlement's).
+    currency: str
     created_by: str
 
 
@@ -62,7 +64,12 @@ def fetch_rmas(store: Store, flt: RmaFilter, offset: int, limit: int) -> list[Rm
     """Newest request first."""
     with store.session() as session:
         rows = session.exec(
-            select(RMA, Customer.code, Customer.name, SalesOrder.number)
+            select(
+                RMA,
+                Customer,
+                SalesOrder.number,
+                func.coalesce(SalesOrder.currency, Customer.currency),
+            )
             .join(Customer, col(Customer.id) == col(RMA.customer_id))
             .outerjoin(SalesOrder, col(SalesOrder.id) == col(RMA.order_id))
             .where(*_where(session, flt, store.is_sqlite))
@@ -74,15 +81,16 @@ def fetch_rmas(store: Store, flt: RmaFilter, offset: int, limit: int) -> list[Rm
         RmaRow(
             id=rma.id or 0,
             number=rma.number,
-            customer_code=code,
-            customer_name=name,
+            customer_code=customer.code,
+            customer_name=customer.name,
             order_number=order_number or "",
             kind=rma.kind,
             reason=rma.reason_code,
             state=rma.state,
             requested_at=rma.requested_at,
             credit_amount=rma.credit_amount,
+            currency=currency,
             created_by=rma.created_by,
         )
-        for rma, code, name, order_number in rows
+        for rma, customer, order_number, currency in rows
     ]

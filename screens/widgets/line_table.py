@@ -3,17 +3,25 @@ keeps itself on screen, and drawing only the rows on screen. `PagedTable` reads 
 at a time; `ListTable` holds a list already in memory, with marks.
 
 Columns adapt to the width (`fit_widths`): each has the width it wants, the least it can do
-with (0: it may be left out) and a flex weight for room to spare. A value wider than its cell
-ends in "…", never silently cut.
+with (0: it may be left out) and a flex weight for room to spare. Widths are terminal cells,
+not characters: 日本 or an emoji takes two, and the next column stays where it is. A value
+wider than its cell ends in "…", never silently cut.
+
+As toolong's LogLines does, a cursor move redraws two lines (the row it left and the row it
+reached), not the table, and each row's text is kept in a small cache, so a redraw of a row
+does not format its cells again; the cache is dropped when the rows, the widths or the
+styles change.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -42,10 +50,13 @@ class Column(Generic[Row]):
 
 
 def cell(text: str, width: int, right: bool = False) -> str:
-    """`text` in `width` cells; a longer one ends in "…" (a cut never passes unseen)."""
-    if len(text) > width:
-        text = text[: width - 1] + "…" if width > 0 else ""
-    return text.rjust(width) if right else text.ljust(width)
+    """`text` in `width` terminal cells; a longer one ends in "…" (a cut never passes unseen;
+    a wide character the cut would halve gives way to a space)."""
+    used = cell_len(text)
+    if used > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    pad = " " * (width - used)
+    return pad + text if right else text + pad
 
 
 class Fits(Protocol):
@@ -82,7 +93,7 @@ def fit_widths(columns: Sequence[Fits], room: int, gap: int = 1) -> list[int]:
             break
         column = columns[i]
         widths[i] = max(column.floor, widths[i] - over)
-        if column.least == 0 and widths[i] < len(column.title):
+        if column.least == 0 and widths[i] < cell_len(column.title):
             widths[i] = 0
     spare = room - used()
     weights = sum(c.flex for c, w in zip(columns, widths, strict=True) if w)
@@ -111,7 +122,10 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         bind("table.last", "last", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0)
+    #: Moved by hand: `watch_cursor` redraws the two rows it changes, not the widget.
+    cursor: reactive[int] = reactive(0, repaint=False)
+    #: Rows whose text is kept (a few screens' worth).
+    CACHE_ROWS = 1000
 
     def __init__(
         self,
@@ -127,8 +141,10 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         #: Blank text before the cells: room for a per-row marker (the queue's marks).
         self._gutter = gutter
         self.widths = [c.width for c in self.columns]
-        self._row_width = len(gutter) + sum(c.width + 1 for c in self.columns)
+        self._row_width = cell_len(gutter) + sum(c.width + 1 for c in self.columns)
         self._title_line: Static | None = None
+        #: row -> the widget's style it was drawn on, and the row as `draw_row` drew it.
+        self._drawn: LRUCache[int, tuple[Style, str, Style]] = LRUCache(self.CACHE_ROWS)
 
     @property
     def row_count(self) -> int:
@@ -147,6 +163,24 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         self._title_line = Static(self.header, id=id)
         return self._title_line
 
+    def forget_rows(self, rows: range | None = None) -> None:
+        """Drop the rows drawn so far (those in `rows`; None: all): the next paint of one
+        draws it again."""
+        if rows is None:
+            self._drawn.clear()
+            return
+        for index in rows:
+            self._drawn.discard(index)
+
+    def redraw_row(self, index: int) -> None:
+        """Draw row `index` again (its data or its mark changed); no other row is touched."""
+        self.forget_rows(range(index, index + 1))
+        self.refresh_line(index)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.forget_rows()
+
     def cells(self, row: Row) -> str:
         return self._join(lambda c: c.value(row))
 
@@ -157,16 +191,17 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
 
     def on_resize(self) -> None:
         """Fit the columns to the width (the vertical scrollbar's room kept)."""
-        room = self.size.width - len(self._gutter) - self.styles.scrollbar_size_vertical
+        room = self.size.width - cell_len(self._gutter) - self.styles.scrollbar_size_vertical
         widths = fit_widths(self.columns, room)
         if widths == self.widths:
             return
         self.widths = widths
         shown = [w for w in widths if w]
-        self._row_width = len(self._gutter) + sum(shown) + max(0, len(shown) - 1)
+        self._row_width = cell_len(self._gutter) + sum(shown) + max(0, len(shown) - 1)
         self.virtual_size = Size(self._row_width, self.row_count)
         if self._title_line is not None:
             self._title_line.update(self.header)
+        self.forget_rows()
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -176,10 +211,15 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
         base = self.rich_style
         if index >= self.row_count:
             return Strip.blank(width, base)
-        text, style = self.draw_row(index, base)
+        drawn = self._drawn.get(index)
+        if drawn is None or drawn[0] != base:  # not drawn yet, or on another theme
+            drawn = (base, *self.draw_row(index, base))
+            self._drawn.set(index, drawn)
+        _, text, style = drawn
         if index == self.cursor:
             style = style + self.get_component_rich_style("line-table--cursor")
-        line = text.ljust(max(width + scroll_x, self._row_width))
+        pad = max(width + scroll_x, self._row_width) - cell_len(text)
+        line = text + " " * pad if pad > 0 else text
         return Strip([Segment(line, style)]).crop(scroll_x, scroll_x + width)
 
     def _follow(self, index: int) -> None:
@@ -192,8 +232,11 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
+        """Two lines change: the row the cursor left and the row it reached (a scroll, when
+        the new row was off screen, repaints the rest)."""
         self._follow(new)
-        self.refresh()
+        self.refresh_line(old)
+        self.refresh_line(new)
 
     def _set_cursor(self, index: int) -> None:
         if self.row_count:

@@ -69,6 +69,7 @@ class ListTable(LineTable[Row]):
         self.virtual_size = Size(self._row_width, len(rows))
         self.set_reactive(ListTable.cursor, max(0, min(index, len(rows) - 1)))
         self._follow(self.cursor)
+        self.forget_rows()
         self.refresh()
         self.post_message(self.CursorMoved())
 
@@ -81,14 +82,16 @@ class ListTable(LineTable[Row]):
             return
         key = self._key(row)
         self.marked ^= {key}
-        self.refresh()
+        self.redraw_row(self.cursor)
 
     def mark_all(self) -> None:
         self.marked = {self._key(row) for row in self.rows}
+        self.forget_rows()
         self.refresh()
 
     def clear_marks(self) -> None:
         self.marked = set()
+        self.forget_rows()
         self.refresh()
 
     def draw_row(self, index: int, style: Style) -> tuple[str, Style]:

@@ -60,6 +60,7 @@ class PagedTable(LineTable[Row]):
         self.virtual_size = Size(self._row_width, total)
         self.set_reactive(PagedTable.cursor, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
+        self.forget_rows()
         self.refresh()
 
     def reshow(self, total: int, cursor: int, top: int, pages: dict[int, list[Row]]) -> None:
@@ -73,6 +74,7 @@ class PagedTable(LineTable[Row]):
         self.virtual_size = Size(self._row_width, total)
         self.set_reactive(PagedTable.cursor, max(0, min(cursor, total - 1)))
         self.scroll_to(y=top, animate=False, immediate=True)
+        self.forget_rows()
         self.refresh()
 
     def row_at(self, index: int) -> Row | None:
@@ -115,12 +117,23 @@ class PagedTable(LineTable[Row]):
         self._pages[page] = rows
         while len(self._pages) > self.CACHE_PAGES:
             self._pages.popitem(last=False)
-        self.refresh()
+        self._forget_page(page)
+        top = self.scroll_offset.y
+        start = max(top, page * self.page_size)
+        end = min(top + self.size.height, (page + 1) * self.page_size)
+        if end > start:  # the page's rows on screen, no other
+            self.refresh_lines(start, end - start)
 
     def _failed(self, page: int, generation: int, error: str) -> None:
         if generation == self._generation:
             self._pending.discard(page)
+            self._forget_page(page)  # drawn again (and asked for again) when next painted
             self.post_message(self.PageFailed(error))
+
+    def _forget_page(self, page: int) -> None:
+        """The page's rows were drawn pending ("…"): forget them, and only them."""
+        start = page * self.page_size
+        self.forget_rows(range(start, start + self.page_size))
 
     def draw_row(self, index: int, style: Style) -> tuple[str, Style]:
         row = self.row_at(index)
