@@ -136,8 +136,10 @@ async def test_a_wallboard_on_the_replica_shows_a_submit_on_the_primary_within_2
             submitted = time.monotonic()
             await wait_for(
                 pilot,
-                lambda: app.figures is not None
-                and any(e.order_number == number for e in app.figures.events),
+                lambda: (
+                    app.figures is not None
+                    and any(e.order_number == number for e in app.figures.events)
+                ),
                 timeout=2.0,
             )
             assert time.monotonic() - submitted < 2.0
@@ -230,7 +232,7 @@ def test_read_url_is_one_url_or_several_and_only_postgresql(tmp_path: Path) -> N
         "postgresql://r2/desk",
     ]
     config.write_text('[store]\nread_url = "sqlite:///x.db"\n')
-    with pytest.raises(ConfigError, match="store.read_url.*not a PostgreSQL URL"):
+    with pytest.raises(ConfigError, match=r"store\.read_url.*not a PostgreSQL URL"):
         load_settings(config, {})
     config.write_text('[store]\nread_url = ["postgresql://r1/d", "postgresql://r1/d"]\n')
     with pytest.raises(ConfigError, match="named twice"):
