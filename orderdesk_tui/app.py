@@ -86,6 +86,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
             role=user.role,
             store=store.display_url,
             erp_state="idle" if settings.erp.configured else "not configured",
+            read_note=lambda: store.read_note,
         )
         self._notices = list(notices)
         self._sync_stop = threading.Event()

@@ -57,6 +57,30 @@ class StoreSettings(_Section):
     url: str = ""
     #: Seconds a writer waits for a SQLite lock held by another terminal.
     busy_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    #: Streaming replicas of a PostgreSQL store (one URL, or a list): wallboards, the queue's
+    #: first load, reports, exports and lookups read from one; writes, and the reads a write
+    #: depends on, go to `url`. Empty: everything reads `url`.
+    read_url: list[str] = Field(default_factory=list)
+    #: The wallboard shows how far its replica is behind once it is this many seconds behind.
+    replica_lag_warn_s: float = Field(default=10.0, gt=0, le=3600)
+
+    @field_validator("read_url", mode="before")
+    @classmethod
+    def _one_or_several(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("read_url")
+    @classmethod
+    def _postgresql_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("postgresql://", "postgresql+psycopg://")):
+                raise ValueError(
+                    f"'{url.split('@')[-1]}' is not a PostgreSQL URL (postgresql://host/db): "
+                    "read replicas are PostgreSQL streaming replicas"
+                )
+        if len(set(urls)) < len(urls):
+            raise ValueError("a replica is named twice")
+        return urls
 
 
 class ErpSettings(_Section):

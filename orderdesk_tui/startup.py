@@ -34,8 +34,13 @@ def open_for_use(
     """
     target = store_target(cli_db, settings)
     first_run = target is None and not default_store_path().exists()
+    # the replicas are the configured store's: not those of another one named by --db
+    replicas = settings.store.read_url if cli_db in {None, settings.store.url} else []
     store = open_store(
-        target, busy_timeout_s=settings.store.busy_timeout_s, create=create or target is None
+        target,
+        busy_timeout_s=settings.store.busy_timeout_s,
+        create=create or target is None,
+        read_urls=replicas,
     )
     events: list[str] = []
     before, after = store.upgrade()

@@ -13,12 +13,15 @@ incoming supply. `upgrade()` gathers them for a store that has none, and every c
 
 A store opened `read_only` (what `doctor` inspects) is never written: SQLite opens the file with
 `mode=ro` and skips the WAL switch and the `optimize`; PostgreSQL sessions are read-only.
+
+A PostgreSQL store may have streaming replicas (`read_urls`): `read_session()` reads from one
+(read_replicas.py says which reads may), `session()` and `immediate()` are the primary's.
 """
 
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from orderdesk_tui.errors import StoreError
 from orderdesk_tui.masking import mask
 from orderdesk_tui.migrations import HEAD, REVISIONS
 from orderdesk_tui.paths import default_store_path
+from orderdesk_tui.read_replicas import ReadSession, ReplicaSet, first_line, replica_label
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -102,8 +106,10 @@ class Store:
         busy_timeout_s: float = 10.0,
         create: bool = True,
         read_only: bool = False,
+        read_urls: Sequence[str] = (),
     ) -> None:
-        """`create=False` refuses a SQLite file that does not exist; `read_only` implies it."""
+        """`create=False` refuses a SQLite file that does not exist; `read_only` implies it.
+        `read_urls`: streaming replicas of this PostgreSQL store, for `read_session()`."""
         self.url = url
         try:
             parsed = make_url(url)
@@ -144,6 +150,13 @@ class Store:
                     f"store URL '{display_url(url)}' needs the Python package '{exc.name}' "
                     "(pip install 'orderdesk[postgres]')"
                 ) from None
+        if read_urls and self.is_sqlite:
+            raise StoreError(
+                f"store '{display_url(url)}' is a SQLite file: read replicas (store.read_url) "
+                "are PostgreSQL streaming replicas of a PostgreSQL store"
+            )
+        resolved = [resolve_url(u) for u in read_urls]
+        self.replicas = ReplicaSet(resolved, [replica_label(u) for u in resolved])
 
     @staticmethod
     def _prepare_sqlite_file(database: str | None, *, create: bool) -> Path:
@@ -190,6 +203,33 @@ class Store:
                 session.rollback()
                 raise
 
+    @property
+    def has_replicas(self) -> bool:
+        return bool(self.replicas.replicas)
+
+    @property
+    def read_note(self) -> str:
+        """Why reads go to the primary though replicas are configured; "" while they don't."""
+        return self.replicas.note
+
+    @contextmanager
+    def read_session(self) -> Iterator[ReadSession]:
+        """A session for reads that nothing is written from, on a replica when the store has
+        one that answers (else the primary); never committed. Reads a write depends on take
+        `session()` or `immediate()`."""
+        with self.replicas.session(self.engine) as session:
+            yield session
+
+    def replica_lag_s(self, session: ReadSession) -> float | None:
+        """Seconds the replica serving `session` is behind the primary; None on the primary."""
+        return self.replicas.lag_s(session)
+
+    def catch_up_replica(self) -> None:
+        """Before a read prompted by a change notice: wait (briefly) until this terminal's
+        replica has replayed what the primary has written."""
+        if not self.is_sqlite:
+            self.replicas.catch_up(self.engine)
+
     @contextmanager
     def immediate(self) -> Iterator[Session]:
         """A session that holds the write lock from its first statement (SQLite BEGIN IMMEDIATE).
@@ -213,7 +253,7 @@ class Store:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except DBAPIError as exc:
-            raise StoreError(f"cannot open store {self.display_url}: {_first_line(exc)}") from None
+            raise StoreError(f"cannot open store {self.display_url}: {first_line(exc)}") from None
 
     # -- migrations -------------------------------------------------------------------------
 
@@ -237,7 +277,7 @@ class Store:
                     return None
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError as exc:
-            raise StoreError(f"cannot open store {self.display_url}: {_first_line(exc)}") from None
+            raise StoreError(f"cannot open store {self.display_url}: {first_line(exc)}") from None
 
     def check_not_newer(self) -> str | None:
         """The store's revision; StoreError if it was written by a newer orderdesk."""
@@ -261,7 +301,7 @@ class Store:
             command.upgrade(self.alembic_config(), revision)
         except DBAPIError as exc:
             raise StoreError(
-                f"cannot upgrade store {self.display_url}: {_first_line(exc)}"
+                f"cannot upgrade store {self.display_url}: {first_line(exc)}"
             ) from None
         after = self.current_revision()
         assert after is not None
@@ -290,13 +330,19 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _first_line(exc: DBAPIError) -> str:
-    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        self.replicas.dispose()
 
 
 def open_store(
-    url_or_path: str | None, *, busy_timeout_s: float = 10.0, create: bool = True
+    url_or_path: str | None,
+    *,
+    busy_timeout_s: float = 10.0,
+    create: bool = True,
+    read_urls: Sequence[str] = (),
 ) -> Store:
-    return Store(resolve_url(url_or_path), busy_timeout_s=busy_timeout_s, create=create)
+    return Store(
+        resolve_url(url_or_path),
+        busy_timeout_s=busy_timeout_s,
+        create=create,
+        read_urls=read_urls,
+    )

@@ -1,8 +1,9 @@
 """Following another terminal's changes from a screen (services.live), shared by the live
-lists: the queue and the order list."""
+views: the queue, the order list and the wallboard."""
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.worker import get_current_worker
@@ -14,7 +15,7 @@ from orderdesk_tui.store import Store
 REWATCH_S = 5.0
 
 
-def follow_store(app: App[object], store: Store, changed: Callable[[], object]) -> None:
+def follow_store(app: App[Any], store: Store, changed: Callable[[], object]) -> None:
     """Call from a thread worker: run `changed` on the UI thread after each change to the
     store, until the worker is cancelled. A store that is away is watched again a little
     later; what is on screen stays meanwhile."""

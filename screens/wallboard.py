@@ -4,8 +4,11 @@ Big digits for what matters across a room (open orders, SLA breaches, items due 
 hour, today's fill and on-time rates), panes that rotate on their own (holds by reason, the
 oldest waiting items, orders entered per hour today) and a ticker of the latest events. It needs
 no keyboard. It polls the store in a thread and schedules the next poll only when one is done
-(so a slow store never piles up reads); when the store goes away it keeps the last figures,
-says "stale since hh:mm" and keeps trying, and picks up again when the store is back.
+(so a slow store never piles up reads), and polls at once when another terminal changes the
+store (the live feed, on the primary: a wall terminal reading a replica sees a submit within
+a second or two); when the store goes away it keeps the last figures, says "stale since
+hh:mm" and keeps trying, and picks up again when the store is back. A replica further behind
+than `store.replica_lag_warn_s`, or replicas away (read from the primary), show in the title.
 """
 
 from datetime import UTC, datetime
@@ -14,6 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Digits, Label, Static
 
 from orderdesk_tui.config import Settings
@@ -24,6 +28,7 @@ from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.wallboard import WallboardFigures, read_wallboard
 from orderdesk_tui.store import Store
 from screens.crash_log import LoggedCrashApp
+from screens.live_watch import follow_store
 from screens.markup import escape
 from screens.theme import start_theme
 
@@ -88,8 +93,12 @@ class WallboardApp(LoggedCrashApp[None]):
         self.ticker_s = ticker_s
         self.zone = desk_zone(settings.sla)
         self.figures: WallboardFigures | None = None
-        self.reader = QueueReader(store, settings.sla)
+        self.reader = QueueReader(store, settings.sla, replica_only=True)
         self.stale_since: datetime | None = None
+        #: A poll is running; a change was notified meanwhile; the next poll's timer.
+        self._polling = False
+        self._changed_meanwhile = False
+        self._next_poll: Timer | None = None
         self.problem = ""
         self._ticker_text = ""
         self._ticker_at = 0
@@ -124,17 +133,34 @@ class WallboardApp(LoggedCrashApp[None]):
         self._title()
         if self._theme_problem:
             self.notify(self._theme_problem, severity="warning", timeout=15)
-        self.poll()
+        self.poll_now()
+        self.follow_changes()
         self.query_one(ContentSwitcher).set_interval(self.rotate_s, self.rotate)
         self.query_one("#wb-ticker").set_interval(self.ticker_s, self._scroll_ticker)
         self.query_one("#wb-title").set_interval(1.0, self._title)
 
     # -- reading the store ---------------------------------------------------------------------
 
+    def poll_now(self, after_change: bool = False) -> None:
+        """Read the figures now, or (a poll running) again as soon as it is done."""
+        if self._polling:
+            self._changed_meanwhile = self._changed_meanwhile or after_change
+            return
+        if self._next_poll is not None:
+            self._next_poll.stop()
+        self._polling = True
+        self.poll(after_change)
+
+    @work(thread=True, exclusive=True, group="wallboard-live", exit_on_error=False)
+    def follow_changes(self) -> None:
+        follow_store(self, self.store, lambda: self.poll_now(after_change=True))
+
     @work(thread=True, exclusive=True, group="wallboard-poll", exit_on_error=False)
-    def poll(self) -> None:
+    def poll(self, after_change: bool = False) -> None:
         try:
-            figures = read_wallboard(self.store, self.settings, reader=self.reader)
+            figures = read_wallboard(
+                self.store, self.settings, reader=self.reader, after_change=after_change
+            )
         except Exception as exc:  # any failure of the store: stale, and try again
             self.call_from_thread(self._after_poll, None, store_reason(exc))
         else:
@@ -142,6 +168,7 @@ class WallboardApp(LoggedCrashApp[None]):
 
     def _after_poll(self, figures: WallboardFigures | None, problem: str) -> None:
         """Show what the poll found and schedule the next one (not if the board is closing)."""
+        self._polling = False
         try:
             panes = self.query_one(ContentSwitcher)
         except NoMatches:
@@ -150,7 +177,11 @@ class WallboardApp(LoggedCrashApp[None]):
             self._stale(problem)
         else:
             self._show(figures)
-        panes.set_timer(self.poll_s, self.poll)
+        if self._changed_meanwhile:
+            self._changed_meanwhile = False
+            self.poll_now(after_change=True)
+        else:
+            self._next_poll = panes.set_timer(self.poll_s, self.poll_now)
 
     def _stale(self, problem: str) -> None:
         if self.stale_since is None:
@@ -221,11 +252,24 @@ class WallboardApp(LoggedCrashApp[None]):
             since = self.stale_since.astimezone(self.zone)
             state = f"STALE since {since:%H:%M} — {escape(self.problem)}; retrying"
         elif self.figures is not None:
-            state = f"live · {self.figures.queue_size} items in the queue"
+            state = f"live · {self.figures.queue_size} items in the queue" + self._reads()
         else:
             state = "connecting…"
         title = self.query_one("#wb-title", Static)
         title.update(f"orderdesk  {now:%a %d %b %H:%M:%S}   {state}", layout=False)
+
+    def _reads(self) -> str:
+        """Where the figures come from, when it matters: a replica behind, or none answering."""
+        figures = self.figures
+        if figures is None:
+            return ""
+        if figures.read_note:
+            return f" · {escape(figures.read_note)}"
+        lag = figures.replica_lag_s
+        if lag is not None and lag >= self.settings.store.replica_lag_warn_s:
+            behind = f"{lag:.0f} s" if lag < 120 else format_duration(int(lag))
+            return f" · replica {figures.replica} {behind} behind"
+        return ""
 
     def _scroll_ticker(self) -> None:
         text = self._ticker_text

@@ -101,7 +101,7 @@ def returns_report(store: Store, start: date, end: date, by: str) -> ReturnsRepo
         raise FieldError("by", f"'{by}' is not one of {', '.join(GROUPINGS)}")
     since = datetime.combine(start, time.min, tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    with store.session() as session:
+    with store.read_session() as session:
         # the outer joins' columns may be missing: typed so (sqlmodel's select takes 4 at most)
         rows: Sequence[
             tuple[RMA, RMALine, Item, Customer, Decimal | None, SalesOrderLine | None]

@@ -305,7 +305,7 @@ def lookup(store: Store, needle: str, *, limit: int = 12) -> list[LookupHit]:
     if not needle:
         return []
     found = _Collector()
-    with store.session() as session:
+    with store.read_session() as session:
         _by_codes(session, found, needle, limit)
         digits = phone_digits(needle)
         if digits is not None:

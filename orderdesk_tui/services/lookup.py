@@ -113,7 +113,7 @@ def find_customers(store: Store, needle: str, *, limit: int = 10) -> list[Custom
             if cid is not None and cid not in ranked and len(ranked) < limit:
                 ranked[cid] = why
 
-    with store.session() as session:
+    with store.read_session() as session:
         code = needle.upper()
         add(list(session.exec(select(Customer.id).where(Customer.code == code))), "code")
         add(
@@ -178,7 +178,7 @@ def exact_part(store: Store, needle: str, *, customer_id: int | None) -> int | N
     upper = needle.strip().upper()
     if not upper:
         return None
-    with store.session() as session:
+    with store.read_session() as session:
         found = session.exec(select(Item.id).where(Item.part_number == upper)).first()
         if found is None and customer_id is not None:
             found = session.exec(
@@ -222,7 +222,7 @@ def find_parts(
                 ranked[item_id] = why
 
     upper = needle.upper()
-    with store.session() as session:
+    with store.read_session() as session:
         add(list(session.exec(select(Item.id).where(Item.part_number == upper))), "part")
         if customer_id is not None:
             refs = session.exec(
@@ -281,7 +281,7 @@ def part_categories(store: Store, *, after: str = "", limit: int = 50) -> list[s
     One index seek per category on `ix_items_category` (the next category after the last one),
     so a million parts in a dozen categories cost a dozen seeks, not a scan of the index."""
     found: list[str] = []
-    with store.session() as session:
+    with store.read_session() as session:
         while len(found) < limit:
             following = session.exec(
                 select(Item.category)
@@ -300,7 +300,7 @@ def parts_in_category(
 ) -> list[PartHit]:
     """The parts of one category in catalog order, a page at a time (keyset on the id:
     `ix_items_category` holds the row id after the category, so a page is one index range)."""
-    with store.session() as session:
+    with store.read_session() as session:
         items = session.exec(
             select(Item)
             .where(Item.category == category, col(Item.id) > after_id)

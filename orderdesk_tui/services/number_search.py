@@ -54,7 +54,7 @@ def _find(
     limit: int,
 ) -> list[NumberHit]:
     hits: list[NumberHit] = []
-    with store.session() as session:
+    with store.read_session() as session:
         for number in _numbers(session, typed, sequences):
             if len(hits) >= limit:
                 break

@@ -80,9 +80,13 @@ class QueueReader:
 
     RESCORE_S = 30.0
 
-    def __init__(self, store: Store, sla: SlaSettings) -> None:
+    def __init__(self, store: Store, sla: SlaSettings, *, replica_only: bool = False) -> None:
+        """The first read (of the day) may come from a replica, the later ones (after a
+        change notice, from the primary) come from the primary; `replica_only` (the
+        wallboard): every read from a replica. The feed mark reads the same on either."""
         self.store = store
         self.sla = sla
+        self.replica_only = replica_only
         self._lock = threading.Lock()
         self._built: dict[tuple[Subject, int], tuple[Any, QueueItem | None]] = {}
         self._rows: QueueRows | None = None
@@ -108,7 +112,10 @@ class QueueReader:
             today = now.astimezone(policy.calendar.tz).date()
             # a new day judges every backorder's promise anew: read everything
             before = self._rows if today == self._today else None
-            with self.store.session() as session:
+            reads = self.store.session
+            if before is None or self.replica_only:
+                reads = self.store.read_session
+            with reads() as session:
                 conn = session.connection()
                 rows, only = read_rows(conn, self.store.is_sqlite, today, now, before)
             build = ItemBuilder(policy, now, money_reader(conn))

@@ -7,6 +7,9 @@ shipped today (the desk's local day):
   on-time rate  lines shipped on or before their *original* promise (first_promised_date,
                 "original commit date") ÷ lines shipped today that had a promise.
 A rate with no line to count is None (shown as "-"), never 0 % or 100 %.
+
+Everything is read from a replica when the store has one (`Store.read_session`), with how far
+behind it is; a read prompted by a change notice first lets the replica catch up.
 """
 
 from collections import Counter
@@ -57,17 +60,24 @@ class WallboardFigures:
     on_time_rate: Decimal | None
     lines_shipped_today: int
     events: list[Event]
+    #: The replica the figures were read from (None: the primary) and how far behind it was.
+    replica: str | None = None
+    replica_lag_s: float | None = None
+    #: Why the figures come from the primary though the store has replicas ("" if they don't).
+    read_note: str = ""
 
 
 def check_reachable(store: Store) -> None:
     """Raise StoreError if the store is gone. A SQLite file moved or deleted keeps answering
-    through connections already open to it, so its path is checked first."""
+    through connections already open to it, so its path is checked first. A store with
+    replicas is not asked: the board reads them while the primary is away."""
     if store.is_sqlite:
         database = store.engine.url.database
         if database and not Path(database).exists():
             store.engine.dispose()  # the next connection opens the file when it is back
             raise StoreError(f"store file {database} is not there")
-    store.ping()
+    if not store.has_replicas:
+        store.ping()
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -77,18 +87,26 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 
 def read_wallboard(
-    store: Store, settings: Settings, now: datetime | None = None, reader: QueueReader | None = None
+    store: Store,
+    settings: Settings,
+    now: datetime | None = None,
+    reader: QueueReader | None = None,
+    *,
+    after_change: bool = False,
 ) -> WallboardFigures:
-    """The board's figures; pass the same `reader` each poll to rebuild only what changed."""
+    """The board's figures; pass the same `reader` (replica_only) each poll to rebuild only
+    what changed, and `after_change` when a change notice prompted the read."""
     now = now or datetime.now(UTC)
     check_reachable(store)
+    if after_change:
+        store.catch_up_replica()
     zone = desk_zone(settings.sla)
     local_now = now.astimezone(zone)
     today = local_now.date()
     day_start = datetime.combine(today, time(0), tzinfo=zone)
-    snapshot = (reader or QueueReader(store, settings.sla)).read(now)
+    snapshot = (reader or QueueReader(store, settings.sla, replica_only=True)).read(now)
     waiting = snapshot.visible(QueueFilter(), "")
-    with store.session() as session:
+    with store.read_session() as session:
         open_orders = session.execute(
             select(func.count()).where(col(SalesOrder.state).in_(OPEN_STATES))
         ).scalar_one()
@@ -126,6 +144,7 @@ def read_wallboard(
             .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
             .limit(EVENTS)
         ).all()
+        replica, lag = session.replica, store.replica_lag_s(session)
     lines, complete, promised, on_time = (int(v or 0) for v in shipped)
     return WallboardFigures(
         at=now,
@@ -140,4 +159,7 @@ def read_wallboard(
         on_time_rate=_rate(on_time, promised),
         lines_shipped_today=lines,
         events=[Event(at, who, action, number or "", why) for at, who, action, number, why in rows],
+        replica=replica,
+        replica_lag_s=lag,
+        read_note=store.read_note,
     )
