@@ -11,35 +11,27 @@ minute.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.domain.queue_filter import FilterSyntaxError, QueueFilter, parse_filter
-from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
+from orderdesk_tui.domain.queue_items import QueueItem, Subject
 from orderdesk_tui.domain.sla import format_duration
-from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
-from orderdesk_tui.errors import OrderdeskError, RuleViolation
-from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
-from orderdesk_tui.services import order_actions, queue_actions
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
-from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
-from orderdesk_tui.services.users import Approval
 from screens.base import DeskScreen
-from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
 from screens.keys import bind
 from screens.live_watch import follow_store
+from screens.queue_item_actions import QueueItemActions
 from screens.widgets.desk_input import DeskInput
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -103,7 +95,7 @@ def _row_style(item: QueueItem) -> str:
     return ""
 
 
-class QueueScreen(DeskScreen):
+class QueueScreen(QueueItemActions, DeskScreen):
     CSS_PATH = "queue.tcss"
     BINDINGS = [
         bind("queue.filter", "focus_filter", "Filter"),
@@ -283,67 +275,6 @@ class QueueScreen(DeskScreen):
     def action_focus_filter(self) -> None:
         self.query_one("#queue-filter", Input).focus()
 
-    # -- actions -------------------------------------------------------------------------------
-
-    def _targets(self) -> list[QueueItem]:
-        """The marked rows, else the row under the cursor."""
-        marked = self.table.marked_rows()
-        if marked:
-            return marked
-        return [self.table.current] if self.table.current is not None else []
-
-    def _act(
-        self,
-        items: list[QueueItem],
-        change: Callable[[QueueItem], Any],
-        done: str,
-        retry: Callable[[], None] | None = None,
-        *,
-        say: Callable[[Any], str] | None = None,
-    ) -> None:
-        if not items:
-            self.app.bell()
-            return
-        self._run(items, change, done, retry, say)
-
-    @work(thread=True, group="queue-change")
-    def _run(
-        self,
-        items: list[QueueItem],
-        change: Callable[[QueueItem], Any],
-        done: str,
-        retry: Callable[[], None] | None,
-        say: Callable[[Any], str] | None,
-    ) -> None:
-        """Apply `change` to each item in a thread; say what happened (for one item `say` of
-        what `change` returned, if given); show the store as it is. If an item changed under
-        the person, `retry` offers what they typed again."""
-        if len(items) == 1:
-            try:
-                result = change(items[0])
-            except QueueItemChanged as exc:
-                self.app.call_from_thread(self._changed, str(exc), retry)
-            except OrderdeskError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
-                self.app.call_from_thread(self.app.bell)
-            else:
-                said = say(result) if say is not None else f"{items[0].number}: {done}"
-                self.app.call_from_thread(self.notify, said)
-        else:
-            outcome = queue_actions.for_each(items, change)
-            severity = "warning" if outcome.refused else "information"
-            self.app.call_from_thread(
-                self.notify, f"{done}: {outcome.summary}", severity=severity, timeout=10
-            )
-            self.app.call_from_thread(self.table.clear_marks)
-        self.app.call_from_thread(self.reload)
-
-    def _changed(self, message: str, retry: Callable[[], None] | None) -> None:
-        self.app.bell()
-        self.notify(message, severity="warning", timeout=10)
-        if retry is not None:
-            self.set_timer(0.3, retry)
-
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -381,192 +312,3 @@ class QueueScreen(DeskScreen):
         from screens.order_view import OrderViewScreen
 
         self.app.push_screen(OrderViewScreen(self.desk, self.status, item.order_id))
-
-    def action_take(self) -> None:
-        user = self.desk.user
-        self._act(
-            self._targets(), lambda i: queue_actions.take(self.desk.store, i, actor=user), "taken"
-        )
-
-    def action_give_back(self) -> None:
-        user = self.desk.user
-        self._act(
-            self._targets(),
-            lambda i: queue_actions.give_back(self.desk.store, i, actor=user),
-            "given back",
-        )
-
-    def _ask_for_targets(
-        self,
-        dialog: Callable[[str], ModalScreen[Any]],
-        then: Callable[[list[QueueItem], Any], None],
-    ) -> None:
-        """Ask once about the marked rows (else the row under the cursor), named in the dialog;
-        `then` gets them and the answer, unless the dialog is cancelled."""
-        items = self._targets()
-        if not items:
-            self.app.bell()
-            return
-
-        def answered(answer: Any) -> None:
-            if answer is not None:
-                then(items, answer)
-
-        self.app.push_screen(dialog(self._what(items)), answered)
-
-    def action_snooze(self, typed: str = "") -> None:
-        sla = self.desk.settings.sla
-        zone = desk_zone(sla)
-        opening = datetime.strptime(sla.opens, "%H:%M").time()
-
-        def read(text: str) -> tuple[datetime, str]:
-            return parse_until(text, datetime.now(UTC), zone, opening), text
-
-        def snooze(items: list[QueueItem], answer: tuple[datetime, str]) -> None:
-            until, text = answer
-            user = self.desk.user
-            self._act(
-                items,
-                lambda i: queue_actions.snooze(self.desk.store, i, until, actor=user),
-                f"snoozed until {until.astimezone(zone):%a %H:%M}",
-                retry=lambda: self.action_snooze(text),
-            )
-
-        self._ask_for_targets(
-            lambda what: PromptDialog(
-                f"Snooze {what} until", read, placeholder=EXAMPLES, value=typed
-            ),
-            snooze,
-        )
-
-    def action_escalate(self, typed: str = "") -> None:
-        def read(text: str) -> str:
-            if not text.strip():
-                raise RuleViolation("an item is escalated with a reason")
-            return text.strip()
-
-        def escalate(items: list[QueueItem], reason: str) -> None:
-            user = self.desk.user
-            self._act(
-                items,
-                lambda i: queue_actions.escalate(self.desk.store, i, reason, actor=user),
-                "escalated",
-                retry=lambda: self.action_escalate(reason),
-            )
-
-        self._ask_for_targets(
-            lambda what: PromptDialog(
-                f"Escalate {what}", read, placeholder="why (required)", value=typed
-            ),
-            escalate,
-        )
-
-    def action_add_note(self) -> None:
-        def save(items: list[QueueItem], note: tuple[str, str]) -> None:
-            channel, body = note
-            user = self.desk.user
-            self._act(
-                items,
-                lambda i: queue_actions.add_note(self.desk.store, i, channel, body, actor=user),
-                "note added",
-            )
-
-        self._ask_for_targets(NoteDialog, save)
-
-    def action_done(self) -> None:
-        """F10: a call-back made, or a change request handled (the order changed to match)."""
-        calls = [i for i in self._targets() if i.subject == Subject.NOTE]
-        changes = [i for i in self._targets() if i.subject == Subject.CHANGE]
-        if not calls and not changes:
-            self.notify(
-                "nothing to mark done here: call-backs and change requests", severity="warning"
-            )
-            return
-        user = self.desk.user
-        if calls:
-            self._act(
-                calls,
-                lambda i: queue_actions.callback_done(self.desk.store, i, actor=user),
-                "callback made",
-            )
-        if changes:
-            self._act(
-                changes,
-                lambda i: queue_actions.change_handled(self.desk.store, i, actor=user),
-                "change request handled",
-            )
-
-    def action_erp_retry(self) -> None:
-        """Send again what the ERP refused for the orders on an ERP hold (marked, else the row
-        under the cursor), once the cause is fixed; the holds clear when the ERP accepts."""
-        by_order: dict[int, QueueItem] = {}  # an order once, whatever rows name it
-        for item in self._targets():
-            if item.order_id is not None and HoldKind.ERP in item.hold_kinds:
-                by_order.setdefault(item.order_id, item)
-        items = list(by_order.values())
-        if not items:
-            self.notify("no ERP hold here: nothing to send to the ERP again", severity="warning")
-            return
-        user = self.desk.user
-        self._act(
-            items,
-            lambda i: queue_actions.retry_erp(self.desk.store, i, actor=user),
-            "ERP entries re-queued (each hold clears when the ERP accepts the order)",
-            say=lambda retried: retried.summary,
-        )
-
-    def action_release_hold(self) -> None:
-        items = [i for i in self._targets() if i.holds]
-        if not items:
-            self.notify("no open hold here", severity="warning")
-            return
-        kinds = sorted({h.kind for i in items for h in i.holds})
-        if len(kinds) == 1:
-            self._release_kind(items, kinds[0])
-            return
-
-        def picked(index: int | None) -> None:
-            if index is not None:
-                self._release_kind(items, kinds[index])
-
-        rows = [f"{kind} hold ({sum(kind in i.hold_kinds for i in items)})" for kind in kinds]
-        self.app.push_screen(PickDialog("Release which hold?", rows, self._what(items)), picked)
-
-    def _release_kind(self, items: list[QueueItem], kind: str) -> None:
-        holding = [i for i in items if kind in i.hold_kinds]
-        first: HoldRef = next(h for h in holding[0].holds if h.kind == kind)
-        detail = first.reason if len(holding) == 1 else f"{len(holding)} orders"
-
-        def with_reason(reason: str | None) -> None:
-            if reason is None:
-                return
-            purpose = f"release {kind} hold on {self._what(holding)}"
-            self.with_supervisor(
-                kind in SUPERVISOR_HOLDS,
-                purpose,
-                lambda approval: self._release(holding, kind, reason, approval),
-            )
-
-        self.app.push_screen(ReasonDialog(f"Release {kind} hold", detail), with_reason)
-
-    def _release(
-        self, items: list[QueueItem], kind: str, reason: str, approval: Approval | None
-    ) -> None:
-        user = self.desk.user
-
-        def release(item: QueueItem) -> object:
-            hold = next(h for h in item.holds if h.kind == kind)
-            return order_actions.release_hold(
-                self.desk.store,
-                hold.id,
-                expected_version=hold.version,
-                actor=user,
-                reason=reason,
-                approval=approval,
-            )
-
-        self._act(items, release, f"{kind} hold released")
-
-    @staticmethod
-    def _what(items: list[QueueItem]) -> str:
-        return items[0].number if len(items) == 1 else f"{len(items)} items"
