@@ -7,12 +7,9 @@ no-charge order; close (F11); reject (Ctrl+X) with a reason. Every step runs in 
 the screen shows what the store holds afterwards.
 """
 
-from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,70 +19,30 @@ from orderdesk_tui.documents import rma as documents
 from orderdesk_tui.domain import returns as rules
 from orderdesk_tui.domain.money import format_money, format_price
 from orderdesk_tui.errors import FieldError, OrderdeskError
-from orderdesk_tui.models import Invoice, User
+from orderdesk_tui.models import Invoice
 from orderdesk_tui.services import order_actions, returns, rma_detail
 from orderdesk_tui.services import rma_settlement as settlement
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.order_entry import warehouse_codes
-from orderdesk_tui.services.rma_detail import RmaDetail, RmaLineView
+from orderdesk_tui.services.rma_detail import RmaDetail
 from orderdesk_tui.services.users import Approval
-from orderdesk_tui.store import Store
 from screens.dialogs import (
     NoteDialog,
     NoteInput,
-    PickDialog,
-    PromptDialog,
     ReasonDialog,
     TextDialog,
 )
 from screens.keys import bind
 from screens.markup import escape
+from screens.rma_line_steps import RmaLineSteps, num
 from screens.tabbed_detail import TabbedDetailScreen
 from screens.widgets.status_bar import DeskStatus
-
-DISPOSITIONS = [d.value for d in rules.Disposition]
-
-
-class LineStep(Protocol):
-    """A returns step that records an answer per line ({line id: answer}): receive, inspect."""
-
-    def __call__(
-        self,
-        store: Store,
-        rma_id: int,
-        answers: Mapping[int, Any],
-        /,
-        *,
-        expected_version: int,
-        actor: User,
-    ) -> object: ...
-
-
-def _num(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def parse_quantity(text: str, most: Decimal) -> Decimal:
-    try:
-        value = Decimal(text.strip() or "0")
-    except InvalidOperation:
-        raise FieldError("received", f"'{text}' is not a number") from None
-    if not 0 <= value <= most:
-        raise FieldError("received", f"between 0 and the {_num(most)} authorised")
-    return value
-
-
-def parse_findings(text: str) -> str:
-    if not text.strip():
-        raise FieldError("findings", "say what inspection found")
-    return text.strip()
-
-
-class RmaScreen(TabbedDetailScreen[RmaDetail]):
+class RmaScreen(RmaLineSteps, TabbedDetailScreen[RmaDetail]):
     CSS_PATH = "rma.tcss"
     TABS = ("rma-lines", "rma-notes", "rma-history")
     BINDINGS = [
@@ -179,7 +136,7 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
                     ln.order_number, str(ln.line_no), ln.part_number, ln.description[:36],
                     ln.lot_serial, ln.reason.replace("_", " "),
                     format_price(ln.unit_price, customer.currency),
-                    _num(ln.requested), _num(ln.received), ln.findings[:40],
+                    num(ln.requested), num(ln.received), ln.findings[:40],
                     ln.disposition.replace("_", " "), ln.warehouse_code,
                     (ln.vendor_name or "yes") if ln.vendor_recovery else "",
                 )
@@ -221,52 +178,6 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
             "replaced": "close (F11)",
         }.get(state, "nothing: the RMA is done")
 
-    # -- plumbing ----------------------------------------------------------------------------
-
-    def _record_each(
-        self,
-        lines: Sequence[RmaLineView],
-        dialog: Callable[[RmaLineView], PromptDialog[Any]],
-        record: LineStep,
-        done: str,
-    ) -> None:
-        """One dialog per line in turn; once all are answered, `record` (a returns step taking
-        {line id: answer}) applies them to the RMA as it was when the dialogs opened."""
-        assert self.detail is not None
-        version = self.detail.rma.version
-        answers: dict[int, Any] = {}
-
-        def ask(index: int) -> None:
-            if index == len(lines):
-                self.run_change(
-                    lambda: record(
-                        self.desk.store,
-                        self.rma_id,
-                        answers,
-                        expected_version=version,
-                        actor=self.desk.user,
-                    ),
-                    done,
-                )
-                return
-
-            def answered(value: Any) -> None:
-                if value is None:
-                    self.notify("nothing recorded", severity="warning")
-                    return
-                answers[lines[index].id] = value
-                ask(index + 1)
-
-            self.app.push_screen(dialog(lines[index]), answered)
-
-        ask(0)
-
-    def _current_line(self) -> RmaLineView | None:
-        if self.detail is None or not self.detail.lines:
-            return None
-        table = self.query_one("#rma-lines-table", DataTable)
-        return self.detail.lines[min(table.cursor_row, len(self.detail.lines) - 1)]
-
     def _in_state(self, *states: str) -> bool:
         """Whether the RMA is in one of `states`; says why not (the rule) if it is not."""
         if self.detail is None:
@@ -303,91 +214,6 @@ class RmaScreen(TabbedDetailScreen[RmaDetail]):
     def _instructions(self, _: object) -> tuple[str, str, str]:
         text, path = documents.write_return_authorisation(self.desk.store, self.rma_id)
         return "Return instructions", text, f"PDF {path} · Esc/F12 close"
-
-    def action_receive(self) -> None:
-        if not self._in_state(rules.RmaState.AUTHORISED) or self.detail is None:
-            return
-
-        def dialog(ln: RmaLineView) -> PromptDialog[Decimal]:
-            return PromptDialog(
-                f"Received of {ln.part_number}",
-                lambda text: parse_quantity(text, ln.requested),
-                detail=f"{_num(ln.requested)} {ln.uom} authorised; 0 if none came",
-                value=_num(ln.requested),
-            )
-
-        self._record_each(self.detail.lines, dialog, returns.receive, "goods received")
-
-    def action_inspect(self) -> None:
-        if not self._in_state(rules.RmaState.RECEIVED) or self.detail is None:
-            return
-        arrived = [ln for ln in self.detail.lines if ln.received > 0]
-        if not arrived:
-            self.failed("rule rma.inspect: nothing was received; reject the RMA instead")
-            return
-
-        def dialog(ln: RmaLineView) -> PromptDialog[str]:
-            return PromptDialog(
-                f"Inspection of {ln.part_number} ({_num(ln.received)} received)",
-                parse_findings,
-                detail="what was found: condition, fault confirmed or not, packaging",
-                value=ln.findings,
-            )
-
-        self._record_each(arrived, dialog, returns.inspect, "inspection recorded")
-
-    def action_disposition(self) -> None:
-        if not self._in_state(rules.RmaState.INSPECTED) or self.detail is None:
-            return
-        line = self._current_line()
-        if line is None:
-            return
-        version = self.detail.rma.version
-
-        def decide(code: str, warehouse_id: int | None) -> None:
-            self.run_change(
-                lambda: returns.disposition(
-                    self.desk.store,
-                    self.rma_id,
-                    line.id,
-                    code,
-                    expected_version=version,
-                    actor=self.desk.user,
-                    warehouse_id=warehouse_id,
-                ),
-                f"{line.part_number}: {code.replace('_', ' ')}",
-            )
-
-        def chosen(index: int | None) -> None:
-            if index is None:
-                return
-            code = DISPOSITIONS[index]
-            if code != rules.Disposition.RESTOCK:
-                decide(code, None)
-                return
-            warehouses = sorted(warehouse_codes(self.desk.store).items(), key=lambda w: w[1])
-
-            def where(pick: int | None) -> None:
-                if pick is not None:
-                    decide(code, warehouses[pick][0])
-
-            self.app.push_screen(
-                PickDialog("Restock to which warehouse?", [c for _, c in warehouses]), where
-            )
-
-        vendor = (
-            " (vendor warranted: return to vendor recovers the cost)"
-            if (line.vendor_recovery)
-            else ""
-        )
-        self.app.push_screen(
-            PickDialog(
-                f"Disposition of {line.part_number}, {_num(line.received)} received",
-                [d.replace("_", " ") for d in DISPOSITIONS],
-                f"findings: {line.findings}{vendor}",
-            ),
-            chosen,
-        )
 
     def action_credit(self) -> None:
         if not self._in_state(rules.RmaState.DISPOSITIONED) or self.detail is None:
