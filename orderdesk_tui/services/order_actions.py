@@ -8,6 +8,7 @@ that same transaction (`users.approve`).
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.order_states import (
@@ -114,20 +115,34 @@ def cancel_order(
             approved_by = approve(
                 session, actor.name, approval, "cancelling a released order is for supervisors"
             )
-        lines = session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
-        for line in lines:
-            if line.quantity_allocated and line.warehouse_id and line.item_id:
-                stock = session.exec(
+        lines = list(
+            session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
+        )
+        # The stock rows in one statement, in id order: the order submit locks them in, so a
+        # cancel and a submit of the same items queue up rather than deadlock.
+        freed = {
+            (line.item_id, line.warehouse_id)
+            for line in lines
+            if line.quantity_allocated and line.warehouse_id and line.item_id
+        }
+        stock_rows: dict[tuple[int | None, int | None], StockLevel] = {
+            (stock.item_id, stock.warehouse_id): stock
+            for stock in (
+                session.exec(
                     select(StockLevel)
-                    .where(
-                        col(StockLevel.item_id) == line.item_id,
-                        col(StockLevel.warehouse_id) == line.warehouse_id,
-                    )
+                    .where(tuple_(col(StockLevel.item_id), col(StockLevel.warehouse_id)).in_(freed))
+                    .order_by(col(StockLevel.id))
                     .with_for_update()
-                ).first()
-                if stock is not None:
-                    stock.allocated = max(stock.allocated - line.quantity_allocated, Decimal(0))
-                    stock.version += 1
+                )
+                if freed
+                else ()
+            )
+        }
+        for line in lines:
+            stock = stock_rows.get((line.item_id, line.warehouse_id))
+            if line.quantity_allocated and stock is not None:
+                stock.allocated = max(stock.allocated - line.quantity_allocated, Decimal(0))
+                stock.version += 1
             open_qty = line.quantity - line.quantity_shipped
             line.quantity_cancelled, line.quantity_allocated = open_qty, Decimal(0)
             line.quantity_backordered = Decimal(0)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import Settings
+from orderdesk_tui.domain.compliance.order_check import ComplianceRules
 from orderdesk_tui.domain.pricing.results import OrderPricing
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SalesOrderLine
@@ -21,6 +22,7 @@ from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
 from orderdesk_tui.services.allocation import allocate_in
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
+from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lock_customer
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.outbox import enqueue
@@ -161,102 +163,135 @@ def submit_order(
     """Submit draft `order_id`; SubmitRefused (nothing written) or the entered order.
 
     The order is priced in the submit's own transaction, from the lines it writes. With
-    `on_screen`, a draft that differs from what the screen shows is refused."""
+    `on_screen`, a draft that differs from what the screen shows is refused. A transaction that
+    PostgreSQL aborts for a deadlock is run again (services.contention)."""
     rules = load_rules(settings.compliance)
+
+    def once() -> SubmitResult:
+        with store.immediate() as session:
+            return _submit_in(
+                session,
+                order_id,
+                actor=actor,
+                settings=settings,
+                rules=rules,
+                today=today,
+                accept_duplicate_po=accept_duplicate_po,
+                on_screen=on_screen,
+            )
+
+    return run_again_on_conflict(once, what=f"submit of order {order_id}")
+
+
+def _submit_in(
+    session: Session,
+    order_id: int,
+    *,
+    actor: str,
+    settings: Settings,
+    rules: ComplianceRules,
+    today: date | None,
+    accept_duplicate_po: bool,
+    on_screen: OnScreen | None,
+) -> SubmitResult:
+    """The submit's one transaction. The rows other terminals' submits want too are locked as
+    late as possible, so that they are held for the writes only: the customer (one customer's
+    orders at a time) once the order is priced; the stock rows of its items (everyone's
+    orders for those items) last, once the credit, compliance, price and address checks have
+    written their holds."""
     now = utcnow()
-    with store.immediate() as session:
-        order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
-        if order is None:
-            raise SubmitRefused([f"order {order_id} no longer exists"])
-        if order.state != OrderState.DRAFT:
-            raise SubmitRefused([f"order {order.number} was already submitted ({order.state})"])
-        lines = list(
-            session.exec(
-                select(SalesOrderLine)
-                .where(SalesOrderLine.order_id == order_id)
-                .order_by(col(SalesOrderLine.line_no))
-            )
+    order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
+    if order is None:
+        raise SubmitRefused([f"order {order_id} no longer exists"])
+    if order.state != OrderState.DRAFT:
+        raise SubmitRefused([f"order {order.number} was already submitted ({order.state})"])
+    lines = list(
+        session.exec(
+            select(SalesOrderLine)
+            .where(SalesOrderLine.order_id == order_id)
+            .order_by(col(SalesOrderLine.line_no))
         )
-        if on_screen is not None and (unsaved := _not_saved(order, lines, on_screen)):
-            raise SubmitRefused(unsaved)
-        # Held for the whole transaction: the session's identity map holds rows weakly, and
-        # pricing, credit, compliance and the address check read them again by primary key.
-        # Locked: the duplicate-PO and credit checks below read this customer's other orders,
-        # which another terminal's submit could be entering at the same instant.
-        customer = lock_customer(session, order.customer_id)
-        ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
-        try:
-            pricing = price_order_in(session, order, lines, settings=settings)
-        except OrderdeskError as error:
-            raise SubmitRefused([str(error)]) from None
-        problems = _refusals(session, order, customer, ship_to, lines, pricing, accept_duplicate_po)
-        if problems:
-            raise SubmitRefused(problems)
-        priced = {result.line_no: result for result in pricing.lines}
-        for line in lines:
-            result = priced[line.line_no]
-            line.unit_price, line.list_price = result.unit_price, result.list_price
-            line.price_source, line.extended = result.price_source, result.extended
-            line.discount_percent, line.discount_amount = (
-                result.discount_percent,
-                result.discount_amount,
-            )
-            line.requested_date = line.requested_date or order.requested_date
-            line.version += 1
+    )
+    if on_screen is not None and (unsaved := _not_saved(order, lines, on_screen)):
+        raise SubmitRefused(unsaved)
+    ship_to = session.get(Address, order.ship_to_id) if order.ship_to_id else None
+    try:
+        pricing = price_order_in(session, order, lines, settings=settings)
+    except OrderdeskError as error:
+        raise SubmitRefused([str(error)]) from None
+    # Held for the whole transaction: the session's identity map holds rows weakly, and
+    # credit, compliance and the address check read them again by primary key.
+    # Locked: the duplicate-PO and credit checks below read this customer's other orders,
+    # which another terminal's submit could be entering at the same instant.
+    customer = lock_customer(session, order.customer_id)
+    problems = _refusals(session, order, customer, ship_to, lines, pricing, accept_duplicate_po)
+    if problems:
+        raise SubmitRefused(problems)
+    priced = {result.line_no: result for result in pricing.lines}
+    for line in lines:
+        result = priced[line.line_no]
+        line.unit_price, line.list_price = result.unit_price, result.list_price
+        line.price_source, line.extended = result.price_source, result.extended
+        line.discount_percent, line.discount_amount = (
+            result.discount_percent,
+            result.discount_amount,
+        )
+        line.requested_date = line.requested_date or order.requested_date
+        line.version += 1
+    apply_update(
+        session,
+        order,
+        {
+            "state": OrderState.ENTERED,
+            "entered_at": now,
+            "subtotal": pricing.subtotal,
+            "freight": pricing.freight.charge,
+            "tax": pricing.tax.amount,
+            "total": pricing.total,
+        },
+        expected_version=order.version,
+        actor=actor,
+        action="order.submitted",
+        order_id=order_id,
+    )
+    credit = check_credit_in(
+        session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
+    )
+    apply_credit_hold(session, order, credit, actor)
+    apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
+    apply_price_hold_if_needed(session, order, pricing, actor)
+    if (problem := _address_problem(ship_to)) is not None:
+        place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
+    allocation = allocate_in(session, order, actor=actor, today=today)
+    # `order` is current: every hold above changed it through apply_update, which reads
+    # the row back from its UPDATE.
+    holds = session.exec(
+        select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
+    ).all()
+    if not holds:
         apply_update(
             session,
             order,
-            {
-                "state": OrderState.ENTERED,
-                "entered_at": now,
-                "subtotal": pricing.subtotal,
-                "freight": pricing.freight.charge,
-                "tax": pricing.tax.amount,
-                "total": pricing.total,
-            },
+            {"state": OrderState.ACKNOWLEDGED, "acknowledged_at": utcnow()},
             expected_version=order.version,
             actor=actor,
-            action="order.submitted",
+            action="order.acknowledged",
             order_id=order_id,
         )
-        allocation = allocate_in(session, order, actor=actor, today=today)
-        credit = check_credit_in(
-            session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
-        )
-        apply_credit_hold(session, order, credit, actor)
-        apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
-        apply_price_hold_if_needed(session, order, pricing, actor)
-        if (problem := _address_problem(ship_to)) is not None:
-            place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
-        # `order` is current: every hold above changed it through apply_update, which reads
-        # the row back from its UPDATE.
-        holds = session.exec(
-            select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
-        ).all()
-        if not holds:
-            apply_update(
-                session,
-                order,
-                {"state": OrderState.ACKNOWLEDGED, "acknowledged_at": utcnow()},
-                expected_version=order.version,
-                actor=actor,
-                action="order.acknowledged",
-                order_id=order_id,
-            )
-        assert order.id is not None
-        enqueue(
-            session,
-            entity="sales_orders",
-            entity_id=order.id,
-            operation="push_order",
-            payload={"number": order.number, "customer_po": order.customer_po},
-        )
-        return SubmitResult(
-            order_id=order.id,
-            number=order.number,
-            state=order.state,
-            total=order.total,
-            currency=order.currency,
-            holds=tuple(f"{h.kind}: {h.reason}" for h in holds),
-            backordered_lines=sum(1 for line in allocation.lines if line.backordered > 0),
-        )
+    assert order.id is not None
+    enqueue(
+        session,
+        entity="sales_orders",
+        entity_id=order.id,
+        operation="push_order",
+        payload={"number": order.number, "customer_po": order.customer_po},
+    )
+    return SubmitResult(
+        order_id=order.id,
+        number=order.number,
+        state=order.state,
+        total=order.total,
+        currency=order.currency,
+        holds=tuple(f"{h.kind}: {h.reason}" for h in holds),
+        backordered_lines=sum(1 for line in allocation.lines if line.backordered > 0),
+    )
