@@ -568,10 +568,10 @@ def main() -> int:
     parser.add_argument("--store", choices=["scale", "demo"], default="scale")
     parser.add_argument("--n", type=int, default=1_000_000, help="the scale store's size")
     parser.add_argument("--db", help="a PostgreSQL store to use in place (written to)")
-    parser.add_argument("--quick", action="store_true", help="smoke check: demo, N=4, 5 s")
+    parser.add_argument("--quick", action="store_true", help="smoke check: demo, N=4, 3 s a run")
     args = parser.parse_args()
     if args.quick:
-        args.store, args.terminals, args.seconds, args.cycle = "demo", [4], 4.0, 1.0
+        args.store, args.terminals, args.seconds, args.cycle = "demo", [4], 3.0, 1.0
         args.pace, args.scenario = ["full"], ["realistic", "hot"]
 
     print(f"load average at start: {load()}   cores: {os.cpu_count()}", flush=True)

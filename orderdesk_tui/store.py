@@ -89,6 +89,18 @@ def _sqlite_optimize_on_close(dbapi_conn: Any, _record: Any) -> None:
 ANALYSIS_LIMIT = 400
 
 
+#: PostgreSQL connections per terminal: one for the screen's work and one for a worker thread
+#: (a queue refresh while the coordinator types) stay open; a burst may open a few more, closed
+#: again when returned. 64 terminals then hold ~130 connections with their LISTEN ones: raise
+#: max_connections from its default 100, or put PgBouncer in front. Every connection is
+#: pinged as it is checked out (pool_pre_ping), so a terminal survives a PostgreSQL restart:
+#: the connections the restart broke are replaced rather than handed to a screen.
+PG_POOL_SIZE = 2
+PG_POOL_OVERFLOW = 3
+#: How long a checkout waits for a free connection before it fails (seconds).
+PG_POOL_TIMEOUT_S = 10
+
+
 def _sqlite_begin(conn: Any) -> None:
     if conn.get_execution_options().get("begin_immediate"):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -139,7 +151,14 @@ class Store:
             if read_only:
                 connect_args["options"] = "-c default_transaction_read_only=on"
             try:
-                self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+                self.engine = create_engine(
+                    url,
+                    pool_pre_ping=True,
+                    pool_size=PG_POOL_SIZE,
+                    max_overflow=PG_POOL_OVERFLOW,
+                    pool_timeout=PG_POOL_TIMEOUT_S,
+                    connect_args=connect_args,
+                )
             except NoSuchModuleError:
                 raise StoreError(
                     f"store URL '{display_url(url)}': no driver for it; for PostgreSQL use "
