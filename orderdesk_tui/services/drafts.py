@@ -119,6 +119,9 @@ def create_draft(store: Store, *, actor: str, customer_id: int) -> SalesOrder:
         if customer is None:
             raise RuleViolation(f"customer {customer_id} no longer exists")
         now = utcnow()
+        defaults = customer_defaults(session, customer)
+        # The number last: drawing it locks the sequence row until commit, and every
+        # terminal starting a draft wants that row.
         order = SalesOrder(
             number=next_number(session, "order"),
             state=OrderState.DRAFT,
@@ -126,7 +129,7 @@ def create_draft(store: Store, *, actor: str, customer_id: int) -> SalesOrder:
             received_at=now,
             entered_by=actor,
             assigned_to=actor,
-            **customer_defaults(session, customer),
+            **defaults,
         )
         session.add(order)
         session.flush()
