@@ -197,8 +197,8 @@ def _submit_in(
     """The submit's one transaction. The rows other terminals' submits want too are locked as
     late as possible, so that they are held for the writes only: the customer (one customer's
     orders at a time) once the order is priced; the stock rows of its items (everyone's
-    orders for those items) last, once the credit, compliance, price and address checks have
-    written their holds."""
+    orders for those items) once the credit, price and address checks have written their
+    holds. Only the compliance check comes after the allocation, whose warehouses it reads."""
     now = utcnow()
     order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
@@ -258,11 +258,12 @@ def _submit_in(
         session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
     )
     apply_credit_hold(session, order, credit, actor)
-    apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
     apply_price_hold_if_needed(session, order, pricing, actor)
     if (problem := _address_problem(ship_to)) is not None:
         place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
     allocation = allocate_in(session, order, actor=actor, today=today)
+    # After allocation: the hazmat check reads the warehouse each line was allocated in.
+    apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
     # `order` is current: every hold above changed it through apply_update, which reads
     # the row back from its UPDATE.
     holds = session.exec(
