@@ -166,7 +166,7 @@ class _Counting(logging.Handler):
         self.tally.counts["retries"] += 1
 
 
-def _zipf(n: int, rng: random.Random) -> list[float]:
+def _zipf(n: int) -> list[float]:
     """Cumulative Zipf weights over n ranks (rank 1 the most wanted)."""
     return list(accumulate(1 / (k**ZIPF_S) for k in range(1, n + 1)))
 
@@ -210,8 +210,8 @@ class Terminal:
         self.settings = Settings()
         self.user = ensure_user(self.store, f"term{k:02d}")
         self.reader = QueueReader(self.store, self.settings.sla)
-        self.item_cum = _zipf(len(plan.items), self.rng)
-        self.customer_cum = _zipf(len(plan.customers), self.rng)
+        self.item_cum = _zipf(len(plan.items))
+        self.customer_cum = _zipf(len(plan.customers))
         self.mine: list[int] = []
         self.tally = Tally()
         self.timed = False
@@ -240,7 +240,7 @@ class Terminal:
         customer_id = _draw(plan.customers, self.customer_cum, rng)
         n = rng.randint(3, 15)
         wanted = rng.sample(plan.hot, HOT_ITEMS) if plan.scenario == "hot" else []
-        while len(wanted) < max(n, len(wanted)):
+        while len(wanted) < n:
             item = _draw(plan.items, self.item_cum, rng)
             if item not in wanted:
                 wanted.append(item)
