@@ -7,6 +7,7 @@ number, `"5"` is not an integer); environment values are text and are converted.
 """
 
 import difflib
+import email.utils
 import os
 import tomllib
 from datetime import date
@@ -292,6 +293,58 @@ class WallboardSettings(_Section):
     max_viewers: int = Field(default=8, ge=1, le=100)
 
 
+#: The one place the SMTP password is read from (never the config file, never logged).
+MAIL_PASSWORD_VARIABLE = "ORDERDESK_MAIL_PASSWORD"
+
+
+class MailSettings(_Section):
+    """Acknowledgements and order-status mails by SMTP (services.mail_outbox, mail_sender)."""
+
+    #: The SMTP server; empty: no mail is queued or sent.
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    #: starttls (submission, port 587), tls (implicit TLS, port 465) or none (a local relay).
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    #: Login name; empty: no AUTH. The password comes from ORDERDESK_MAIL_PASSWORD only.
+    user: str = ""
+    #: The sender, `orders@example.com` or `Order Desk <orders@example.com>`.
+    from_address: str = ""
+    #: Where customers' answers go, if not to `from_address`.
+    reply_to: str = ""
+    #: Seconds to wait for the server's answer to each step.
+    timeout_s: float = Field(default=30.0, gt=0, le=300)
+    #: Attempts after which a mail the server keeps deferring (4xx, timeouts) counts as failed.
+    max_attempts: int = Field(default=8, ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "password" in values:
+            raise ValueError(
+                f"the mail password is read from {MAIL_PASSWORD_VARIABLE} only, "
+                "never from the config file"
+            )
+        return values
+
+    @field_validator("from_address", "reply_to")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        _, address = email.utils.parseaddr(value)
+        if value and ("@" not in address or " " in address):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _sender(self) -> "MailSettings":
+        if self.host and not self.from_address:
+            raise ValueError("from_address is needed when host is set")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     erp: ErpSettings = ErpSettings()
@@ -301,16 +354,19 @@ class Settings(_Section):
     returns: ReturnsSettings = ReturnsSettings()
     sla: SlaSettings = SlaSettings()
     wallboard: WallboardSettings = WallboardSettings()
+    mail: MailSettings = MailSettings()
 
 
 #: Short environment names that people actually type, besides ORDERDESK_<SECTION>_<KEY>.
 ENV_ALIASES = {"ORDERDESK_DB": ("store", "url"), "ORDERDESK_USER": ("desk", "user")}
-#: ORDERDESK_* variables that are not settings: the dirs (paths.py) and the test suite's own.
+#: ORDERDESK_* variables that are not settings: the dirs (paths.py), the mail password and the
+#: test suite's own.
 OTHER_VARIABLES = frozenset(
     {
         "ORDERDESK_CONFIG_DIR",
         "ORDERDESK_DATA_DIR",
         "ORDERDESK_LOG_DIR",
+        MAIL_PASSWORD_VARIABLE,
         "ORDERDESK_TEST_PG",
         "ORDERDESK_TRYTON_CACHE",
         "ORDERDESK_TRYTON_FAULT_ORDERS",

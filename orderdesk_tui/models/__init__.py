@@ -6,6 +6,7 @@ from orderdesk_tui.models.edi import EDIDocument
 from orderdesk_tui.models.hold import Hold
 from orderdesk_tui.models.invoice import Invoice, InvoiceLine
 from orderdesk_tui.models.item import Item, ItemCrossReference
+from orderdesk_tui.models.mail import MailOutbox
 from orderdesk_tui.models.note import Note
 from orderdesk_tui.models.numbering import NumberSequence
 from orderdesk_tui.models.order import SalesOrder, SalesOrderLine
@@ -37,6 +38,7 @@ __all__ = [
     "InvoiceLine",
     "Item",
     "ItemCrossReference",
+    "MailOutbox",
     "Note",
     "NumberSequence",
     "Package",
