@@ -118,6 +118,8 @@ class OrderDeskApp(LoggedCrashApp[int]):
         self.set_interval(OUTBOX_POLL_S, self.refresh_outbox)
         if self.desk.settings.erp.configured:
             self.set_timer(1.0, self.sync_with_erp)  # after the first paint
+        if self.desk.settings.mail.configured:
+            self.set_timer(1.0, self.send_mail)
 
     def on_ready(self) -> None:
         # Everything loaded so far lives as long as the app: keep it out of the collector's
@@ -165,6 +167,14 @@ class OrderDeskApp(LoggedCrashApp[int]):
         except (ErpError, ValueError) as exc:
             self.status.erp_state = "error"
             self.call_from_thread(self.notify, f"ERP: {exc}", severity="error")
+
+    @work(thread=True, exclusive=True, group="mail-send", exit_on_error=False)
+    def send_mail(self) -> None:
+        """The mail sender (services.mail_sender) on its own thread until the app closes: the
+        desk never waits on the SMTP server; mails wait in the mail outbox."""
+        from orderdesk_tui.services.mail_sender import MailSender
+
+        MailSender(self.desk.store, self.desk.settings.mail).run(self._sync_stop)
 
     def on_unmount(self) -> None:
         self._sync_stop.set()

@@ -24,7 +24,7 @@ from orderdesk_tui.cli_args import (
     seconds,
     store_options,
 )
-from orderdesk_tui.config import Settings, load_settings
+from orderdesk_tui.config import MAIL_PASSWORD_VARIABLE, Settings, load_settings
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.logfile import LOGGER, log_unexpected, setup_logging
 from orderdesk_tui.masking import mask, register_secret, register_url
@@ -267,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("ORDERDESK_DB", "ORDERDESK_STORE_URL", "ORDERDESK_ERP_URL"):
         register_url(os.environ.get(name))
     register_secret(os.environ.get("ORDERDESK_ERP_KEY"))
+    register_secret(os.environ.get(MAIL_PASSWORD_VARIABLE))
     args = _parser().parse_args(argv)
     register_url(args.db)
     try:

@@ -1,11 +1,12 @@
 """`orderdesk doctor`: what is in force and whether it works, one line a check.
 
 Checks: the config, the store (URL, schema revision against the code's, a SQLite file's mode),
-the keymap, the ERP, and where the log file is. Every line is masked (URL passwords, the ERP
-key), and the store is opened read-only: inspecting it changes nothing, not even its journal
+the keymap, the ERP, the mail settings, and where the log file is. Every line is masked (URL
+passwords, the ERP key, the mail password), and the store is opened read-only: inspecting it changes nothing, not even its journal
 mode.
 """
 
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from orderdesk_tui.config import Settings, config_path, load_settings
+from orderdesk_tui.config import MAIL_PASSWORD_VARIABLE, Settings, config_path, load_settings
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.keymap.loading import load_keymap
 from orderdesk_tui.logfile import log_path
@@ -144,6 +145,22 @@ def check_erp(settings: Settings) -> Check:
     )
 
 
+def check_mail(settings: Settings) -> Check:
+    """What mail would do; the password only says whether its variable is set (no connection:
+    a server's refusal shows on the queue item of the mail it refused)."""
+    mail = settings.mail
+    if not mail.configured:
+        return Check("mail", True, "not configured: acknowledgements are not mailed")
+    login = "no login"
+    if mail.user:
+        password = "set" if os.environ.get(MAIL_PASSWORD_VARIABLE) else "NOT set"
+        login = f"login {mail.user}, password ({MAIL_PASSWORD_VARIABLE}) {password}"
+    ok = not mail.user or bool(os.environ.get(MAIL_PASSWORD_VARIABLE))
+    return Check(
+        "mail", ok, f"{mail.host}:{mail.port} {mail.security}, from {mail.from_address}, {login}"
+    )
+
+
 def run_doctor(cli_db: str | None) -> list[Check]:
     config_check, settings = check_config()
     checks = [config_check]
@@ -156,6 +173,7 @@ def run_doctor(cli_db: str | None) -> list[Check]:
         checks.append(mode)
     checks.extend(check_keymap())
     checks.append(check_erp(settings))
+    checks.append(check_mail(settings))
     checks.append(Check("log", True, f"{log_path()} (tracebacks of unexpected errors)"))
     return checks
 

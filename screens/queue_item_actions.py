@@ -1,6 +1,7 @@
 """What the queue does to its items (F4 take, F6 release a hold, F7 snooze, F8 escalate, F9
-note, F10 done, F11 send again to the ERP): on the marked rows, else the row under the cursor,
-each change in a thread, a row changed under the person offered again with what they typed.
+note, F10 done, F11 send again to the ERP or the mail server): on the marked rows, else the row
+under the cursor, each change in a thread, a row changed under the person offered again with
+what they typed.
 
 Mixed into `QueueScreen` (screens/queue.py), which reads and shows the queue; `queue` is that
 screen, typed, so these methods are checked against it (mypy takes no subclass as `self`).
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.screen import ModalScreen
 
-from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, Subject
+from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, ReasonKind, Subject
 from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
@@ -217,18 +218,30 @@ class QueueItemActions:
 
     def action_erp_retry(self) -> None:
         """Send again what the ERP refused for the orders on an ERP hold (marked, else the row
-        under the cursor), once the cause is fixed; the holds clear when the ERP accepts."""
+        under the cursor), once the cause is fixed; the holds clear when the ERP accepts. A
+        mail to the customer the SMTP server refused or deferred is sent again too."""
         by_order: dict[int, QueueItem] = {}  # an order once, whatever rows name it
+        mails: dict[int, QueueItem] = {}
         for item in self._targets():
             if item.order_id is not None and HoldKind.ERP in item.hold_kinds:
                 by_order.setdefault(item.order_id, item)
+            if item.order_id is not None and any(r.kind == ReasonKind.MAIL for r in item.reasons):
+                mails.setdefault(item.order_id, item)
         items = list(by_order.values())
-        if not items:
-            self.queue.notify(
-                "no ERP hold here: nothing to send to the ERP again", severity="warning"
-            )
-            return
         user = self.queue.desk.user
+        if mails:
+            self._act(
+                list(mails.values()),
+                lambda i: queue_actions.retry_mail(self.queue.desk.store, i, actor=user),
+                "mails queued again",
+                say=lambda retried: retried.summary,
+            )
+        if not items:
+            if not mails:
+                self.queue.notify(
+                    "no ERP hold or refused mail here: nothing to send again", severity="warning"
+                )
+            return
         self._act(
             items,
             lambda i: queue_actions.retry_erp(self.queue.desk.store, i, actor=user),

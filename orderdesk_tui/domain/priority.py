@@ -33,6 +33,7 @@ KIND_POINTS = {
     "callback": 12,
     "change": 10,
     "backorder": 10,
+    "mail": 10,
     "draft": 6,
     "rma": 4,
     "sla": 0,

@@ -33,6 +33,8 @@ class ReasonKind(StrEnum):
     RMA = "rma"
     CALLBACK = "callback"
     CHANGE = "change"
+    #: a mail to the customer the SMTP server refused or deferred (the detail says why)
+    MAIL = "mail"
 
 
 #: The step an RMA in each state waits for.

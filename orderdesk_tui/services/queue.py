@@ -134,10 +134,11 @@ class QueueReader:
                     continue
                 holds = rows.holds.get(order_id)
                 state = rows.states.get((ORDER, order_id))
-                order_signature = (row, holds, state)
+                mails = rows.mails.get(order_id)
+                order_signature = (row, holds, state, mails)
                 known = built.get(key)
                 if known is None or known[0] != order_signature:
-                    self._put(key, order_signature, build.order(row, holds, state))
+                    self._put(key, order_signature, build.order(row, holds, state, mails))
             seen: set[tuple[Subject, int]] = set()
             for subject, source, make in (
                 (RMA_ITEM, rows.rmas, build.rma),

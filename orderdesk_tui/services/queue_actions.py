@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from orderdesk_tui.domain.queue_items import QueueItem, Subject
+from orderdesk_tui.domain.queue_items import QueueItem, ReasonKind, Subject
 from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
 from orderdesk_tui.models import EDIDocument, Note, QueueState, User
 from orderdesk_tui.models.base import HoldKind, utcnow
-from orderdesk_tui.services import callbacks, erp_retry, order_actions
+from orderdesk_tui.services import callbacks, erp_retry, mail_outbox, order_actions
 from orderdesk_tui.services.audit import apply_update, record, record_insert
 from orderdesk_tui.services.queue_reads import CHANGE_WAITING
 from orderdesk_tui.store import Store
@@ -224,6 +224,13 @@ def retry_erp(store: Store, item: QueueItem, *, actor: User) -> erp_retry.Retrie
     if item.order_id is None or HoldKind.ERP not in item.hold_kinds:
         raise RuleViolation(f"{item.number} is not on an ERP hold")
     return erp_retry.retry_order(store, item.order_id, actor=actor)
+
+
+def retry_mail(store: Store, item: QueueItem, *, actor: User) -> mail_outbox.MailRetried:
+    """Send the item's refused or deferred mails again (services.mail_outbox.retry_mail)."""
+    if item.order_id is None or not any(r.kind == ReasonKind.MAIL for r in item.reasons):
+        raise RuleViolation(f"{item.number} has no refused mail")
+    return mail_outbox.retry_mail(store, item.order_id, actor=actor)
 
 
 @dataclass

@@ -18,8 +18,11 @@ from orderdesk_tui.domain.queue_items import (
 )
 from orderdesk_tui.domain.sla import SlaKind, SlaPolicy
 from orderdesk_tui.models.base import OrderState, Priority
+from orderdesk_tui.services.mail_outbox import ACK as ACK_MAIL
+from orderdesk_tui.services.mail_outbox import FAILED as MAIL_FAILED
 
-#: Orders before acknowledgement: the acknowledgement SLA is running.
+#: Orders before acknowledgement: the acknowledgement SLA is running (and, for a customer who
+#: gets acknowledgements by mail, until the SMTP server accepts the mail, whatever the state).
 UNACKNOWLEDGED = (OrderState.ENTERED, OrderState.ON_HOLD)
 #: A rush order needs pushing until it is released to the warehouse.
 RUSH_STATES = (OrderState.ENTERED, OrderState.ON_HOLD, OrderState.ACKNOWLEDGED)
@@ -69,17 +72,28 @@ class ItemBuilder:
         row: tuple[Any, ...],
         holds: tuple[tuple[Any, ...], ...] | None,
         state: tuple[Any, ...] | None,
+        mails: tuple[tuple[Any, ...], ...] | None = None,
     ) -> QueueItem | None:
+        """The order's item, or None when it needs nobody yet. `mails`: its mails the SMTP
+        server has not accepted, (kind, state, last error): an acknowledgement among them keeps
+        the ack SLA running (met when the server accepts it), and each one the server refused
+        or deferred says why."""
         oid, number, order_state, priority, total, currency, since_s, unacked = row[:8]
         customer_id, code, name, tier, late = row[8:]
         policy = self.policy
         reasons: list[Reason] = [Reason(ReasonKind.HOLD, h[1]) for h in holds or ()]
+        ack_unsent = False
+        for kind, mail_state, error in mails or ():
+            ack_unsent = ack_unsent or kind == ACK_MAIL
+            if error:
+                what = "refused" if mail_state == MAIL_FAILED else "not sent"
+                reasons.append(Reason(ReasonKind.MAIL, f"{what}: {error}"))
         sla = None
         started = _moment(since_s, self.now)
         if order_state == OrderState.DRAFT:
             reasons.append(DRAFT)
             sla = policy.clock_at(SlaKind.ENTRY, tier, started, self.now_at)
-        elif unacked and order_state in UNACKNOWLEDGED:
+        elif (unacked and order_state in UNACKNOWLEDGED) or ack_unsent:
             sla = policy.clock_at(SlaKind.ACK, tier, started, self.now_at)
             if sla.left_s <= policy.warn_s:
                 reasons.append(ACK_LATE if sla.breached else ACK_DUE)

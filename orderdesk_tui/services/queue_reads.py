@@ -1,15 +1,15 @@
 """The queue's set-based reads: one query per source, never a query per order, as plain tuples.
 
-Orders in draft, on hold, not acknowledged, rush or with a late backorder, with their open
-holds; RMAs waiting for a step; callbacks due from the communication log; customers' change
-requests (inbound EDI 860s nobody has handled yet, or could not read); and the queue's own
+Orders in draft, on hold, not acknowledged, rush, with a late backorder or a mail the SMTP
+server has not accepted, with their open holds and open mails; RMAs waiting for a step;
+callbacks due from the communication log; customers' change requests (inbound EDI 860s nobody has handled yet, or could not read); and the queue's own
 per-item state. A later read of the same day asks the change feed (models.queue.QueueChange)
 which orders changed and reads only those again. `services.queue_builder` makes items of the
 rows; `services.queue` keeps a screen's queue current.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,7 @@ from orderdesk_tui.models import (
     Customer,
     EDIDocument,
     Hold,
+    MailOutbox,
     Note,
     QueueChange,
     QueueState,
@@ -49,6 +50,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import OrderState, Priority
 from orderdesk_tui.models.types import Money
+from orderdesk_tui.services.mail_outbox import OPEN as MAIL_NOT_SENT
 
 #: Orders whose backordered lines can still ship.
 OPEN_STATES = (
@@ -61,6 +63,8 @@ OPEN_STATES = (
 #: EDI 860 (purchase order change request, buyer initiated) in these states waits for a person:
 #: received or parsed and not yet answered, or not readable at all.
 CHANGE_SET = "860"
+#: Order states in which a mail the server has not accepted no longer matters to the queue.
+MAIL_DONE_STATES = (OrderState.DRAFT, OrderState.CANCELLED, OrderState.CLOSED)
 CHANGE_WAITING = ("received", "parsed", "error")
 
 
@@ -118,6 +122,8 @@ class QueueRows:
     changes: Sequence[tuple[Any, ...]]
     states: dict[tuple[str, int], tuple[Any, ...]]
     mark: int | str
+    #: Order id -> its mails the server has not accepted yet: (kind, state, last error).
+    mails: dict[int, tuple[tuple[Any, ...], ...]] = field(default_factory=dict)
 
 
 #: More orders changed than this since the last read: read them all again (one plain read beats
@@ -208,13 +214,19 @@ def read_rows(
         OrderState.PARTIALLY_SHIPPED: late_backorder,
     }
     some_orders = true() if only is None else col(SalesOrder.id).in_(only)
+    # An order with a mail the server has not accepted: its ack SLA runs on, or the refusal
+    # needs a person (read from the mail table's small index of open mails).
+    unsent = select(col(MailOutbox.order_id)).where(col(MailOutbox.state).in_(MAIL_NOT_SENT))
     orders = union_all(
         *(
             select(*columns)
             .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
             .where(state == order_state, condition, some_orders)
             for order_state, condition in needs_person.items()
-        )
+        ),
+        select(*columns)
+        .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+        .where(col(SalesOrder.id).in_(unsent), state.not_in(MAIL_DONE_STATES), some_orders),
     )
     holds = (
         select(
@@ -326,6 +338,19 @@ def read_rows(
         order_rows, holds_read, states_read = _merged(
             before, only, order_rows, holds_read, states_read
         )
+    mails: dict[int, list[tuple[Any, ...]]] = {}
+    for order_id, *mail in _raw(
+        conn,
+        select(
+            col(MailOutbox.order_id),
+            col(MailOutbox.kind),
+            col(MailOutbox.state),
+            col(MailOutbox.last_error),
+        )
+        .where(col(MailOutbox.state).in_(MAIL_NOT_SENT))
+        .order_by(col(MailOutbox.id)),
+    ):
+        mails.setdefault(order_id, []).append(tuple(mail))
     rows = QueueRows(
         orders=order_rows,
         holds=holds_read,
@@ -334,6 +359,7 @@ def read_rows(
         changes=_raw(conn, changes),
         states=states_read,
         mark=mark,
+        mails={order_id: tuple(rows) for order_id, rows in mails.items()},
     )
     return rows, only
 

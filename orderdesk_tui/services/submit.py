@@ -4,7 +4,9 @@ outbox entry in one transaction.
 Refusals (something is missing or wrong) raise `SubmitRefused` listing every problem, and
 nothing is written. Exceptions that a person must look at are not refusals: credit, price
 (margin floor), stock, compliance and address problems become holds on the order, and the
-order is entered all the same. An order with no hold is acknowledged at once.
+order is entered all the same. An order with no hold is acknowledged at once. The
+acknowledgement mail (when `[mail]` is set and the customer has an address) is queued in the
+same transaction (services.mail_outbox).
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules,
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lock_customer
 from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.mail_outbox import enqueue_acknowledgement
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
 from orderdesk_tui.store import Store
@@ -287,6 +290,7 @@ def _submit_in(
         operation="push_order",
         payload={"number": order.number, "customer_po": order.customer_po},
     )
+    enqueue_acknowledgement(session, settings.mail, order)
     return SubmitResult(
         order_id=order.id,
         number=order.number,
