@@ -2,8 +2,8 @@
 
 Checks: the config, the store (URL, schema revision against the code's, a SQLite file's mode),
 the keymap, the ERP, the mail settings, and where the log file is. Every line is masked (URL
-passwords, the ERP key, the mail password), and the store is opened read-only: inspecting it changes nothing, not even its journal
-mode.
+passwords, the ERP key, the mail password), and the store is opened read-only: inspecting it
+changes nothing, not even its journal mode.
 """
 
 import os

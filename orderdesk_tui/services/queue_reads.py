@@ -2,9 +2,10 @@
 
 Orders in draft, on hold, not acknowledged, rush, with a late backorder or a mail the SMTP
 server has not accepted, with their open holds and open mails; RMAs waiting for a step;
-callbacks due from the communication log; customers' change requests (inbound EDI 860s nobody has handled yet, or could not read); and the queue's own
-per-item state. A later read of the same day asks the change feed (models.queue.QueueChange)
-which orders changed and reads only those again. `services.queue_builder` makes items of the
+callbacks due from the communication log; customers' change requests (inbound EDI 860s nobody
+has handled yet, or could not read); and the queue's own per-item state. A later read of the
+same day asks the change feed (models.queue.QueueChange) which orders changed and reads only
+those again. `services.queue_builder` makes items of the
 rows; `services.queue` keeps a screen's queue current.
 """
 
