@@ -94,13 +94,13 @@ def deliver(mail: Mail, settings: MailSettings, password: str | None) -> dict[st
         ) from None
     except smtplib.SMTPNotSupportedError as exc:  # e.g. no STARTTLS: a setting to fix
         raise MailNotSent(f"server does not support it: {exc}", permanent=True) from None
-    except TimeoutError:
-        raise MailNotSent(
-            f"no answer from {settings.host}:{settings.port} within {settings.timeout_s:g} s",
-            permanent=False,
-        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         what = str(exc) or type(exc).__name__
+        if isinstance(exc, TimeoutError) or what.endswith("timed out"):  # smtplib wraps reads'
+            raise MailNotSent(
+                f"no answer from {settings.host}:{settings.port} within {settings.timeout_s:g} s",
+                permanent=False,
+            ) from None
         raise MailNotSent(
             f"{settings.host}:{settings.port}: {type(exc).__name__}: {what}", permanent=False
         ) from None
