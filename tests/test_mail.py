@@ -47,7 +47,7 @@ class Recorder:
         self.received: list[tuple[list[str], bytes]] = []
         self.refuse = False
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if self.refuse:
@@ -55,9 +55,7 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 2.0.0 accepted"
 
@@ -171,7 +169,8 @@ def test_a_submit_queues_the_ack_and_the_sender_delivers_it_once(
     assert message["To"] == BUYER
     assert message["From"] == "Order Desk <orders@desk.example>"
     assert message["Reply-To"] == "cs@desk.example"
-    assert message["Subject"].startswith(f"Order acknowledgement {order.number} (your PO PO-MAIL-1)")
+    subject = f"Order acknowledgement {order.number} (your PO PO-MAIL-1)"
+    assert message["Subject"].startswith(subject)
     body = message.get_body(("plain",))
     assert body is not None and order.number in body.get_content()
     [attachment] = list(message.iter_attachments())
@@ -314,7 +313,7 @@ def test_the_password_comes_from_the_environment_only_and_doctor_never_shows_it(
         load_settings(config, {})
     with pytest.raises(ConfigError, match="from_address is needed"):
         load_settings(tmp_path / "none.toml", {"ORDERDESK_MAIL_HOST": "smtp.example"})
-    with pytest.raises(ConfigError, match="'mail.security'"):
+    with pytest.raises(ConfigError, match=r"'mail\.security'"):
         load_settings(tmp_path / "none.toml", {"ORDERDESK_MAIL_SECURITY": "ssl"})
 
     config_dir = Path(str(tmp_path / "cfg"))
