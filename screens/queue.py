@@ -107,7 +107,7 @@ class QueueScreen(QueueItemActions, DeskScreen):
         bind("queue.escalate", "escalate", "Escalate"),
         bind("queue.add_note", "add_note", "Note"),
         bind("queue.done", "done", "Done"),
-        bind("queue.erp_retry", "erp_retry", "Retry ERP"),
+        bind("queue.erp_retry", "erp_retry", "Retry"),
         bind("queue.mark", "mark", "Mark", show=False),
         bind("queue.mark_all", "mark_all", "Mark all", show=False),
         bind("queue.clear_marks", "clear_marks", "Clear marks", show=False),
