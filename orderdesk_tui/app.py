@@ -123,8 +123,10 @@ class OrderDeskApp(LoggedCrashApp[int]):
 
     def on_ready(self) -> None:
         # Everything loaded so far lives as long as the app: keep it out of the collector's
-        # full passes, which otherwise stall typing for 100+ ms (bench/entry_latency.py).
+        # full passes, which otherwise stall typing for 100+ ms (bench/entry_latency.py). The
+        # command line paused the collector for the start (orderdesk_tui/cli.py): resumed here.
         gc.freeze()
+        gc.enable()
         # Worker threads (prices, availability, lookups, the ERP sync) keep the interpreter
         # for up to this long before the UI thread gets it back: 1 ms, not 5, so a key's frame
         # does not queue behind them.
