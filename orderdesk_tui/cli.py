@@ -6,22 +6,24 @@ log file, `orderdesk doctor` says where). Secrets (URL passwords, the ERP key, t
 token) are masked in both. Textual is imported only when the TUI starts, so the other commands
 stay quick.
 
-Importing this module pauses the garbage collector: start-up only creates objects that live as
-long as the process (modules, classes, mappers, the first screen), and the collector's passes
-over them were ~13% of the time to first paint. `main` resumes it at once for every command but
-the TUI, whose app freezes what start-up made and resumes it after the first paint
-(`OrderDeskApp.on_ready`).
+Run as the program (`orderdesk`, `python -m orderdesk_tui.cli`), this module pauses the garbage
+collector before its imports: start-up only creates objects that live as long as the process
+(modules, classes, mappers, the first screen), and the collector's passes over them were ~13%
+of the time to first paint. `main` resumes it at once for every command but the TUI, whose app
+freezes what start-up made and resumes it after the first paint (`OrderDeskApp.on_ready`).
+Imported by other code (tests), it leaves the collector alone.
 """
 
 import gc
+import os
+import sys
 
-gc.disable()
+if __name__ == "__main__" or os.path.basename(sys.argv[0]) == "orderdesk":
+    gc.disable()
 
 # isort: split
 import argparse
 import getpass
-import os
-import sys
 import time
 from collections.abc import Sequence
 from importlib.metadata import version
