@@ -23,6 +23,7 @@ from textual.worker import NoActiveWorker, Worker, WorkerFailed, get_current_wor
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.keymap.loading import Keymap, load_keymap
+from orderdesk_tui.logfile import LOGGER
 from orderdesk_tui.models import User
 from orderdesk_tui.paths import bundled, config_dir
 from orderdesk_tui.services.desk import Desk
@@ -41,6 +42,7 @@ from screens.widgets.status_bar import DeskStatus
 if TYPE_CHECKING:
     from orderdesk_tui.erp.sync.status import SyncStatus
     from orderdesk_tui.services.queue import QueueReader
+    from screens.queue import QueueScreen
 
 #: Seconds between reads of the outbox count for the status bar.
 OUTBOX_POLL_S = 5.0
@@ -90,9 +92,12 @@ class OrderDeskApp(LoggedCrashApp[int]):
         )
         self._notices = list(notices)
         self._sync_stop = threading.Event()
-        #: Made at the first Ctrl+T and kept for the app's life, so that reopening the queue
-        #: rebuilds only what changed (not made at start-up: it imports the SLA calendar).
+        #: Made after the first paint (read_queue_ahead) or at the first Ctrl+T, and kept for
+        #: the app's life, so that opening the queue rebuilds only what changed (not made
+        #: before the first paint: it imports the SLA calendar). The queue screen, once made,
+        #: is kept too: reopening it does not compose and lay it out again.
         self._queue_reader: QueueReader | None = None
+        self._queue_screen: QueueScreen | None = None
         self.started_ms: float | None = None
 
     def on_mount(self) -> None:
@@ -132,6 +137,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
         # does not queue behind them.
         sys.setswitchinterval(0.001)
         self.started_ms = (time.perf_counter() - self._started) * 1000
+        self.read_queue_ahead()
         self.log.info(f"orderdesk started in {self.started_ms:.0f} ms")
 
     @work(thread=True, exclusive=True, group="outbox-count")
@@ -331,11 +337,29 @@ class OrderDeskApp(LoggedCrashApp[int]):
                 while len(self.screen_stack) > index + 1:
                     self.pop_screen()
                 return
-        if self._queue_reader is None:
-            from orderdesk_tui.services.queue import QueueReader
+        if self._queue_screen is None:
+            self._queue_screen = QueueScreen(self.desk, self.status, self._ensure_queue_reader())
+            self.install_screen(self._queue_screen, "queue")  # kept when closed
+        self.push_screen(self._queue_screen)
 
+    def _ensure_queue_reader(self) -> "QueueReader":
+        from orderdesk_tui.services.queue import QueueReader
+
+        if self._queue_reader is None:
             self._queue_reader = QueueReader(self.desk.store, self.desk.settings.sla)
-        self.push_screen(QueueScreen(self.desk, self.status, self._queue_reader))
+        return self._queue_reader
+
+    @work(thread=True, exclusive=True, group="queue-read-ahead", exit_on_error=False)
+    def read_queue_ahead(self) -> None:
+        """After the first paint, off the UI thread: import the queue and read it once, so the
+        first Ctrl+T shows it at once (with the time it was read) and reads only what changed
+        since. A Ctrl+T during this read waits for it, then reads the changes."""
+        import screens.queue  # noqa: F401  (imported here, not on the UI thread at Ctrl+T)
+
+        try:
+            self._ensure_queue_reader().read()
+        except Exception:  # nobody asked for it yet: the queue screen's own read will say
+            LOGGER.info("reading the queue ahead failed", exc_info=True)
 
     def action_orders(self) -> None:
         while len(self.screen_stack) > 2:

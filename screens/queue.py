@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.domain.queue_filter import FilterSyntaxError, QueueFilter, parse_filter
@@ -145,12 +146,39 @@ class QueueScreen(QueueItemActions, DeskScreen):
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
-        if (last := self.reader.last) is not None:  # what was read last, at once; then again
+        self.table.focus()
+        self._tick = self.set_interval(TICK_S, self.reload, pause=True)
+        self._watch: Worker[None] | None = None
+
+    def on_screen_resume(self) -> None:
+        """Shown: the first time, or again (the app keeps this screen once made, so reopening
+        it draws what is already laid out). What was read last shows at once, with the time
+        it was read; then it is read again, and followed while shown."""
+        last = self.reader.last
+        if last is not None and last is not self.snapshot:
             self._loaded(last, self.filter, _View.of(last, self.filter, self.desk.user.name))
         self.reload()
-        self.table.focus()
-        self.set_interval(TICK_S, self.reload)
-        self.watch_store()
+        self._tick.resume()
+        self._watch = self.watch_store()
+
+    def on_screen_suspend(self) -> None:
+        """Covered (a dialog, another screen) or closed: no reads while hidden (they would
+        take the interpreter from the screen in front). Closed, it is put back as a new one
+        would be: no filter, no marks, the cursor on the first row, the list in focus."""
+        self._tick.pause()
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        if self not in self.app.screen_stack:
+            self.table.clear_marks()
+            if self._debounce is not None:
+                self._debounce.stop()
+                self._debounce = None
+            with self.prevent(Input.Changed):
+                self.query_one("#queue-filter", Input).value = ""
+            self._set_filter("")
+            self.table.action_first()
+            self.table.focus()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -173,7 +201,7 @@ class QueueScreen(QueueItemActions, DeskScreen):
 
     def _loaded(self, snapshot: QueueSnapshot, flt: QueueFilter, view: _View) -> None:
         self.snapshot = snapshot
-        self.loaded_at = datetime.now(UTC)
+        self.loaded_at = snapshot.now  # when it was read, not when it was shown
         if flt is not self.filter:  # the filter was changed while the list was read
             view = _View.of(snapshot, self.filter, self.desk.user.name)
         self._show(view)

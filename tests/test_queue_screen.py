@@ -73,13 +73,15 @@ async def test_queue_opens_with_ctrl_t_ranks_and_filters(demo_store: Store) -> N
         assert box.value == "hold:credit >abc" and app.focused is box
         assert {i.number for i in screen.table.rows} == {i.number for i in credit}
 
-        # back to the order list and Ctrl+T again: the last read is on screen at once
+        # back to the order list and Ctrl+T again: the last read is on screen at once, on the
+        # screen kept from before (not composed again), put back as new: no filter
         await pilot.press("escape", "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, QueueScreen))
         await pilot.press("ctrl+t")
         await pilot.pause()
         again = app.screen
-        assert isinstance(again, QueueScreen) and again is not screen
+        assert again is screen
+        assert again.query_one("#queue-filter", Input).value == "" and app.focused is again.table
         assert [i.key for i in again.table.rows] == [i.key for i in expected]
         assert f"{len(expected)} of {len(expected)} items" in text_of(
             again.query_one("#queue-count", Static)
@@ -290,3 +292,43 @@ async def test_enter_on_an_rma_waiting_on_us_opens_the_rma(demo_store: Store) ->
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RmaScreen))
         assert app.screen.rma_id == item.subject_id  # type: ignore[attr-defined]
+
+
+async def test_the_queue_is_read_after_the_first_paint_and_shown_at_the_first_ctrl_t(
+    demo_store: Store,
+) -> None:
+    """Read ahead, off the UI thread: the first Ctrl+T shows that read at once, saying when it
+    was read, then reads again."""
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app._queue_reader and app._queue_reader.last)
+        assert app._queue_reader is not None
+        ahead = app._queue_reader.last
+        assert ahead is not None and ahead.items
+        app.action_queue()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen) and screen.snapshot is not None
+        assert [i.key for i in screen.table.rows][:5] == [i.key for i in ahead.items][:5]
+        assert screen.loaded_at == screen.snapshot.now  # when it was read, shown as such
+
+
+async def test_marks_go_when_the_queue_is_closed_not_when_a_dialog_covers_it(
+    demo_store: Store,
+) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_queue(pilot, app)
+        screen.action_mark_all()
+        marked = len(screen.table.marked)
+        assert marked > 1
+        await pilot.press("f9")  # a note dialog over the queue
+        await wait_for(pilot, lambda: app.screen is not screen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(screen.table.marked) == marked
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, QueueScreen))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert not screen.table.marked

@@ -1,9 +1,10 @@
 """Knowing, cheaply, that another terminal changed the store, so live views refresh in time.
 
 SQLite: `PRAGMA data_version` on one connection kept open changes whenever another connection
-(any process, or this one's pool) commits; reading it costs microseconds, so it is polled a few
-times a second. PostgreSQL: migration 0006 puts a statement trigger on the watched tables that
-sends NOTIFY on channel `orderdesk_changes`; this LISTENs on a connection of its own.
+(any process, or this one's pool) commits; reading it costs microseconds, so it is polled fifty
+times a second (another terminal's change on screen within ~100 ms, bench/queue_refresh.py).
+PostgreSQL: migration 0006 puts a statement trigger on the watched tables that sends NOTIFY
+on channel `orderdesk_changes`; this LISTENs on a connection of its own.
 
 `ChangeWatch.wait(timeout)` blocks (call it from a thread worker) and says whether something
 changed; a store that goes away raises, and the caller reconnects with a new watch.
@@ -19,8 +20,8 @@ from typing import Protocol
 from orderdesk_tui.store import Store
 
 CHANNEL = "orderdesk_changes"
-#: Seconds between two reads of SQLite's data_version.
-SQLITE_POLL_S = 0.2
+#: Seconds between two reads of SQLite's data_version (0.2 gave ~200 ms to a live screen).
+SQLITE_POLL_S = 0.02
 #: After the first notice, how long to collect the others of the same burst.
 BURST_S = 0.05
 
