@@ -84,6 +84,25 @@ def test_part_lookup_by_part_customer_part_upc_and_words(store: Store) -> None:
     assert find_parts(store, 'zinc "cap"')[0].id == ids["screw"]
 
 
+def test_a_whole_part_number_is_the_answer_without_a_description_search(store: Store) -> None:
+    """A part number typed whole lists that part and its longer variants, not the parts that
+    only mention it; the same text short of a whole part number searches the descriptions."""
+    _fill(store)
+    with store.session() as s:
+        s.add(Item(part_number="6204-2RS-C3", description="6204-2RS with C3 clearance"))
+        s.add(Item(part_number="KIT-0009", description="Seal kit for 6204-2RS bearings"))
+    whole = find_parts(store, "6204-2rs")
+    assert [(h.part_number, h.matched) for h in whole] == [
+        ("6204-2RS", "part"),
+        ("6204-2RS-C3", "part"),
+    ]
+    assert {h.part_number for h in find_parts(store, "204-2rs")} == {
+        "6204-2RS",
+        "6204-2RS-C3",
+        "KIT-0009",
+    }
+
+
 def test_browse_parts_by_category_a_page_at_a_time(store: Store) -> None:
     with store.session() as s:
         for n in range(7):

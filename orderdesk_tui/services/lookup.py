@@ -210,7 +210,11 @@ def find_parts(
     store: Store, needle: str, *, customer_id: int | None = None, limit: int = 10
 ) -> list[PartHit]:
     """Parts for what was typed: part number (exact, prefix), the customer's own part number,
-    a UPC, or words of the description — ranked in that order."""
+    a UPC, or words of the description — ranked in that order.
+
+    A part number typed whole is the answer: that part, and the longer part numbers it starts
+    (its variants), without a search of the descriptions for it (a trigram search for a whole
+    part number cost 3-5 ms on a million parts, more than everything else together)."""
     needle = needle.strip()
     if not needle:
         return []
@@ -223,7 +227,8 @@ def find_parts(
 
     upper = needle.upper()
     with store.read_session() as session:
-        add(list(session.exec(select(Item.id).where(Item.part_number == upper))), "part")
+        exact = list(session.exec(select(Item.id).where(Item.part_number == upper)))
+        add(exact, "part")
         if customer_id is not None:
             refs = session.exec(
                 select(ItemCrossReference.item_id, ItemCrossReference.reference)
@@ -257,8 +262,8 @@ def find_parts(
             "part",
         )
         words = _words(needle)
-        if len(ranked) >= limit:
-            pass  # exact and prefix matches fill the list: no word search needed
+        if len(ranked) >= limit or exact:
+            pass  # a whole part number, or prefix matches that fill the list: no word search
         elif store.is_sqlite:
             add(fts_ids(session, "items", words, limit), "description")
         else:
