@@ -90,6 +90,8 @@ class OrderLines(LinesGrid):
         self.lines: list[LineState] = []
         #: Warehouse codes by id, read once when the first availability arrives.
         self._warehouses: dict[int, str] = {}
+        #: The last part resolved (`resolve_part`), for the one next call.
+        self._resolved: tuple[tuple[str, int], order_entry.ItemInfo] | None = None
 
     # -- lines and the cursor ---------------------------------------------------------------
 
@@ -127,6 +129,19 @@ class OrderLines(LinesGrid):
 
     # -- committing a line's field --------------------------------------------------------------
 
+    def resolve_part(self, typed: str, customer_id: int) -> order_entry.ItemInfo:
+        """The item `typed` names (services.order_entry.resolve_part). An Enter on a part asks
+        twice, within the same key (is it a discontinued part with a replacement? then: which
+        item goes on the line): the answer is kept for the one next call with the same text,
+        so the store is asked once (half the Enter's time on the 1M store)."""
+        key = (typed.strip().upper(), customer_id)
+        kept, self._resolved = self._resolved, None
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        info = order_entry.resolve_part(self.store, typed, customer_id)
+        self._resolved = (key, info)
+        return info
+
     def commit(self, line: LineState, f: Field, customer: order_entry.CustomerInfo | None) -> None:
         """Validate `f` of `line` into the line's state. Raises FieldError."""
         row = line.row
@@ -141,7 +156,7 @@ class OrderLines(LinesGrid):
             if customer is None:
                 raise FieldError(row.part.label, "enter the customer first")
             if line.item is None or line.item.part_number != typed.upper():
-                self.take_item(line, order_entry.resolve_part(self.store, typed, customer.id))
+                self.take_item(line, self.resolve_part(typed, customer.id))
             if shorthand is not None:
                 self._commit_quantity(line)
                 line.quantity_from_part = True

@@ -35,7 +35,7 @@ def ask(screen: OrderEntryScreen, line: LineState, f: Field) -> bool:
         return False  # already on the line (asked before, or F6)
     store = screen.desk.store
     try:
-        item = order_entry.resolve_part(store, typed, screen.customer.id)
+        item = screen.grid.resolve_part(typed, screen.customer.id)
     except OrderdeskError:
         return False  # the commit says why
     if item.status != ItemStatus.DISCONTINUED or item.replacement_id is None:

@@ -72,7 +72,16 @@ class ItemInfo:
 
 
 def resolve_customer(store: Store, typed: str) -> CustomerInfo:
-    """The one customer `typed` names (code, ship-to code, or a unique match); FieldError else."""
+    """The one customer `typed` names (code, ship-to code, or a unique match); FieldError else.
+
+    A whole customer code (what the auto-skip commits) is one index look-up; only other text
+    runs the ranked lookup (eight reads, a word search among them)."""
+    with store.read_session() as session:
+        exact_id = session.exec(
+            select(Customer.id).where(Customer.code == typed.strip().upper())
+        ).first()
+    if exact_id is not None:
+        return customer_info(store, exact_id)
     hits = find_customers(store, typed, limit=5)
     exact = [h for h in hits if h.code == typed.strip().upper()]
     by_ship_to = [h for h in hits if h.matched == f"ship-to {typed.strip().upper()}"]
