@@ -422,3 +422,22 @@ def test_order_availability_lines_see_each_other(store: Store, world: World) -> 
         (l1, r1), (l2, r2) = order_availability(s, oid, today=TODAY)
     assert (l1.line_no, r1.now_quantity) == (1, 20)
     assert (l2.line_no, r2.now_quantity, r2.complete_date) == (2, 10, day(5))
+
+
+def test_sqlite_reads_demand_through_the_open_demand_index(sqlite_store: Store) -> None:
+    """Not every line an item ever had: a hot item has thousands of closed ones, and SQLite's
+    planner would take the plain item_id index (bench/atp.py, the 20 hottest items)."""
+    from sqlalchemy import bindparam, text
+
+    from orderdesk_tui.services.availability import ATP_QUERY_SQLITE
+
+    plan_sql = text("EXPLAIN QUERY PLAN " + ATP_QUERY_SQLITE.element.text).bindparams(
+        bindparam("ids", expanding=True),
+        bindparam("supply_kinds", expanding=True),
+        bindparam("demand_states", expanding=True),
+    )
+    params = {"ids": [1], "supply_kinds": ["stock"], "demand_states": ["entered"], "exclude": 0}
+    with sqlite_store.session() as session:
+        plan = [row[-1] for row in session.connection().execute(plan_sql, params)]
+    lines = [step for step in plan if "sales_order_lines" in step]
+    assert lines == ["SEARCH l USING INDEX ix_sales_order_lines_open_demand (item_id=?)"], plan

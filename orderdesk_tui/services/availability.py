@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Integer, String, bindparam, select, text
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel import Session, col
 
 from orderdesk_tui.domain.availability.inputs import (
@@ -114,31 +115,40 @@ UNION ALL
 SELECT 'd', l.item_id, l.warehouse_id, l.quantity, l.quantity_allocated, l.quantity_shipped,
        l.quantity_cancelled, COALESCE(l.last_promised_date, l.requested_date, o.requested_date),
        o.number
-FROM sales_order_lines l JOIN sales_orders o ON o.id = l.order_id
+FROM sales_order_lines l {open_demand} JOIN sales_orders o ON o.id = l.order_id
 WHERE l.item_id IN :ids
   AND l.quantity > l.quantity_allocated + l.quantity_shipped + l.quantity_cancelled
   AND NOT l.drop_ship AND o.state IN :demand_states AND l.order_id <> :exclude
 """
 
-ATP_QUERY = (
-    text(_ATP_SQL)
-    .bindparams(
-        bindparam("ids", expanding=True),
-        bindparam("supply_kinds", expanding=True),
-        bindparam("demand_states", expanding=True),
+
+def _atp_query(open_demand: str) -> TextualSelect:
+    return (
+        text(_ATP_SQL.format(open_demand=open_demand))
+        .bindparams(
+            bindparam("ids", expanding=True),
+            bindparam("supply_kinds", expanding=True),
+            bindparam("demand_states", expanding=True),
+        )
+        .columns(
+            kind=String,
+            item_id=Integer,
+            warehouse_id=Integer,
+            q1=Quantity,
+            q2=Quantity,
+            q3=Quantity,
+            q4=Quantity,
+            day=Date,
+            ref=String,
+        )
     )
-    .columns(
-        kind=String,
-        item_id=Integer,
-        warehouse_id=Integer,
-        q1=Quantity,
-        q2=Quantity,
-        q3=Quantity,
-        q4=Quantity,
-        day=Date,
-        ref=String,
-    )
-)
+
+
+ATP_QUERY = _atp_query("")
+#: SQLite's planner reads demand through the plain item_id index (its statistics say about two
+#: lines an item), so a hot item read every line it ever had (10,000 on the 1M store, 18-21
+#: ms); the open-demand partial index (migration 0004) holds only the open ones (0.2 ms).
+ATP_QUERY_SQLITE = _atp_query("INDEXED BY ix_sales_order_lines_open_demand")
 _SUPPLY_KINDS = list(SUPPLY_KINDS)
 _DEMAND_STATES = [str(s) for s in DEMAND_STATES]
 
@@ -184,7 +194,7 @@ def load_supplies(
     if not facts:
         return {}
     rows = conn.execute(
-        ATP_QUERY,
+        ATP_QUERY_SQLITE if conn.dialect.name == "sqlite" else ATP_QUERY,
         {
             "ids": sorted(facts),
             "supply_kinds": _SUPPLY_KINDS,
