@@ -196,7 +196,7 @@ def test_doctor_on_a_healthy_store(tmp_path: Path, healthy: Path) -> None:
     result = _doctor(tmp_path, healthy)
     assert result.returncode == 0, result.stdout
     lines = _lines(result)
-    assert set(lines) == {"config", "setting", "store", "perms", "keymap", "erp", "log"}
+    assert set(lines) == {"config", "setting", "store", "perms", "keymap", "erp", "mail", "log"}
     assert str(tmp_path / "log" / "orderdesk.log") in lines["log"][0]
     assert any(line.startswith("ok   setting [desk] ") for line in lines["setting"])
     assert all(line.startswith("ok") for group in lines.values() for line in group)

@@ -233,7 +233,7 @@ async def test_queue_f11_retries_the_row_and_every_marked_row(demo_store: Store)
 
         await filter_to(pilot, screen, "kind:draft")  # no ERP hold here: nothing is done
         await pilot.press("f11")
-        await wait_for(pilot, lambda: "no ERP hold here" in " ".join(messages(app)))
+        await wait_for(pilot, lambda: "no ERP hold or refused mail here" in " ".join(messages(app)))
 
     assert outbox_states(demo_store, second.id) == ["pending"]
     assert outbox_states(demo_store, demo_held.id) == ["pending"]
