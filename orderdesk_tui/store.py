@@ -24,10 +24,10 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Result, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session, SQLModel
@@ -365,3 +365,9 @@ def open_store(
         create=create,
         read_urls=read_urls,
     )
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched: its result is a CursorResult, which
+    Session.execute's annotation (Result) does not say."""
+    return cast(CursorResult[Any], result).rowcount

@@ -9,8 +9,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String
-from sqlmodel import Field
+from sqlalchemy import String, Table
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Field, SQLModel
 
 from orderdesk_tui.domain.order_states import State as OrderState
 from orderdesk_tui.models.types import Money, Percent, Quantity, UnitPrice
@@ -117,3 +118,10 @@ class NoteChannel(StrEnum):
 
 
 __all__ = ["OrderState"]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Table: SQLModel leaves `__table__` untyped, the mapper does not."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    return table

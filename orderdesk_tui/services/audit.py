@@ -15,7 +15,8 @@ from sqlmodel import Session, SQLModel
 
 from orderdesk_tui.errors import StaleEdit
 from orderdesk_tui.models import AuditEvent
-from orderdesk_tui.models.base import utcnow
+from orderdesk_tui.models.base import table_of, utcnow
+from orderdesk_tui.store import rows_changed
 
 Row = TypeVar("Row", bound=SQLModel)
 Changes = dict[str, tuple[Any, Any]]
@@ -23,7 +24,7 @@ Changes = dict[str, tuple[Any, Any]]
 
 def entity_of(row: SQLModel) -> str:
     """The entity an audit event names for `row`: its table."""
-    return str(type(row).__table__.name)  # type: ignore[attr-defined]  # SQLModel leaves it untyped
+    return str(table_of(type(row)).name)
 
 
 def _plain(value: Any) -> Any:
@@ -173,7 +174,7 @@ def apply_updates(
         groups[(type(u.row), tuple(sorted(u.values)))].append(u)
     reload: dict[type[SQLModel], list[int]] = defaultdict(list)
     for (model, _), group in groups.items():
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         params = [
             {
                 **u.values,
@@ -194,7 +195,7 @@ def apply_updates(
             _load(group[0].row, written)
             continue
         result = session.execute(stmt, params)
-        if result.rowcount != len(params):  # type: ignore[attr-defined]
+        if rows_changed(result) != len(params):
             _raise_stale(session, table, group)
         reload[model].extend(u.row.id for u in group)  # type: ignore[attr-defined]
     for model, ids in reload.items():
@@ -217,7 +218,7 @@ def apply_updates(
         for u, changed in zip(updates, changes, strict=True)
     ]
     if events:
-        session.execute(insert(AuditEvent.__table__), events)  # type: ignore[attr-defined]
+        session.execute(insert(table_of(AuditEvent)), events)
     return changes
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Note, User
 from orderdesk_tui.services.audit import record
-from orderdesk_tui.store import Store
+from orderdesk_tui.store import Store, rows_changed
 
 
 class CallbackAlreadyDone(RuleViolation):
@@ -33,7 +33,7 @@ def mark_done_in(session: Session, note: Note, *, actor: User) -> None:
         .values(callback_done=True)
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(done) != 1:
         raise CallbackAlreadyDone("this call-back was already marked done")
     assert note.id is not None
     record(

@@ -19,6 +19,7 @@ from sqlalchemy import Select, bindparam, text
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.models import Address, Contact, Customer, Invoice, SalesOrder
+from orderdesk_tui.models.base import table_of
 from orderdesk_tui.services.lookup import fts_ids, prefix, trgm_clause
 from orderdesk_tui.store import Store
 
@@ -143,10 +144,10 @@ def _prefix_query(columns: list[Any], key: Any) -> Select[Any]:
 
 
 _C, _O, _I, _A = (
-    Customer.__table__.c,  # type: ignore[attr-defined]
-    SalesOrder.__table__.c,  # type: ignore[attr-defined]
-    Invoice.__table__.c,  # type: ignore[attr-defined]
-    Address.__table__.c,  # type: ignore[attr-defined]
+    table_of(Customer).c,
+    table_of(SalesOrder).c,
+    table_of(Invoice).c,
+    table_of(Address).c,
 )
 #: Built once: a lookup runs on every keystroke and SQLAlchemy's statement building shows.
 _CODES = _prefix_query([_C.id, _C.code], _C.code)

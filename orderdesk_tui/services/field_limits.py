@@ -14,6 +14,7 @@ from sqlalchemy import String
 from sqlmodel import SQLModel
 
 from orderdesk_tui.errors import FieldError
+from orderdesk_tui.models.base import table_of
 from orderdesk_tui.models.types import ScaledDecimal
 
 #: Digits in all of a scaled decimal on PostgreSQL (NUMERIC(18, scale)); SQLite's scaled
@@ -23,14 +24,14 @@ PRECISION = 18
 
 def max_length(model: type[SQLModel], name: str) -> int:
     """The longest string column `name` of `model` holds."""
-    kind = model.__table__.c[name].type  # type: ignore[attr-defined]
+    kind = table_of(model).c[name].type
     assert isinstance(kind, String) and kind.length is not None, f"{name} is not a String(n)"
     return int(kind.length)
 
 
 def problem(model: type[SQLModel], name: str, value: object) -> str | None:
     """Why column `name` of `model` cannot hold `value`, or None when it can."""
-    kind = model.__table__.c[name].type  # type: ignore[attr-defined]
+    kind = table_of(model).c[name].type
     if isinstance(kind, String) and kind.length is not None and isinstance(value, str):
         if len(value) > kind.length:
             return f"at most {kind.length:,} characters (this has {len(value):,})"

@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from orderdesk_tui.models import NumberSequence
+from orderdesk_tui.store import rows_changed
 
 #: name -> (prefix, width)
 DEFAULTS = {
@@ -30,7 +31,7 @@ def next_number(session: Session, name: str) -> str:
         .values(next_value=NumberSequence.next_value + 1)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+    if rows_changed(bumped) == 0:
         prefix, width = DEFAULTS[name]
         try:
             with session.begin_nested():

@@ -49,7 +49,7 @@ from orderdesk_tui.models import (
     SalesOrder,
     SalesOrderLine,
 )
-from orderdesk_tui.models.base import OrderState, Priority
+from orderdesk_tui.models.base import OrderState, Priority, table_of
 from orderdesk_tui.models.types import Money
 from orderdesk_tui.services.mail_outbox import OPEN as MAIL_NOT_SENT
 
@@ -103,7 +103,7 @@ def money_reader(conn: Connection) -> Callable[[Any], Decimal]:
 
 
 def _late_backorders(today: date) -> Exists:
-    line = SalesOrderLine.__table__  # type: ignore[attr-defined]
+    line = table_of(SalesOrderLine)
     return exists().where(
         line.c.order_id == col(SalesOrder.id),
         line.c.quantity_backordered > 0,

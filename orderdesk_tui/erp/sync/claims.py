@@ -5,9 +5,9 @@ hold). Each method is one transaction, run in a thread by `push.Pusher`."""
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, bindparam, exists, func, update
+from sqlalchemy import bindparam, exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -34,6 +34,7 @@ from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SyncOutbox
 from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.holds import open_hold, place_hold
+from orderdesk_tui.store import rows_changed
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,7 @@ class OutboxClaims(EngineBase):
             lease_until = self._now() + timedelta(seconds=self.lease_s)
             claims = []
             for entry in entries:
-                # An UPDATE's result is a CursorResult (Session.execute is typed as Result).
-                taken = cast(
-                    CursorResult[Any],
+                taken = rows_changed(
                     session.execute(
                         update(SyncOutbox)
                         .where(
@@ -185,7 +184,7 @@ class OutboxClaims(EngineBase):
                         .execution_options(synchronize_session=False)
                     ),
                 )
-                if taken.rowcount == 1:
+                if taken == 1:
                     assert entry.id is not None
                     claims.append(
                         Claim(

@@ -21,6 +21,7 @@ from orderdesk_tui.models import (
     RMALine,
     Warehouse,
 )
+from orderdesk_tui.models.base import table_of
 from orderdesk_tui.seed.demo.records import (
     BilledLine,
     CustomerPlan,
@@ -97,7 +98,7 @@ class LoaderState:
         """INSERT many rows without building ORM objects; their ids, in the order given."""
         if not rows:
             return []
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         stmt = insert(model).returning(table.c.id, sort_by_parameter_order=True)
         moment = self.clock.moment
         rows = [
