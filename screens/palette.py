@@ -16,6 +16,7 @@ from textual.content import Content
 
 from orderdesk_tui.services.desk import Desk
 from orderdesk_tui.services.number_search import NumberHit, orders_by_number, rmas_by_number
+from orderdesk_tui.store import Store
 from screens.base import DeskScreen
 from screens.widgets.status_bar import DeskStatus
 
@@ -73,42 +74,48 @@ def _numbered(kind: str, hit: NumberHit) -> Content:
     )
 
 
-class OrderNumbers(_StoreProvider):
+class _NumberProvider(_StoreProvider):
+    """Documents found by the start of their number (or its digits): one search, one screen."""
+
+    #: Shown before the number, and the screen a hit opens ("order" or "rma").
+    label = ""
+    screen_kind = ""
+    help_text = ""
+    #: The best hit's score: orders rank just above RMAs of the same number.
+    top = 1.0
+
+    @staticmethod
+    def find(store: Store, typed: str, *, limit: int) -> list[NumberHit]:
+        raise NotImplementedError
+
+    async def search(self, query: str) -> Hits:
+        typed = await self._settled(query, 1)
+        desk = self._desk
+        if typed is None or desk is None:
+            return
+        hits = await asyncio.to_thread(self.find, desk[0].store, typed, limit=LIMIT)
+        for rank, hit in enumerate(hits):
+            yield Hit(
+                self.top - rank / 100,
+                _numbered(self.label, hit),
+                partial(self._open, self.screen_kind, hit.id),
+                text=f"{self.label} {hit.number}",
+                help=self.help_text,
+            )
+
+
+class OrderNumbers(_NumberProvider):
     """Orders by number: SO0001234, SO00012 (the start of one) or 1234."""
 
-    async def search(self, query: str) -> Hits:
-        typed = await self._settled(query, 1)
-        desk = self._desk
-        if typed is None or desk is None:
-            return
-        hits = await asyncio.to_thread(orders_by_number, desk[0].store, typed, limit=LIMIT)
-        for rank, hit in enumerate(hits):
-            yield Hit(
-                1.0 - rank / 100,
-                _numbered("Order", hit),
-                partial(self._open, "order", hit.id),
-                text=f"Order {hit.number}",
-                help="Open the order",
-            )
+    label, screen_kind, help_text, top = "Order", "order", "Open the order", 1.0
+    find = staticmethod(orders_by_number)
 
 
-class RmaNumbers(_StoreProvider):
+class RmaNumbers(_NumberProvider):
     """RMAs and return requests by number: RMA000012, RQ000034 or 12."""
 
-    async def search(self, query: str) -> Hits:
-        typed = await self._settled(query, 1)
-        desk = self._desk
-        if typed is None or desk is None:
-            return
-        hits = await asyncio.to_thread(rmas_by_number, desk[0].store, typed, limit=LIMIT)
-        for rank, hit in enumerate(hits):
-            yield Hit(
-                0.99 - rank / 100,
-                _numbered("RMA", hit),
-                partial(self._open, "rma", hit.id),
-                text=f"RMA {hit.number}",
-                help="Open the return",
-            )
+    label, screen_kind, help_text, top = "RMA", "rma", "Open the return", 0.99
+    find = staticmethod(rmas_by_number)
 
 
 class Customers(_StoreProvider):
