@@ -11,11 +11,16 @@ when a text needs a glyph DejaVu Sans lacks.
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from fpdf import FPDF
-from fpdf.fonts import TTFFont
+from fpdf.enums import CellBordersLayout, TableBordersLayout
+from fpdf.fonts import FontFace, TTFFont
+
+from orderdesk_tui.domain.money import format_money
 
 PageFormat = Literal["A4", "Letter"]
 
@@ -66,6 +71,32 @@ class DocumentPDF(FPDF):
         # Bold text falls back to the regular CJK face rather than to nothing.
         self.set_fallback_fonts([CJK_FONT], exact_match=False)
         self._with_fallback = True
+
+    def totals_table(
+        self,
+        rows: Sequence[tuple[str, Decimal]],
+        currency: str,
+        *,
+        label_width: float,
+        rule_above_last: bool = False,
+    ) -> None:
+        """Labelled amounts right-aligned under a table's amount column; the last row (the total
+        or the credit) in bold, with a rule above it if asked."""
+        self.set_font(FONT, "", 9)
+        with self.table(
+            width=label_width + 35,
+            col_widths=(label_width, 35),
+            align="RIGHT",
+            borders_layout=TableBordersLayout.NONE,
+            first_row_as_headings=False,
+            line_height=5,
+        ) as table:
+            for index, (label, amount) in enumerate(rows):
+                last = index == len(rows) - 1
+                row = table.row(style=FontFace(emphasis="BOLD", size_pt=10) if last else None)
+                rule = CellBordersLayout.TOP if last and rule_above_last else CellBordersLayout.NONE
+                for text in (label, format_money(amount, currency)):
+                    row.cell(text, align="R", border=rule)
 
     def write_to(self, path: Path, *, compress: bool = True) -> Path:
         """Write the document at `path` (atomically); returns `path`. `compress=False` leaves

@@ -380,20 +380,7 @@ class _DocPDF(DocumentPDF):
 
     def totals(self, doc: ReturnDocument) -> None:
         """The totals right-aligned under the amounts; the last (the credit) in bold."""
-        self.set_font(FONT, "", 9)
-        with self.table(
-            width=80,
-            col_widths=(45, 35),
-            align="RIGHT",
-            borders_layout=TableBordersLayout.NONE,
-            first_row_as_headings=False,
-            line_height=5,
-        ) as table:
-            for label, amount in doc.totals:
-                bold = label.startswith("Credit")
-                row = table.row(style=FontFace(emphasis="BOLD", size_pt=10) if bold else None)
-                for text in (label, format_money(amount, doc.currency)):
-                    row.cell(text, align="R")
+        self.totals_table(doc.totals, doc.currency, label_width=45)
 
 
 def build_pdf(doc: ReturnDocument, *, page_format: PageFormat = "A4") -> DocumentPDF:

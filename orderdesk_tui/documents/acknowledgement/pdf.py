@@ -190,21 +190,8 @@ class _AckPDF(DocumentPDF):
         if self.will_page_break(len(rows) * 5 + 4):
             self.add_page()
         self.ln(2)
-        self.set_font(FONT, "", 9)
         self.set_draw_color(0)
-        with self.table(
-            width=75,
-            col_widths=(40, 35),
-            align="RIGHT",
-            borders_layout=TableBordersLayout.NONE,
-            first_row_as_headings=False,
-            line_height=5,
-        ) as table:
-            for label, amount in rows:
-                total = label.startswith("Total")
-                row = table.row(style=FontFace(emphasis="BOLD", size_pt=10) if total else None)
-                for text in (label, format_money(amount, ack.currency)):
-                    row.cell(text, align="R", border=CellBordersLayout.TOP if total else _NO_RULE)
+        self.totals_table(rows, ack.currency, label_width=40, rule_above_last=True)
 
     def holds_notice(self, ack: Acknowledgement) -> None:
         self.set_font(FONT, "", 8.5)
