@@ -36,16 +36,12 @@ class Look:
 
 
 #: The smallest terminal every screen is made for (README) and a big one, each in a dark and a
-#: light theme: every screen is shot in all four.
+#: light theme: every screen and every dialog is shot in all four.
 LOOKS = [
     pytest.param(Look(size, theme), id=f"{size[0]}x{size[1]}-{theme.removeprefix('textual-')}")
     for size in ((120, 36), (200, 50))
     for theme in ("textual-dark", "textual-light")
 ]
-
-#: Dialogs sit in the middle of whatever is under them: the small terminal in the dark theme and
-#: the big one in the light theme show both sizes and both themes.
-DIALOG_LOOKS = [LOOKS[0], LOOKS[3]]
 
 
 def desk(store: Store, look: Look) -> App[Any]:

@@ -1,5 +1,5 @@
-"""What every dialog looks like, opened as a coordinator opens it, as SVG snapshots in the small
-dark and the big light look (tests/snapshot_kit.py: the looks, the frozen setup, how to
+"""What every dialog looks like, opened as a coordinator opens it, as SVG snapshots in the four
+looks, 120x36 and 200x50, dark and light (tests/snapshot_kit.py: the looks, the frozen setup, how to
 regenerate)."""
 
 from typing import Any
@@ -27,7 +27,7 @@ from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
 from screens.part_picker import PartPicker
 from screens.rma_list import RmaListScreen
-from tests.snapshot_kit import DIALOG_LOOKS, Look, SnapCompare, desk, held_order, shoot
+from tests.snapshot_kit import LOOKS, Look, SnapCompare, desk, held_order, shoot
 from tests.ui import burst, keys_of, wait_for
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -66,7 +66,7 @@ async def new_order_for(pilot: Pilot[Any], customer: str) -> OrderEntryScreen:
     return screen
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_reason_refused_when_empty(
     snap_compare: SnapCompare, demo_store: Store, look: Look
 ) -> None:
@@ -83,7 +83,7 @@ def test_reason_refused_when_empty(
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_supervisor_override(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     """A coordinator releasing a credit hold: the reason given, a supervisor is asked for."""
     order_id = held_order(demo_store, "credit")
@@ -100,7 +100,7 @@ def test_supervisor_override(snap_compare: SnapCompare, demo_store: Store, look:
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_note_on_an_order(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     order_id = held_order(demo_store, "credit")
 
@@ -114,7 +114,7 @@ def test_note_on_an_order(snap_compare: SnapCompare, demo_store: Store, look: Lo
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_pick_usual_items(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     """F11 in a new order: the customer's usual items and last order to pick from."""
 
@@ -126,7 +126,7 @@ def test_pick_usual_items(snap_compare: SnapCompare, demo_store: Store, look: Lo
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_part_picker(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     """F4 on a part typed in part: the catalogue hits to choose from."""
 
@@ -141,7 +141,7 @@ def test_part_picker(snap_compare: SnapCompare, demo_store: Store, look: Look) -
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_question_on_a_discontinued_part(
     snap_compare: SnapCompare, demo_store: Store, look: Look
 ) -> None:
@@ -153,7 +153,7 @@ def test_question_on_a_discontinued_part(
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_returns_report_prompt_and_text(
     snap_compare: SnapCompare, demo_store: Store, look: Look
 ) -> None:
@@ -174,7 +174,7 @@ def test_returns_report_prompt_and_text(
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_new_customer_form(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     """F10 in the customer lookup: the new customer form, the typed name carried in."""
 
@@ -190,7 +190,7 @@ def test_new_customer_form(snap_compare: SnapCompare, demo_store: Store, look: L
     assert shoot(snap_compare, desk(demo_store, look), look, steps)
 
 
-@pytest.mark.parametrize("look", DIALOG_LOOKS)
+@pytest.mark.parametrize("look", LOOKS)
 def test_palette_finds_a_customer(snap_compare: SnapCompare, demo_store: Store, look: Look) -> None:
     """Ctrl+P and a customer's name: the desk's hits under Textual's own commands."""
 
