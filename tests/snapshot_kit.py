@@ -20,6 +20,7 @@ from textual.widgets import Input
 
 from orderdesk_tui.models import Customer, Hold, Item, SalesOrder, SalesOrderLine
 from orderdesk_tui.store import Store
+from screens.order_list import OrderListScreen
 from screens.widgets.status_bar import StatusBar
 from tests.ui import make_app, wait_for
 
@@ -68,6 +69,14 @@ def shoot(snap_compare: SnapCompare, app: App[Any], look: Look, steps: Steps) ->
         await pilot.pause(0.1)
 
     return snap_compare(app, terminal_size=look.size, run_before=run_before)
+
+
+async def open_order_list(pilot: Pilot[Any]) -> OrderListScreen:
+    """The desk's first screen, once its rows are shown."""
+    screen = pilot.app.screen
+    assert isinstance(screen, OrderListScreen)
+    await wait_for(pilot, lambda: screen.table.current is not None)
+    return screen
 
 
 def busiest_hazmat_order(store: Store) -> int:

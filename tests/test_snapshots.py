@@ -18,7 +18,6 @@ from screens.dialogs import QuestionDialog
 from screens.entry_keys import PAUSE_S
 from screens.help import HelpScreen
 from screens.order_entry import OrderEntryScreen
-from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
 from screens.rma import RmaScreen
@@ -32,6 +31,7 @@ from tests.snapshot_kit import (
     busiest_hazmat_order,
     customer_id,
     desk,
+    open_order_list,
     order_number,
     shoot,
 )
@@ -137,13 +137,6 @@ def test_wallboard(snap_compare: SnapCompare, demo_store: Store, look: Look) -> 
         await wait_for(pilot, lambda: app.figures is not None)
 
     assert shoot(snap_compare, app, look, steps)
-
-
-async def open_order_list(pilot: Pilot[Any]) -> OrderListScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, OrderListScreen)
-    await wait_for(pilot, lambda: screen.table.current is not None)
-    return screen
 
 
 @pytest.mark.parametrize("look", LOOKS)

@@ -23,11 +23,10 @@ from screens.dialogs import (
 )
 from screens.entry_keys import PAUSE_S
 from screens.order_entry import OrderEntryScreen
-from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
 from screens.part_picker import PartPicker
 from screens.rma_list import RmaListScreen
-from tests.snapshot_kit import LOOKS, Look, SnapCompare, desk, held_order, shoot
+from tests.snapshot_kit import LOOKS, Look, SnapCompare, desk, held_order, open_order_list, shoot
 from tests.ui import burst, keys_of, wait_for
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -38,15 +37,9 @@ async def on_top(pilot: Pilot[Any], kind: type[Screen[Any]]) -> None:
     await pilot.pause(PAUSE_S + 0.1)  # past the key gate a refusal may have opened
 
 
-async def order_list(pilot: Pilot[Any]) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, OrderListScreen)
-    await wait_for(pilot, lambda: screen.table.current is not None)
-
-
 async def view_order(pilot: Pilot[Any], order_id: int) -> OrderViewScreen:
     app = pilot.app
-    await order_list(pilot)
+    await open_order_list(pilot)
     app.push_screen(OrderViewScreen(app.desk, app.status, order_id))  # type: ignore[attr-defined]
     await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
     screen = app.screen
@@ -56,7 +49,7 @@ async def view_order(pilot: Pilot[Any], order_id: int) -> OrderViewScreen:
 
 async def new_order_for(pilot: Pilot[Any], customer: str) -> OrderEntryScreen:
     """A new order with the customer typed and the PO field reached."""
-    await order_list(pilot)
+    await open_order_list(pilot)
     await pilot.press("ctrl+n")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, OrderEntryScreen))
     screen = pilot.app.screen
@@ -161,7 +154,7 @@ def test_returns_report_prompt_and_text(
     (TextDialog): the shot is the report."""
 
     async def steps(pilot: Pilot[Any]) -> None:
-        await order_list(pilot)
+        await open_order_list(pilot)
         await pilot.press("ctrl+r")
         await on_top(pilot, RmaListScreen)
         await pilot.press("f9")
@@ -179,7 +172,7 @@ def test_new_customer_form(snap_compare: SnapCompare, demo_store: Store, look: L
     """F10 in the customer lookup: the new customer form, the typed name carried in."""
 
     async def steps(pilot: Pilot[Any]) -> None:
-        await order_list(pilot)
+        await open_order_list(pilot)
         await pilot.press("ctrl+l")
         await on_top(pilot, CustomerLookupScreen)
         burst(pilot.app, "Łódź Hydraulika")
@@ -195,7 +188,7 @@ def test_palette_finds_a_customer(snap_compare: SnapCompare, demo_store: Store, 
     """Ctrl+P and a customer's name: the desk's hits under Textual's own commands."""
 
     async def steps(pilot: Pilot[Any]) -> None:
-        await order_list(pilot)
+        await open_order_list(pilot)
         await pilot.press("ctrl+p")
         await on_top(pilot, CommandPalette)
         await pilot.press(*(key for key, _ in keys_of("summit")))
