@@ -330,7 +330,10 @@ def test_cancel_entered_order_frees_stock_and_tells_the_erp(store: Store) -> Non
         (Decimal("10"), Decimal("0"), Decimal("0")),
         (Decimal("5"), Decimal("0"), Decimal("0")),
     ]
-    (event,) = _audit(store)
+    *freed, event = _audit(store)
+    # the allocated line and its stock row given back, audited, before the order itself
+    assert sorted(e.action for e in freed) == ["line.deallocated", "stock.deallocated"]
+    assert {e.order_id for e in freed} == {order.id}
     assert (event.action, event.actor, event.order_id) == ("order.cancelled", "casey", order.id)
     assert json.loads(event.changes)["state"] == ["entered", "cancelled"]
     (entry,) = _outbox(store)
@@ -360,8 +363,8 @@ def test_cancel_released_order_needs_a_supervisor(store: Store) -> None:
         reason="duplicate of SO0000002",
         approval=SAM_OK,
     )
-    (event,) = _audit(store)
-    assert (event.actor, event.approved_by) == ("casey", "sam")
+    event = _audit(store)[-1]
+    assert (event.action, event.actor, event.approved_by) == ("order.cancelled", "casey", "sam")
     assert _get(store, StockLevel, world.stock_id).allocated == Decimal("15")
 
 

@@ -20,6 +20,7 @@ from orderdesk_tui.models.pricing import (
 )
 from orderdesk_tui.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from orderdesk_tui.models.queue import QueueChange, QueueState
+from orderdesk_tui.models.revision import OrderRevision
 from orderdesk_tui.models.rma import RMA, RMALine
 from orderdesk_tui.models.shipment import Package, Shipment, ShipmentLine
 from orderdesk_tui.models.sync_state import SyncCursor
@@ -41,6 +42,7 @@ __all__ = [
     "MailOutbox",
     "Note",
     "NumberSequence",
+    "OrderRevision",
     "Package",
     "PriceAgreement",
     "PriceList",

@@ -71,6 +71,8 @@ class SalesOrder(SQLModel, table=True):
     total: Decimal = money_col()
     erp_id: str = string(40, default="")
     erp_number: str = string(40, default="")
+    #: The current revision (models.revision): 0 as submitted, +1 per change after submit.
+    revision: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = version_field()

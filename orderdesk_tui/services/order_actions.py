@@ -8,8 +8,7 @@ that same transaction (`users.approve`).
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import tuple_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from orderdesk_tui.domain.order_states import (
     CANCELLABLE,
@@ -17,9 +16,10 @@ from orderdesk_tui.domain.order_states import (
     cancel_refusal,
 )
 from orderdesk_tui.errors import RuleViolation
-from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, StockLevel, User
+from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState, utcnow
 from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
@@ -118,31 +118,14 @@ def cancel_order(
         lines = list(
             session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order_id))
         )
-        # The stock rows in one statement, in id order: the order submit locks them in, so a
-        # cancel and a submit of the same items queue up rather than deadlock.
-        freed = {
-            (line.item_id, line.warehouse_id)
-            for line in lines
-            if line.quantity_allocated and line.warehouse_id and line.item_id
-        }
-        stock_rows: dict[tuple[int | None, int | None], StockLevel] = {
-            (stock.item_id, stock.warehouse_id): stock
-            for stock in (
-                session.exec(
-                    select(StockLevel)
-                    .where(tuple_(col(StockLevel.item_id), col(StockLevel.warehouse_id)).in_(freed))
-                    .order_by(col(StockLevel.id))
-                    .with_for_update()
-                )
-                if freed
-                else ()
-            )
-        }
+        free_allocation_in(
+            session,
+            [(line, line.quantity_allocated) for line in lines],
+            actor=actor.name,
+            order_id=order_id,
+            reason=f"order {order.number} cancelled: {reason}",
+        )
         for line in lines:
-            stock = stock_rows.get((line.item_id, line.warehouse_id))
-            if line.quantity_allocated and stock is not None:
-                stock.allocated = max(stock.allocated - line.quantity_allocated, Decimal(0))
-                stock.version += 1
             open_qty = line.quantity - line.quantity_shipped
             line.quantity_cancelled, line.quantity_allocated = open_qty, Decimal(0)
             line.quantity_backordered = Decimal(0)
