@@ -3,8 +3,16 @@ bodies."""
 
 from collections.abc import Iterable, Sequence
 
-from orderdesk_tui.documents.acknowledgement.model import TITLE, Acknowledgement
-from orderdesk_tui.documents.acknowledgement.wording import HOLD_INTRO, line_details, terms_line
+from orderdesk_tui.documents.acknowledgement.model import Acknowledgement
+from orderdesk_tui.documents.acknowledgement.wording import (
+    CHANGED_NOTE,
+    CHANGES_HEADING,
+    HOLD_INTRO,
+    line_details,
+    line_number,
+    revision_changes,
+    terms_line,
+)
 from orderdesk_tui.documents.formats import fmt_date
 from orderdesk_tui.documents.plain_text import TEXT_WIDTH, side_by_side, wrap
 from orderdesk_tui.domain.availability.quantities import fmt_qty
@@ -50,7 +58,7 @@ def render_text(ack: Acknowledgement) -> str:
     cur = ack.currency
     company = ack.company
     out: list[str] = []
-    title = TITLE.upper()
+    title = ack.title.upper()
     out.append(f"{company.name[: TEXT_WIDTH - len(title) - 2]:<{TEXT_WIDTH - len(title)}}{title}")
     out.extend(wrap(" · ".join(company.address_lines), TEXT_WIDTH))
     contact = " · ".join(p for p in (company.phone, company.email) if p)
@@ -63,6 +71,7 @@ def render_text(ack: Acknowledgement) -> str:
     left = _fields(
         [
             ("Order no.", ack.order_number),
+            ("Revision", str(ack.revision) if ack.revision else ""),
             ("Order date", fmt_date(ack.order_date)),
             ("Issued", fmt_date(ack.issued_on)),
             ("Requested", fmt_date(ack.requested_date)),
@@ -90,13 +99,22 @@ def render_text(ack: Acknowledgement) -> str:
     out.extend(side_by_side(bill, ship))
     out.append("")
 
+    changes = revision_changes(ack)
+    if changes:
+        out.append(CHANGES_HEADING.upper())
+        for change in changes:
+            out.extend(wrap(change, TEXT_WIDTH, indent="  - ", hanging="    "))
+        if any(line.changed for line in ack.lines):
+            out.append(CHANGED_NOTE)
+        out.append("")
+
     out.append(" ".join(f"{h:{a}{w}}" for h, w, a in _TEXT_COLUMNS).rstrip())
     out.append(" ".join("-" * w for _, w, _ in _TEXT_COLUMNS))
     for line in ack.lines:
         out.extend(
             _text_row(
                 [
-                    str(line.line_no),
+                    line_number(line),
                     line.part_number,
                     line.description,
                     fmt_qty(line.quantity),

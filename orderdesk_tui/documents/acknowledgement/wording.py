@@ -5,10 +5,23 @@ from orderdesk_tui.documents.acknowledgement.model import AckLine, Acknowledgeme
 from orderdesk_tui.documents.formats import fmt_date
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 
+CHANGES_HEADING = "Changes in this revision"
+CHANGED_NOTE = "Lines marked * changed in this revision."
+
 HOLD_INTRO = (
     "Your order is confirmed and will be released for shipment once the following is "
     "complete; we will contact you if we need anything from you."
 )
+
+
+def line_number(line: AckLine) -> str:
+    """The line's number, marked `*` when the revision acknowledged changed it."""
+    return f"*{line.line_no}" if line.changed else str(line.line_no)
+
+
+def revision_changes(ack: Acknowledgement) -> list[str]:
+    """What the revision changed, then the lines it removed; [] for revision 0."""
+    return [*ack.changes, *ack.removed] if ack.revision else []
 
 
 def line_details(line: AckLine) -> list[str]:
