@@ -224,7 +224,7 @@ def load_acknowledgement(
             order_number=order.number,
             order_date=order_date,
             issued_on=(
-                _day(revised.created_at)
+                revised.created_at.date()
                 if revised is not None
                 else _day(order.acknowledged_at) or today or date.today()
             ),
