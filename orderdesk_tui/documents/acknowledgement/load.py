@@ -16,7 +16,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.documents.acknowledgement.model import AckHold, AckLine, Acknowledgement
+from orderdesk_tui.documents.acknowledgement.model import (
+    AckHold,
+    AckLine,
+    Acknowledgement,
+    AckRemovedLine,
+)
 from orderdesk_tui.documents.company import DEFAULT_COMPANY, Company
 from orderdesk_tui.documents.formats import address_lines
 from orderdesk_tui.errors import FieldError
@@ -95,18 +100,16 @@ def changed_line_numbers(revision: OrderRevision) -> set[int]:
     return {int(n) for n in revision.changed_lines.replace(" ", "").split(",") if n.isdigit()}
 
 
-def _removed_line(number: int, diff: list[Any]) -> str:
-    """ "Line 4 AB-12, 10 removed": what the diff says the line was, else its number alone."""
+def _removed_line(number: int, diff: list[Any]) -> AckRemovedLine:
+    """Line `number` as the revision's diff says it was (its old part number and quantity)."""
     was: dict[str, str] = {}
     for change in diff:
         if isinstance(change, dict) and change.get("line_no") == number:
             old = change.get("old")
             if old not in (None, "") and isinstance(change.get("field"), str):
                 was.setdefault(change["field"], str(old))
-    part = was.get("part_number") or was.get("part") or was.get("item") or ""
-    quantity = was.get("quantity") or was.get("qty") or ""
-    what = ", ".join(p for p in (part, quantity) if p)
-    return f"Line {number} {what} removed" if what else f"Line {number} removed"
+    part = was.get("part_number") or was.get("part") or ""
+    return AckRemovedLine(number, part, was.get("quantity") or was.get("qty") or "")
 
 
 def _revision(session: Session, order_id: int, number: int) -> OrderRevision | None:
@@ -199,7 +202,7 @@ def load_acknowledgement(
                     changed=r.line_no in changed,
                 )
             )
-        removed: tuple[str, ...] = ()
+        removed: tuple[AckRemovedLine, ...] = ()
         if revised is not None:
             try:
                 diff = json.loads(revised.diff or "[]")

@@ -35,6 +35,15 @@ class AckLine:
 
 
 @dataclass(frozen=True)
+class AckRemovedLine:
+    """A line the revision removed, as the customer last saw it (what the diff says)."""
+
+    line_no: int
+    part_number: str = ""
+    quantity: str = ""
+
+
+@dataclass(frozen=True)
 class AckHold:
     """An open hold as the customer reads it."""
 
@@ -75,8 +84,8 @@ class Acknowledgement:
     revision: int = 0
     #: What the revision changed, one change a line ("line 3 qty 10 → 25").
     changes: tuple[str, ...] = ()
-    #: The lines the revision removed, as the customer last saw them ("Line 4 AB-12 removed").
-    removed: tuple[str, ...] = ()
+    #: The lines the revision removed, listed after the lines as removed.
+    removed: tuple[AckRemovedLine, ...] = ()
 
     @property
     def title(self) -> str:

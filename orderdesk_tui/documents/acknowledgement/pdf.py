@@ -14,8 +14,10 @@ from orderdesk_tui.documents.acknowledgement.wording import (
     CHANGED_NOTE,
     CHANGES_HEADING,
     HOLD_INTRO,
+    REMOVED,
     line_details,
     line_number,
+    marks_lines,
     revision_changes,
     terms_line,
 )
@@ -184,7 +186,13 @@ class _AckPDF(DocumentPDF):
                         style=details_style,
                         border=_RULE_BELOW,
                     )
-            if not ack.lines:
+            for removed in ack.removed:
+                row = table.row(style=FontFace(color=_GREY))
+                was = (f"*{removed.line_no}", removed.part_number, REMOVED, removed.quantity)
+                for text, (_, _, align) in zip(was, _COLUMNS, strict=False):
+                    row.cell(text, align=align, border=_RULE_BELOW)
+                row.cell("", colspan=len(_COLUMNS) - len(was), border=_RULE_BELOW)
+            if not ack.lines and not ack.removed:
                 table.row().cell(
                     "(no lines)", align="L", colspan=len(_COLUMNS), style=FontFace(color=_GREY)
                 )
@@ -200,7 +208,7 @@ class _AckPDF(DocumentPDF):
             self.set_x(self.l_margin + 2)
             self.cell(4, 4.2, "•")
             self.para(self.epw - 6, 4.2, change, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if any(line.changed for line in ack.lines):
+        if marks_lines(ack):
             self.set_text_color(*_GREY)
             self.cell(0, 4.6, CHANGED_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0)

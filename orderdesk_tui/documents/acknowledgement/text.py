@@ -8,8 +8,10 @@ from orderdesk_tui.documents.acknowledgement.wording import (
     CHANGED_NOTE,
     CHANGES_HEADING,
     HOLD_INTRO,
+    REMOVED,
     line_details,
     line_number,
+    marks_lines,
     revision_changes,
     terms_line,
 )
@@ -104,7 +106,7 @@ def render_text(ack: Acknowledgement) -> str:
         out.append(CHANGES_HEADING.upper())
         for change in changes:
             out.extend(wrap(change, TEXT_WIDTH, indent="  - ", hanging="    "))
-        if any(line.changed for line in ack.lines):
+        if marks_lines(ack):
             out.append(CHANGED_NOTE)
         out.append("")
 
@@ -127,7 +129,10 @@ def render_text(ack: Acknowledgement) -> str:
         )
         for detail in line_details(line):
             out.extend(wrap(detail, TEXT_WIDTH, indent=" " * 4, hanging=" " * 6))
-    if not ack.lines:
+    for removed in ack.removed:
+        cells = [f"*{removed.line_no}", removed.part_number, REMOVED, removed.quantity]
+        out.extend(_text_row(cells + [""] * (len(_TEXT_COLUMNS) - len(cells))))
+    if not ack.lines and not ack.removed:
         out.append("    (no lines)")
     out.append(" ".join("-" * w for _, w, _ in _TEXT_COLUMNS))
 

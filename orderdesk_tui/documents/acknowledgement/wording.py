@@ -7,6 +7,7 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 
 CHANGES_HEADING = "Changes in this revision"
 CHANGED_NOTE = "Lines marked * changed in this revision."
+REMOVED = "Removed from the order"
 
 HOLD_INTRO = (
     "Your order is confirmed and will be released for shipment once the following is "
@@ -20,8 +21,13 @@ def line_number(line: AckLine) -> str:
 
 
 def revision_changes(ack: Acknowledgement) -> list[str]:
-    """What the revision changed, then the lines it removed; [] for revision 0."""
-    return [*ack.changes, *ack.removed] if ack.revision else []
+    """What the revision changed, one change a line; [] for revision 0."""
+    return list(ack.changes) if ack.revision else []
+
+
+def marks_lines(ack: Acknowledgement) -> bool:
+    """Whether the lines table has lines marked `*` (changed, or removed)."""
+    return bool(ack.removed) or any(line.changed for line in ack.lines)
 
 
 def line_details(line: AckLine) -> list[str]:
