@@ -21,6 +21,7 @@ from orderdesk_tui.documents.company import DEFAULT_COMPANY
 from orderdesk_tui.documents.formats import fmt_date
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.models import (
+    Item,
     MailOutbox,
     Package,
     SalesOrder,
@@ -94,15 +95,18 @@ def shipped_mail(session: Session, shipment: Shipment) -> tuple[str, str]:
     ).all()
     numbers = list(dict.fromkeys(t.strip() for t in tracking if t and t.strip()))
     shipped = session.exec(
-        select(SalesOrderLine, col(ShipmentLine.quantity))
+        select(SalesOrderLine, col(ShipmentLine.quantity), Item)
         .join(ShipmentLine, col(ShipmentLine.order_line_id) == col(SalesOrderLine.id))
+        .outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))
         .where(ShipmentLine.shipment_id == shipment.id)
         .order_by(col(SalesOrderLine.line_no), col(ShipmentLine.id))
     ).all()
-    quantities: dict[int, tuple[SalesOrderLine, Decimal]] = {}
-    for line, quantity in shipped:
-        before = quantities.get(line.line_no, (line, Decimal(0)))[1]
-        quantities[line.line_no] = (line, before + quantity)
+    rows: dict[int, tuple[str, str, Decimal, str]] = {}
+    for line, quantity, item in shipped:
+        part = line.part_number or (item.part_number if item else "")
+        what = line.description or (item.description if item else "")
+        before = rows[line.line_no][2] if line.line_no in rows else Decimal(0)
+        rows[line.line_no] = (part, what, before + quantity, line.uom)
     subject = f"Order {_order_words(order)} has shipped - {DEFAULT_COMPANY.name}"
     carrier = " ".join(p for p in (shipment.carrier, shipment.service) if p) or "our carrier"
     when = f" on {fmt_date(shipment.shipped_at.date())}" if shipment.shipped_at else ""
@@ -119,10 +123,9 @@ def shipped_mail(session: Session, shipment: Shipment) -> tuple[str, str]:
     if shipment.bol_number:
         out.append(f"Bill of lading: {shipment.bol_number}")
     out += ["", f"  {'Line':>4}  {'Part':<20} {'Description':<30} {'Qty':>10} UoM"]
-    for line, quantity in quantities.values():
+    for line_no, (part, what, quantity, uom) in rows.items():
         out.append(
-            f"  {line.line_no:>4}  {line.part_number:<20} {line.description[:30]:<30} "
-            f"{fmt_qty(quantity):>10} {line.uom}".rstrip()
+            f"  {line_no:>4}  {part:<20} {what[:30]:<30} {fmt_qty(quantity):>10} {uom}".rstrip()
         )
     return subject, "\n".join(out) + "\n\n" + _SIGN_OFF
 
