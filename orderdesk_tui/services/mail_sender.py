@@ -36,9 +36,8 @@ from sqlmodel import col, select
 
 from orderdesk_tui.config import MAIL_PASSWORD_VARIABLE, MailSettings
 from orderdesk_tui.documents.acknowledgement.load import load_acknowledgement
-from orderdesk_tui.documents.acknowledgement.pdf import render_pdf
+from orderdesk_tui.documents.acknowledgement.pdf import ack_pdf_filename, render_pdf
 from orderdesk_tui.documents.acknowledgement.text import render_text
-from orderdesk_tui.documents.pdf import pdf_filename
 from orderdesk_tui.mail.smtp import Mail, MailNotSent, deliver
 from orderdesk_tui.masking import mask
 from orderdesk_tui.models import MailOutbox
@@ -75,11 +74,6 @@ REACK_INTRO = (
 
 def _intro(revision: int) -> str:
     return REACK_INTRO.format(revision=revision) if revision else ACK_INTRO
-
-
-def ack_pdf_name(number: str, revision: int) -> str:
-    """`SO0100245.pdf`, and `SO0100245-r2.pdf` for revision 2."""
-    return pdf_filename(f"{number}-r{revision}" if revision else number)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -160,7 +154,7 @@ class MailSender:
         """The acknowledgement of the row's revision, text and PDF, rendered once and kept on
         the row."""
         ack = load_acknowledgement(self.store, row.order_id, revision=row.revision_no)
-        name = ack_pdf_name(ack.order_number, row.revision_no)
+        name = ack_pdf_filename(ack)
         with tempfile.TemporaryDirectory(prefix="orderdesk-mail-") as tmp:
             pdf = render_pdf(ack, Path(tmp) / name).read_bytes()
         body = _intro(row.revision_no) + render_text(ack)

@@ -22,7 +22,7 @@ from orderdesk_tui.documents.acknowledgement.wording import (
     terms_line,
 )
 from orderdesk_tui.documents.formats import fmt_date
-from orderdesk_tui.documents.pdf import FONT, DocumentPDF, PageFormat
+from orderdesk_tui.documents.pdf import FONT, DocumentPDF, PageFormat, pdf_filename
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_money, format_price
 
@@ -266,6 +266,11 @@ class _AckPDF(DocumentPDF):
         self.cell(0, 5, "Notes", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, "", 8.5)
         self.para(0, 4.2, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def ack_pdf_filename(ack: Acknowledgement) -> str:
+    """`SO0100245.pdf`, and `SO0100245-r2.pdf` for its revision 2."""
+    return pdf_filename(f"{ack.order_number}-r{ack.revision}" if ack.revision else ack.order_number)
 
 
 def build_pdf(ack: Acknowledgement, *, page_format: PageFormat = "A4") -> DocumentPDF:
