@@ -23,6 +23,7 @@ from orderdesk_tui.models import (
     Contact,
     Customer,
     EDIDocument,
+    Hold,
     Item,
     MailOutbox,
     Package,
@@ -33,12 +34,13 @@ from orderdesk_tui.models import (
     User,
     Warehouse,
 )
-from orderdesk_tui.models.base import Role
+from orderdesk_tui.models.base import OrderState, Role
 from orderdesk_tui.models.revision import OrderRevision
 from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement, retry_mail
 from orderdesk_tui.services.mail_sender import MailSender
 from orderdesk_tui.services.status_mail import notify_promise_moved, notify_shipped
 from orderdesk_tui.store import Store
+from tests.test_acknowledgement import _build
 from tests.test_mail import (  # noqa: F401 - port and smtp are fixtures used by name
     BUYER,
     Clock,
@@ -338,3 +340,43 @@ def test_a_shipment_is_mailed_with_its_carrier_tracking_and_lines(
     assert body.count("1Z999AA10123456784") == 1 and "1Z999AA10123456795" in body
     [row] = [line.split() for line in body.splitlines() if part in line]
     assert row[0] == "1" and row[-2:] == ["2", line.uom]  # both parcels' units, one row
+
+
+def test_the_queue_clocks_a_re_ack_from_the_change_on_both_stores(store: Store) -> None:
+    """An acknowledged order whose re-ack waits: `re-ack late` once the ack SLA from the
+    change ran out, nothing while it has time; a mail accepted for some recipients only
+    meets the SLA (the refusal alone is the item)."""
+    built = _build(store)
+    changed_at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday, desk hours
+    with store.session() as s:
+        order = s.get(SalesOrder, built.order_id)
+        assert order is not None
+        order.state, order.acknowledged_at = OrderState.RELEASED, changed_at - timedelta(days=7)
+        s.add(order)
+        for hold in s.exec(select(Hold).where(Hold.order_id == built.order_id)):
+            hold.released_at = changed_at
+            s.add(hold)
+        s.add(
+            MailOutbox(
+                order_id=built.order_id,
+                kind="reack",
+                revision_no=1,
+                message_id="<r1@desk.example>",
+                recipients=BUYER,
+                subject="Order acknowledgement revision 1",
+                created_at=changed_at,
+            )
+        )
+
+    def reasons(at: datetime) -> list[str]:  # its lines' backorders are long past: not ours
+        found = _queue_reasons(store, built.order_id, at) or []
+        return [r for r in found if not r.startswith("backorder")]
+
+    assert reasons(changed_at + timedelta(minutes=5)) == []
+    assert reasons(changed_at + LATE) == ["re-ack late"]
+    with store.session() as s:
+        mail = s.exec(select(MailOutbox)).one()
+        mail.state, mail.sent_at, mail.accepted = "failed", changed_at, BUYER
+        mail.recipients, mail.last_error = "gone@x.example", "gone@x.example: 550 no such user"
+        s.add(mail)
+    assert reasons(changed_at + LATE) == ["mail refused: gone@x.example: 550 no such user"]
