@@ -122,5 +122,19 @@ def test_a_removed_line_without_a_diff_is_listed_by_its_number(store: Store) -> 
     ack = load_acknowledgement(store, built.order_id, revision=2)
     assert ack.removed == (AckRemovedLine(3),)
     assert not any(line.changed for line in ack.lines)
-    text = render_text(ack)
-    assert any(line.split()[:4] == ["*3", "Removed", "from", "the"] for line in text.splitlines())
+    text = render_text(ack).splitlines()
+    assert any(line.split()[:4] == ["*3", "Removed", "from", "the"] for line in text)
+    heading = text.index("CHANGES IN THIS REVISION")
+    assert text[heading + 1 : heading + 3] == [
+        "  - line 3 removed",
+        "Lines marked * changed in this revision.",
+    ]
+
+
+def test_a_revision_without_a_summary_still_explains_its_marks(store: Store) -> None:
+    built = _build(store)
+    with store.session() as s:
+        s.add(OrderRevision(order_id=built.order_id, revision_no=1, actor="edi", changed_lines="1"))
+    text = render_text(load_acknowledgement(store, built.order_id, revision=1)).splitlines()
+    heading = text.index("CHANGES IN THIS REVISION")
+    assert text[heading + 1] == "Lines marked * changed in this revision."

@@ -313,7 +313,7 @@ def build_pdf(ack: Acknowledgement, *, page_format: PageFormat = "A4") -> Docume
     bottom_right = pdf.address(ack.ship_to_heading, ack.ship_to, right_x, half - 2)
     pdf.set_y(max(bottom_left, bottom_right) + 5)
 
-    if changes := revision_changes(ack):
+    if (changes := revision_changes(ack)) is not None:
         pdf.changes(ack, changes)
     pdf.lines_table(ack)
     pdf.totals(ack)

@@ -102,7 +102,7 @@ def render_text(ack: Acknowledgement) -> str:
     out.append("")
 
     changes = revision_changes(ack)
-    if changes:
+    if changes is not None:
         out.append(CHANGES_HEADING.upper())
         for change in changes:
             out.extend(wrap(change, TEXT_WIDTH, indent="  - ", hanging="    "))

@@ -20,9 +20,12 @@ def line_number(line: AckLine) -> str:
     return f"*{line.line_no}" if line.changed else str(line.line_no)
 
 
-def revision_changes(ack: Acknowledgement) -> list[str]:
-    """What the revision changed, one change a line; [] for revision 0."""
-    return list(ack.changes) if ack.revision else []
+def revision_changes(ack: Acknowledgement) -> list[str] | None:
+    """What the revision changed, one change a line ([] when its summary is empty but lines
+    are marked); None when there is nothing to say (revision 0)."""
+    if not ack.revision or not (ack.changes or marks_lines(ack)):
+        return None
+    return list(ack.changes)
 
 
 def marks_lines(ack: Acknowledgement) -> bool:
