@@ -53,7 +53,7 @@ def moved_later(moves: Sequence[PromiseMove]) -> list[PromiseMove]:
 def promise_moved_mail(order: SalesOrder, moves: Sequence[PromiseMove]) -> tuple[str, str]:
     """Subject and plain-text body telling the customer the expected dates of `moves`."""
     subject = f"Order {_order_words(order)}: new expected date - {DEFAULT_COMPANY.name}"
-    rows = [f"  {'Line':>4}  {'Part':<20} {'Was':<10}  {'Now':<10}"]
+    rows = [f"  {'Line':>4}  {'Part':<20} {'Was':<10}  Now"]
     for line_no, part, old, new in moves:
         now = fmt_date(new) if new is not None else "to be confirmed"
         rows.append(f"  {line_no:>4}  {part:<20} {fmt_date(old):<10}  {now}")
