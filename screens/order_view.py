@@ -22,6 +22,7 @@ from screens.dialogs import ReasonDialog
 from screens.keys import bind, key_of
 from screens.markup import escape
 from screens.notes import ask_note
+from screens.order_acknowledgement import OrderAcknowledgementActions
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -68,7 +69,7 @@ LINE_COLUMNS: list[Column[LineView]] = [
 ]
 
 
-class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
+class OrderViewScreen(OrderAcknowledgementActions, TabbedDetailScreen[OrderDetail]):
     CSS_PATH = "order_view.tcss"
     TABS = ("lines", "holds", "notes", "shipments", "history")
     BINDINGS = [
@@ -79,6 +80,7 @@ class OrderViewScreen(TabbedDetailScreen[OrderDetail]):
         bind("order.cancel", "cancel_order", "Cancel order"),
         bind("order.return", "start_return", "Return"),
         bind("order.erp_retry", "erp_retry", "Retry ERP"),
+        bind("order.acknowledgement", "acknowledgement", "Ack"),
         bind("order.next_tab", "tab(1)", "Next tab", show=False, priority=True),
         bind("order.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
     ]

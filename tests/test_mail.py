@@ -42,17 +42,21 @@ PASSWORD = "mail-pw-never-logged-7731"
 
 
 class Recorder:
-    """An SMTP handler that keeps what it accepts, or refuses every recipient."""
+    """An SMTP handler that keeps what it accepts, or refuses every recipient, or the ones in
+    `refuse_only` with their answers."""
 
     def __init__(self) -> None:
         self.received: list[tuple[list[str], bytes]] = []
         self.refuse = False
+        self.refuse_only: dict[str, str] = {}
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if self.refuse:
             return f"550 5.1.1 <{address}>: no such user"
+        if address in self.refuse_only:
+            return self.refuse_only[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

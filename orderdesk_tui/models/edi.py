@@ -21,8 +21,11 @@ class EDIDocument(SQLModel, table=True):
     partner_id: str = string(15, default="", index=True)
     customer_id: int | None = Field(default=None, foreign_key="customers.id")
     order_id: int | None = Field(default=None, foreign_key="sales_orders.id", index=True)
-    #: received, parsed, error, sent, acknowledged
+    #: received, parsed, error, sent, acknowledged; pending: an outbound document recorded
+    #: for EDI out to build and send (#19), e.g. the 855 change of a revised order
     state: str = string(12, default="received")
+    #: The order revision an outbound 855 change is for (0: not a change).
+    revision_no: int = 0
     error: str = Field(default="", sa_type=Text)
     raw: str = Field(default="", sa_type=Text)
     file_name: str = string(255, default="")

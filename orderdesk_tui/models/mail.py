@@ -16,8 +16,11 @@ class MailOutbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     order_id: int = Field(foreign_key="sales_orders.id", index=True)
-    #: ack (the order acknowledgement, PDF attached) or status (backorder moved, shipped...)
+    #: ack (the order acknowledgement, PDF attached), reack (a revised order's acknowledgement)
+    #: or status (backorder moved, shipped...)
     kind: str = string(10)
+    #: The order revision an acknowledgement renders (0: as submitted).
+    revision_no: int = 0
     #: Fixed when queued and sent with every attempt: a resend after a lost answer carries
     #: the same Message-ID, so the customer's mail client shows the mail once.
     message_id: str = string(200, unique=True)
@@ -36,4 +39,7 @@ class MailOutbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str = string(1000, default="")
+    #: Comma-separated recipients the server has accepted the mail for: a mail it refused for
+    #: some of its recipients goes again to the others only.
+    accepted: str = string(1000, default="")
     sent_at: datetime | None = None

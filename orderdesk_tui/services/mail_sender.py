@@ -6,6 +6,10 @@ acknowledgement's text and PDF at its first attempt and keeps them, so every att
 same bytes; sends each (orderdesk_tui.mail.smtp) and records the answer:
 
 - accepted: `sent` (the ack SLA of its order is met from now);
+- accepted for some recipients and refused for others: the accepted ones count as sent (the
+  SLA is met, `accepted` lists them and no retry reaches them again); the mail stays for the
+  refused ones, `failed` with their answers on the order's queue item when any refusal is
+  permanent (5xx), else `queued` again for them after the backoff;
 - refused for good (5xx): `failed` with the server's answer, shown on the order's queue item,
   until a coordinator sends it again (services.mail_outbox.retry_mail);
 - deferred (4xx, timeout, no server): `queued` again with the reason, after a backoff that
@@ -23,21 +27,29 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from orderdesk_tui.config import MAIL_PASSWORD_VARIABLE, MailSettings
 from orderdesk_tui.documents.acknowledgement.load import load_acknowledgement
-from orderdesk_tui.documents.acknowledgement.pdf import render_pdf
+from orderdesk_tui.documents.acknowledgement.pdf import ack_pdf_filename, render_pdf
 from orderdesk_tui.documents.acknowledgement.text import render_text
-from orderdesk_tui.documents.pdf import pdf_filename
 from orderdesk_tui.mail.smtp import Mail, MailNotSent, deliver
 from orderdesk_tui.masking import mask
 from orderdesk_tui.models import MailOutbox
 from orderdesk_tui.models.base import utcnow
-from orderdesk_tui.services.mail_outbox import ACK, FAILED, QUEUED, SENDING, SENT
+from orderdesk_tui.services.mail_outbox import (
+    ACKNOWLEDGEMENTS,
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    addresses,
+)
 from orderdesk_tui.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,6 +65,15 @@ ACK_INTRO = (
     "Thank you for your order. Its acknowledgement follows and is attached as a PDF.\n"
     "Please reply to this mail if anything differs from your purchase order.\n\n"
 )
+REACK_INTRO = (
+    "Your order has changed. Its revised acknowledgement (revision {revision}) follows and is\n"
+    "attached as a PDF: the changes are listed first, and changed lines are marked *.\n"
+    "Please reply to this mail if anything differs from what you asked for.\n\n"
+)
+
+
+def _intro(revision: int) -> str:
+    return REACK_INTRO.format(revision=revision) if revision else ACK_INTRO
 
 
 def backoff(attempts: int) -> timedelta:
@@ -130,12 +151,13 @@ class MailSender:
         return claimed
 
     def _render_ack(self, row: MailOutbox) -> None:
-        """The acknowledgement's text and PDF, rendered once and kept on the row."""
-        ack = load_acknowledgement(self.store, row.order_id)
-        name = pdf_filename(ack.order_number)
+        """The acknowledgement of the row's revision, text and PDF, rendered once and kept on
+        the row."""
+        ack = load_acknowledgement(self.store, row.order_id, revision=row.revision_no)
+        name = ack_pdf_filename(ack)
         with tempfile.TemporaryDirectory(prefix="orderdesk-mail-") as tmp:
             pdf = render_pdf(ack, Path(tmp) / name).read_bytes()
-        body = ACK_INTRO + render_text(ack)
+        body = _intro(row.revision_no) + render_text(ack)
         with self.store.session() as session:
             session.exec(
                 update(MailOutbox)
@@ -150,11 +172,11 @@ class MailSender:
         if row is None:
             return
         try:
-            if row.kind == ACK and not row.body:
+            if row.kind in ACKNOWLEDGEMENTS and not row.body:
                 self._render_ack(row)
             mail = Mail(
                 message_id=row.message_id,
-                recipients=tuple(a.strip() for a in row.recipients.split(",") if a.strip()),
+                recipients=tuple(addresses(row.recipients)),
                 subject=row.subject,
                 body=row.body,
                 created_at=row.created_at,
@@ -169,10 +191,42 @@ class MailSender:
             log.exception("mail %s not sent", row.message_id)
             self._not_sent(row, MailNotSent(f"not sent: {exc}", permanent=False), report)
             return
-        note = "; ".join(f"refused for {a}: {why}" for a, why in refused.items())
-        self._record(mail_id, state=SENT, sent_at=self._now(), last_error=mask(note)[:1000])
+        if refused:
+            self._partly_sent(row, refused, report)
+            return
+        self._record(mail_id, state=SENT, sent_at=self._sent_at(), last_error="")
         report.sent.append(mail_id)
         log.info("mail %s accepted for %s", row.message_id, row.recipients)
+
+    def _sent_at(self) -> Any:
+        """Now, unless the server accepted the mail for someone before (a partly refused one)."""
+        return func.coalesce(MailOutbox.sent_at, self._now())
+
+    def _partly_sent(self, row: MailOutbox, refused: dict[str, str], report: PassReport) -> None:
+        """Accepted for some recipients, refused for the others: see the module docstring."""
+        assert row.id is not None
+        lower = {a.lower() for a in refused}
+        sent_to = [a for a in addresses(row.recipients) if parseaddr(a)[1].lower() not in lower]
+        accepted = ", ".join(dict.fromkeys([*addresses(row.accepted), *sent_to]))
+        reason = mask(
+            "; ".join(f"{a}: {why}" for a, why in refused.items()) + f" (accepted for {accepted})"
+        )[:1000]
+        left = ", ".join(refused)
+        permanent = any(why[:1] == "5" for why in refused.values())
+        common = {"sent_at": self._sent_at(), "accepted": accepted[:1000], "recipients": left}
+        if permanent or row.attempts >= self.settings.max_attempts:
+            self._record(row.id, state=FAILED, last_error=reason, **common)
+            report.failed.append(row.id)
+        else:
+            self._record(
+                row.id,
+                state=QUEUED,
+                last_error=reason,
+                next_attempt_at=self._now() + backoff(row.attempts),
+                **common,
+            )
+            report.deferred.append(row.id)
+        log.warning("mail %s refused for some recipients: %s", row.message_id, reason)
 
     def _not_sent(self, row: MailOutbox, exc: MailNotSent, report: PassReport) -> None:
         assert row.id is not None

@@ -20,6 +20,7 @@ from orderdesk_tui.domain.sla import SlaKind, SlaPolicy
 from orderdesk_tui.models.base import OrderState, Priority
 from orderdesk_tui.services.mail_outbox import ACK as ACK_MAIL
 from orderdesk_tui.services.mail_outbox import FAILED as MAIL_FAILED
+from orderdesk_tui.services.mail_outbox import REACK
 
 #: Orders before acknowledgement: the acknowledgement SLA is running (and, for a customer who
 #: gets acknowledgements by mail, until the SMTP server accepts the mail, whatever the state).
@@ -35,6 +36,10 @@ def _moment(epoch: int | None, fallback: datetime) -> datetime:
 DRAFT = Reason(ReasonKind.DRAFT, "incomplete")
 ACK_LATE = Reason(ReasonKind.SLA, "ack SLA late")
 ACK_DUE = Reason(ReasonKind.SLA, "ack SLA due")
+#: A changed order whose revised acknowledgement the server has not accepted yet: clocked by
+#: the ack SLA from the change (the re-ack's queueing).
+REACK_LATE = Reason(ReasonKind.SLA, "re-ack late")
+REACK_DUE = Reason(ReasonKind.SLA, "re-ack due")
 RUSH = Reason(ReasonKind.RUSH)
 LATE_BACKORDER = Reason(ReasonKind.BACKORDER, "past promise")
 CHANGE_REQUESTED = Reason(ReasonKind.CHANGE, "requested")
@@ -75,16 +80,20 @@ class ItemBuilder:
         mails: tuple[tuple[Any, ...], ...] | None = None,
     ) -> QueueItem | None:
         """The order's item, or None when it needs nobody yet. `mails`: its mails the SMTP
-        server has not accepted, (kind, state, last error): an acknowledgement among them keeps
-        the ack SLA running (met when the server accepts it), and each one the server refused
-        or deferred says why."""
+        server has not accepted, (kind, state, last error, queued at, accepted for some): an
+        acknowledgement among them keeps the ack SLA running (met when the server accepts it
+        for anyone), a re-acknowledgement runs the ack SLA from its queueing, and each one the
+        server refused or deferred says why."""
         oid, number, order_state, priority, total, currency, since_s, unacked = row[:8]
         customer_id, code, name, tier, late = row[8:]
         policy = self.policy
         reasons: list[Reason] = [Reason(ReasonKind.HOLD, h[1]) for h in holds or ()]
         ack_unsent = False
-        for kind, mail_state, error in mails or ():
-            ack_unsent = ack_unsent or kind == ACK_MAIL
+        reack_s: int | None = None
+        for kind, mail_state, error, queued_s, delivered in mails or ():
+            ack_unsent = ack_unsent or (kind == ACK_MAIL and not delivered)
+            if kind == REACK and not delivered:
+                reack_s = queued_s if reack_s is None else min(reack_s, queued_s)
             if error:
                 what = "refused" if mail_state == MAIL_FAILED else "not sent"
                 reasons.append(Reason(ReasonKind.MAIL, f"{what}: {error}"))
@@ -97,6 +106,11 @@ class ItemBuilder:
             sla = policy.clock_at(SlaKind.ACK, tier, started, self.now_at)
             if sla.left_s <= policy.warn_s:
                 reasons.append(ACK_LATE if sla.breached else ACK_DUE)
+        elif reack_s is not None:
+            started = _moment(reack_s, self.now)
+            sla = policy.clock_at(SlaKind.ACK, tier, started, self.now_at)
+            if sla.left_s <= policy.warn_s:
+                reasons.append(REACK_LATE if sla.breached else REACK_DUE)
         rush = priority == Priority.RUSH
         if rush and order_state in RUSH_STATES:
             reasons.append(RUSH)

@@ -123,7 +123,8 @@ class QueueRows:
     changes: Sequence[tuple[Any, ...]]
     states: dict[tuple[str, int], tuple[Any, ...]]
     mark: int | str
-    #: Order id -> its mails the server has not accepted yet: (kind, state, last error).
+    #: Order id -> its mails the server has not accepted yet: (kind, state, last error, queued
+    #: at (epoch s), accepted for some recipients already).
     mails: dict[int, tuple[tuple[Any, ...], ...]] = field(default_factory=dict)
 
 
@@ -347,6 +348,8 @@ def read_rows(
             col(MailOutbox.kind),
             col(MailOutbox.state),
             col(MailOutbox.last_error),
+            _epoch(MailOutbox.created_at, sqlite),
+            col(MailOutbox.sent_at).is_not(None),
         )
         .where(col(MailOutbox.state).in_(MAIL_NOT_SENT))
         .order_by(col(MailOutbox.id)),

@@ -3,13 +3,25 @@ part numbers and open holds, in one session, into a frozen `Acknowledgement`.
 
 Holds are told to the customer in customer words ("Credit review"), never with the internal
 reason the desk wrote on the hold.
+
+A revised order's acknowledgement (revision N > 0) is the order as committed now, marked with
+revision N: its summary, the lines it changed flagged and the lines it removed listed (a line
+number in `changed_lines` that the order no longer has was removed; what it was comes from the
+revision's diff).
 """
 
+import json
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.documents.acknowledgement.model import AckHold, AckLine, Acknowledgement
+from orderdesk_tui.documents.acknowledgement.model import (
+    AckHold,
+    AckLine,
+    Acknowledgement,
+    AckRemovedLine,
+)
 from orderdesk_tui.documents.company import DEFAULT_COMPANY, Company
 from orderdesk_tui.documents.formats import address_lines
 from orderdesk_tui.errors import FieldError
@@ -23,6 +35,7 @@ from orderdesk_tui.models import (
     SalesOrderLine,
 )
 from orderdesk_tui.models.base import AddressKind, CrossRefKind, FreightTerms, HoldKind
+from orderdesk_tui.models.revision import OrderRevision
 from orderdesk_tui.store import Store
 
 #: Hold kinds in customer words: (label, notice). Internal reasons never reach the customer.
@@ -82,20 +95,50 @@ def _day(value: datetime | date | None) -> date | None:
     return value
 
 
+def changed_line_numbers(revision: OrderRevision) -> set[int]:
+    """The line numbers of the revision's `changed_lines` ("3,5")."""
+    return {int(n) for n in revision.changed_lines.replace(" ", "").split(",") if n.isdigit()}
+
+
+def _removed_line(number: int, diff: list[Any]) -> AckRemovedLine:
+    """Line `number` as the revision's diff says it was (its old part number and quantity)."""
+    was: dict[str, str] = {}
+    for change in diff:
+        if isinstance(change, dict) and change.get("line_no") == number:
+            old = change.get("old")
+            if old not in (None, "") and isinstance(change.get("field"), str):
+                was.setdefault(change["field"], str(old))
+    part = was.get("part_number") or was.get("part") or ""
+    return AckRemovedLine(number, part, was.get("quantity") or was.get("qty") or "")
+
+
+def _revision(session: Session, order_id: int, number: int) -> OrderRevision | None:
+    return session.exec(
+        select(OrderRevision).where(
+            OrderRevision.order_id == order_id, OrderRevision.revision_no == number
+        )
+    ).first()
+
+
 def load_acknowledgement(
     store: Store,
     order_id: int,
     *,
+    revision: int | None = None,
     company: Company = DEFAULT_COMPANY,
     today: date | None = None,
 ) -> Acknowledgement:
-    """The acknowledgement of order `order_id`, read in one session.
+    """The acknowledgement of order `order_id` for `revision` (default: the order's current
+    one), read in one session.
 
     `today` is the issue date when the order has not been acknowledged yet (default: today)."""
     with store.session() as session:
         order = session.get(SalesOrder, order_id)
         if order is None:
             raise FieldError("order", f"no order with id {order_id}")
+        revision_no = order.revision if revision is None else revision
+        revised = _revision(session, order_id, revision_no) if revision_no else None
+        changed = changed_line_numbers(revised) if revised is not None else set()
         customer = session.get(Customer, order.customer_id)
         if customer is None:  # pragma: no cover - the foreign key forbids it
             raise FieldError("customer", f"no customer with id {order.customer_id}")
@@ -156,7 +199,19 @@ def load_acknowledgement(
                     drop_ship=r.drop_ship,
                     hazmat_un_number=item.hazmat_un_number if item else "",
                     hazmat_class=item.hazmat_class if item else "",
+                    changed=r.line_no in changed,
                 )
+            )
+        removed: tuple[AckRemovedLine, ...] = ()
+        if revised is not None:
+            try:
+                diff = json.loads(revised.diff or "[]")
+            except ValueError:
+                diff = []
+            present = {r.line_no for r in rows}
+            removed = tuple(
+                _removed_line(n, diff if isinstance(diff, list) else [])
+                for n in sorted(changed - present)
             )
         seen: set[str] = set()
         ack_holds = []
@@ -171,7 +226,11 @@ def load_acknowledgement(
             company=company,
             order_number=order.number,
             order_date=order_date,
-            issued_on=_day(order.acknowledged_at) or today or date.today(),
+            issued_on=(
+                revised.created_at.date()
+                if revised is not None
+                else _day(order.acknowledged_at) or today or date.today()
+            ),
             customer_code=customer.code,
             customer_name=customer.name,
             customer_po=order.customer_po,
@@ -193,4 +252,9 @@ def load_acknowledgement(
             currency=order.currency or customer.currency,
             holds=tuple(ack_holds),
             notes=order.notes.strip(),
+            revision=revision_no,
+            changes=tuple(
+                c.strip() for c in (revised.summary if revised else "").splitlines() if c.strip()
+            ),
+            removed=removed,
         )

@@ -30,6 +30,17 @@ class AckLine:
     drop_ship: bool = False
     hazmat_un_number: str = ""
     hazmat_class: str = ""
+    #: Changed by the revision the acknowledgement is for (flagged `*` on the line).
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class AckRemovedLine:
+    """A line the revision removed, as the customer last saw it (what the diff says)."""
+
+    line_no: int
+    part_number: str = ""
+    quantity: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,17 @@ class Acknowledgement:
     currency: str
     holds: tuple[AckHold, ...]
     notes: str
+    #: The order revision acknowledged (0: as submitted; the document then says nothing of
+    #: revisions).
+    revision: int = 0
+    #: What the revision changed, one change a line ("line 3 qty 10 → 25").
+    changes: tuple[str, ...] = ()
+    #: The lines the revision removed, listed after the lines as removed.
+    removed: tuple[AckRemovedLine, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{TITLE} - Revision {self.revision}" if self.revision else TITLE
 
     @property
     def incoterm_text(self) -> str:

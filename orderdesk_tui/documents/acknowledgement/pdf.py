@@ -10,9 +10,19 @@ from fpdf.enums import CellBordersLayout, MethodReturnValue, TableBordersLayout,
 from fpdf.fonts import FontFace
 
 from orderdesk_tui.documents.acknowledgement.model import TITLE, Acknowledgement
-from orderdesk_tui.documents.acknowledgement.wording import HOLD_INTRO, line_details, terms_line
+from orderdesk_tui.documents.acknowledgement.wording import (
+    CHANGED_NOTE,
+    CHANGES_HEADING,
+    HOLD_INTRO,
+    REMOVED,
+    line_details,
+    line_number,
+    marks_lines,
+    revision_changes,
+    terms_line,
+)
 from orderdesk_tui.documents.formats import fmt_date
-from orderdesk_tui.documents.pdf import FONT, DocumentPDF, PageFormat
+from orderdesk_tui.documents.pdf import FONT, DocumentPDF, PageFormat, pdf_filename
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_money, format_price
 
@@ -39,7 +49,9 @@ _NO_RULE = CellBordersLayout.NONE
 
 class _AckPDF(DocumentPDF):
     def __init__(self, ack: Acknowledgement, page_format: PageFormat) -> None:
-        super().__init__(page_format, title=f"{TITLE} {ack.order_number}", author=ack.company.name)
+        super().__init__(
+            page_format, title=f"{ack.title} {ack.order_number}", author=ack.company.name
+        )
         self.ack = ack
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, margin=26)
@@ -70,10 +82,11 @@ class _AckPDF(DocumentPDF):
         self.set_font(FONT, "B", 16)
         self.cell(self.epw * 0.55, 7, TITLE, align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font(FONT, "", 9)
+        revision = f" · Revision {ack.revision}" if ack.revision else ""
         self.cell(
             self.epw * 0.55,
             5,
-            f"Order {ack.order_number} · Page {self.page_no()} of {{nb}}",
+            f"Order {ack.order_number}{revision} · Page {self.page_no()} of {{nb}}",
             align="R",
         )
         y = max(left_bottom, top + 13) + 2
@@ -149,7 +162,7 @@ class _AckPDF(DocumentPDF):
                 details = line_details(line)
                 row = table.row()
                 row.cell(
-                    str(line.line_no),
+                    line_number(line),
                     align="R",
                     rowspan=2 if details else 1,
                     border=_RULE_BELOW,
@@ -173,10 +186,33 @@ class _AckPDF(DocumentPDF):
                         style=details_style,
                         border=_RULE_BELOW,
                     )
-            if not ack.lines:
+            for removed in ack.removed:
+                row = table.row(style=FontFace(color=_GREY))
+                was = (f"*{removed.line_no}", removed.part_number, REMOVED, removed.quantity)
+                for text, (_, _, align) in zip(was, _COLUMNS, strict=False):
+                    row.cell(text, align=align, border=_RULE_BELOW)
+                row.cell("", colspan=len(_COLUMNS) - len(was), border=_RULE_BELOW)
+            if not ack.lines and not ack.removed:
                 table.row().cell(
                     "(no lines)", align="L", colspan=len(_COLUMNS), style=FontFace(color=_GREY)
                 )
+
+    def changes(self, ack: Acknowledgement, changes: Sequence[str]) -> None:
+        """What the revision changed, above the lines (whose changed ones are marked `*`)."""
+        if self.will_page_break(14):
+            self.add_page()
+        self.set_font(FONT, "B", 9.5)
+        self.cell(0, 5, CHANGES_HEADING, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, "", 8.5)
+        for change in changes:
+            self.set_x(self.l_margin + 2)
+            self.cell(4, 4.2, "•")
+            self.para(self.epw - 6, 4.2, change, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if marks_lines(ack):
+            self.set_text_color(*_GREY)
+            self.cell(0, 4.6, CHANGED_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0)
+        self.ln(3)
 
     def totals(self, ack: Acknowledgement) -> None:
         """Subtotal, freight, tax and the total, right-aligned under the amounts, kept on one
@@ -232,6 +268,11 @@ class _AckPDF(DocumentPDF):
         self.para(0, 4.2, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+def ack_pdf_filename(ack: Acknowledgement) -> str:
+    """`SO0100245.pdf`, and `SO0100245-r2.pdf` for its revision 2."""
+    return pdf_filename(f"{ack.order_number}-r{ack.revision}" if ack.revision else ack.order_number)
+
+
 def build_pdf(ack: Acknowledgement, *, page_format: PageFormat = "A4") -> DocumentPDF:
     """The acknowledgement laid out on an FPDF document (not yet written)."""
     pdf = _AckPDF(ack, page_format)
@@ -242,6 +283,7 @@ def build_pdf(ack: Acknowledgement, *, page_format: PageFormat = "A4") -> Docume
     bottom_left = pdf.fields(
         [
             ("Order no.", ack.order_number),
+            ("Revision", str(ack.revision) if ack.revision else ""),
             ("Order date", fmt_date(ack.order_date)),
             ("Issued", fmt_date(ack.issued_on)),
             ("Requested", fmt_date(ack.requested_date)),
@@ -271,6 +313,8 @@ def build_pdf(ack: Acknowledgement, *, page_format: PageFormat = "A4") -> Docume
     bottom_right = pdf.address(ack.ship_to_heading, ack.ship_to, right_x, half - 2)
     pdf.set_y(max(bottom_left, bottom_right) + 5)
 
+    if (changes := revision_changes(ack)) is not None:
+        pdf.changes(ack, changes)
     pdf.lines_table(ack)
     pdf.totals(ack)
     if ack.holds:

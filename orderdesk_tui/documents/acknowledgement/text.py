@@ -3,8 +3,18 @@ bodies."""
 
 from collections.abc import Iterable, Sequence
 
-from orderdesk_tui.documents.acknowledgement.model import TITLE, Acknowledgement
-from orderdesk_tui.documents.acknowledgement.wording import HOLD_INTRO, line_details, terms_line
+from orderdesk_tui.documents.acknowledgement.model import Acknowledgement
+from orderdesk_tui.documents.acknowledgement.wording import (
+    CHANGED_NOTE,
+    CHANGES_HEADING,
+    HOLD_INTRO,
+    REMOVED,
+    line_details,
+    line_number,
+    marks_lines,
+    revision_changes,
+    terms_line,
+)
 from orderdesk_tui.documents.formats import fmt_date
 from orderdesk_tui.documents.plain_text import TEXT_WIDTH, side_by_side, wrap
 from orderdesk_tui.domain.availability.quantities import fmt_qty
@@ -50,7 +60,7 @@ def render_text(ack: Acknowledgement) -> str:
     cur = ack.currency
     company = ack.company
     out: list[str] = []
-    title = TITLE.upper()
+    title = ack.title.upper()
     out.append(f"{company.name[: TEXT_WIDTH - len(title) - 2]:<{TEXT_WIDTH - len(title)}}{title}")
     out.extend(wrap(" · ".join(company.address_lines), TEXT_WIDTH))
     contact = " · ".join(p for p in (company.phone, company.email) if p)
@@ -63,6 +73,7 @@ def render_text(ack: Acknowledgement) -> str:
     left = _fields(
         [
             ("Order no.", ack.order_number),
+            ("Revision", str(ack.revision) if ack.revision else ""),
             ("Order date", fmt_date(ack.order_date)),
             ("Issued", fmt_date(ack.issued_on)),
             ("Requested", fmt_date(ack.requested_date)),
@@ -90,13 +101,22 @@ def render_text(ack: Acknowledgement) -> str:
     out.extend(side_by_side(bill, ship))
     out.append("")
 
+    changes = revision_changes(ack)
+    if changes is not None:
+        out.append(CHANGES_HEADING.upper())
+        for change in changes:
+            out.extend(wrap(change, TEXT_WIDTH, indent="  - ", hanging="    "))
+        if marks_lines(ack):
+            out.append(CHANGED_NOTE)
+        out.append("")
+
     out.append(" ".join(f"{h:{a}{w}}" for h, w, a in _TEXT_COLUMNS).rstrip())
     out.append(" ".join("-" * w for _, w, _ in _TEXT_COLUMNS))
     for line in ack.lines:
         out.extend(
             _text_row(
                 [
-                    str(line.line_no),
+                    line_number(line),
                     line.part_number,
                     line.description,
                     fmt_qty(line.quantity),
@@ -109,7 +129,10 @@ def render_text(ack: Acknowledgement) -> str:
         )
         for detail in line_details(line):
             out.extend(wrap(detail, TEXT_WIDTH, indent=" " * 4, hanging=" " * 6))
-    if not ack.lines:
+    for removed in ack.removed:
+        cells = [f"*{removed.line_no}", removed.part_number, REMOVED, removed.quantity]
+        out.extend(_text_row(cells + [""] * (len(_TEXT_COLUMNS) - len(cells))))
+    if not ack.lines and not ack.removed:
         out.append("    (no lines)")
     out.append(" ".join("-" * w for _, w, _ in _TEXT_COLUMNS))
 

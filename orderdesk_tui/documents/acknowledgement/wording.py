@@ -5,10 +5,32 @@ from orderdesk_tui.documents.acknowledgement.model import AckLine, Acknowledgeme
 from orderdesk_tui.documents.formats import fmt_date
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 
+CHANGES_HEADING = "Changes in this revision"
+CHANGED_NOTE = "Lines marked * changed in this revision."
+REMOVED = "Removed from the order"
+
 HOLD_INTRO = (
     "Your order is confirmed and will be released for shipment once the following is "
     "complete; we will contact you if we need anything from you."
 )
+
+
+def line_number(line: AckLine) -> str:
+    """The line's number, marked `*` when the revision acknowledged changed it."""
+    return f"*{line.line_no}" if line.changed else str(line.line_no)
+
+
+def revision_changes(ack: Acknowledgement) -> list[str] | None:
+    """What the revision changed, one change a line ([] when its summary is empty but lines
+    are marked); None when there is nothing to say (revision 0)."""
+    if not ack.revision or not (ack.changes or marks_lines(ack)):
+        return None
+    return list(ack.changes)
+
+
+def marks_lines(ack: Acknowledgement) -> bool:
+    """Whether the lines table has lines marked `*` (changed, or removed)."""
+    return bool(ack.removed) or any(line.changed for line in ack.lines)
 
 
 def line_details(line: AckLine) -> list[str]:
