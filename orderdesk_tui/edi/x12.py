@@ -270,16 +270,15 @@ class X12File:
 def decode(data: str | bytes) -> str:
     """Bytes as text: a UTF-8 BOM dropped, EBCDIC recognised by its `ISA` (its NL read as a
     newline), UTF-8 else Latin-1 (X12's basic and extended character sets fit either)."""
-    if isinstance(data, bytes):
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        if data.lstrip(b" \r\n\x15\x25\x40")[:3] == b"\xc9\xe2\xc1":
-            return data.decode("cp037").replace("\x85", "\n")
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            data = data.decode("latin-1")
-    return data.lstrip("\ufeff")
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.lstrip(b" \r\n\x15\x25\x40")[:3] == b"\xc9\xe2\xc1":
+        return data.decode("cp037").replace("\x85", "\n")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def read(data: str | bytes, *, strict: bool = False) -> X12File:
