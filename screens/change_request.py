@@ -39,7 +39,7 @@ def _reason(text: str) -> str:
 
 class ChangeRequestDialog(_Dialog[ChangeAnswer]):
     BINDINGS = [
-        bind("change_request.toggle", "toggle", "Accept/decline", priority=True),
+        bind("change_request.toggle", "toggle_change", "Accept/decline", priority=True),
         bind("change_request.apply", "apply", "Apply accepted", priority=True),
         bind("change_request.reject", "reject", "Reject request"),
     ]
@@ -55,10 +55,8 @@ class ChangeRequestDialog(_Dialog[ChangeAnswer]):
         order = f" for {review.order_number}" if review.order_number else ""
         po = f" (PO {review.request.po_number})" if review.request is not None else ""
         with Vertical(classes="dialog wide", id="change-request"):
-            yield Label(
-                Content(f"Change request: EDI 860 {review.control} from {review.partner}{order}{po}"),
-                classes="dialog-title",
-            )
+            title = f"Change request: EDI 860 {review.control} from {review.partner}{order}{po}"
+            yield Label(Content(title), classes="dialog-title")
             yield OptionList(*self._rows(), id="choices")
             yield Static(Content(self._problems()), id="change-problems", classes="dialog-detail")
             yield Static(classes="dialog-error")
@@ -99,7 +97,7 @@ class ChangeRequestDialog(_Dialog[ChangeAnswer]):
         options.add_options(self._rows())
         options.highlighted = highlighted
 
-    def action_toggle(self) -> None:
+    def action_toggle_change(self) -> None:
         options = self.query_one(OptionList)
         if self.review.refusal or options.highlighted is None:
             self.app.bell()
