@@ -4,7 +4,7 @@ change says why, and rejecting records the decision and takes the request off th
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,11 +12,27 @@ from sqlmodel import select
 
 from orderdesk_tui.edi.po_change import ChangeKind
 from orderdesk_tui.errors import RuleViolation
-from orderdesk_tui.models import AuditEvent, Customer, EDIDocument, SalesOrder, SalesOrderLine, User
+from orderdesk_tui.models import (
+    AuditEvent,
+    Customer,
+    EDIDocument,
+    OrderRevision,
+    SalesOrder,
+    SalesOrderLine,
+    User,
+)
 from orderdesk_tui.models.base import OrderState, Role
 from orderdesk_tui.models.customer import Address
 from orderdesk_tui.services import edi_change
 from orderdesk_tui.store import Store
+from tests.order_change_world import (
+    COORDINATOR,
+    SETTINGS,
+    SOON,
+    build_world,
+    order_lines,
+    submitted,
+)
 from tests.test_edi_po_change import x860
 
 ALICE = User(name="alice", role=Role.COORDINATOR)
@@ -35,10 +51,12 @@ def world(store: Store, raw: str, *, state: str = OrderState.ACKNOWLEDGED) -> Wo
         session.add(customer)
         session.flush()
         assert customer.id is not None
-        toledo = Address(customer_id=customer.id, code="0042", name="Toledo plant", line1="1 A",
-                         city="Toledo")  # fmt: skip
-        dayton = Address(customer_id=customer.id, code="0077", name="Dayton DC", line1="2 B",
-                         city="Dayton")  # fmt: skip
+        toledo = Address(
+            customer_id=customer.id, code="0042", name="Toledo plant", line1="1 A", city="Toledo"
+        )
+        dayton = Address(
+            customer_id=customer.id, code="0077", name="Dayton DC", line1="2 B", city="Dayton"
+        )
         session.add_all([toledo, dayton])
         session.flush()
         order = SalesOrder(
@@ -54,13 +72,23 @@ def world(store: Store, raw: str, *, state: str = OrderState.ACKNOWLEDGED) -> Wo
         assert order.id is not None
         session.add_all(
             [
-                SalesOrderLine(order_id=order.id, line_no=1, part_number="HX-100",
-                               customer_part_number="BP-1", quantity=Decimal(10),
-                               unit_price=Decimal("12.50")),
-                SalesOrderLine(order_id=order.id, line_no=2, part_number="HX-200",
-                               quantity=Decimal(4), unit_price=Decimal("3.125")),
+                SalesOrderLine(
+                    order_id=order.id,
+                    line_no=1,
+                    part_number="HX-100",
+                    customer_part_number="BP-1",
+                    quantity=Decimal(10),
+                    unit_price=Decimal("12.50"),
+                ),
+                SalesOrderLine(
+                    order_id=order.id,
+                    line_no=2,
+                    part_number="HX-200",
+                    quantity=Decimal(4),
+                    unit_price=Decimal("3.125"),
+                ),
             ]
-        )  # fmt: skip
+        )
         doc = EDIDocument(
             direction="in",
             transaction_set="860",
@@ -105,8 +133,9 @@ def test_the_demo_change_requests_map_to_what_the_seed_asked(demo_store: Store) 
         (change,) = checked.changes
         kinds.append(change.code)
         if change.kind == ChangeKind.REQUESTED_DATE:
-            assert change.old == (f"{order.requested_date:%Y-%m-%d}" if order.requested_date
-                                  else "none")  # fmt: skip
+            assert change.old == (
+                f"{order.requested_date:%Y-%m-%d}" if order.requested_date else "none"
+            )
             assert isinstance(change.value, date) and change.value > date(2020, 1, 1)
         else:
             assert change.kind == ChangeKind.QUANTITY and change.line_no is not None
@@ -172,8 +201,14 @@ def world_doc(store: Store, ids: World, raw: str) -> int:
     with store.session() as session:
         first = session.get(EDIDocument, ids.doc_id)
         assert first is not None
-        doc = EDIDocument(direction="in", transaction_set="860", partner_id=first.partner_id,
-                          customer_id=first.customer_id, order_id=first.order_id, raw=raw)  # fmt: skip
+        doc = EDIDocument(
+            direction="in",
+            transaction_set="860",
+            partner_id=first.partner_id,
+            customer_id=first.customer_id,
+            order_id=first.order_id,
+            raw=raw,
+        )
         session.add(doc)
         session.flush()
         assert doc.id is not None
@@ -183,7 +218,10 @@ def world_doc(store: Store, ids: World, raw: str) -> int:
 def test_an_order_that_cannot_change_says_why(store: Store) -> None:
     ids = world(store, x860("DTM*002*20261222", "N1*ST*Dayton*92*0077"), state=OrderState.SHIPPED)
     checked = edi_change.review(store, ids.doc_id)
-    assert checked.refusal == "SO0000123 is shipped: it cannot change any more"
+    assert checked.refusal == (
+        "SO0000123 cannot change: it is shipped: only orders not yet shipped complete can be "
+        "changed"
+    )
     assert [str(c) for c in checked.changes] == [
         "requested date 2026-12-15 → 2026-12-22",
         "ship-to 0042 → 0077 Dayton DC",
@@ -203,3 +241,129 @@ def test_an_860_without_order_is_matched_by_its_po(store: Store) -> None:
     assert edi_change.review(store, other).error == (
         "BCH03 PO GL-9: no order of this customer has it"
     )
+
+
+def _860_for(store: Store, order_id: int, raw: str) -> int:
+    with store.session() as session:
+        order = session.get(SalesOrder, order_id)
+        assert order is not None
+        doc = EDIDocument(
+            direction="in",
+            transaction_set="860",
+            interchange_control="000000042",
+            partner_id="ACMEEDI",
+            customer_id=order.customer_id,
+            order_id=order_id,
+            raw=raw,
+        )
+        session.add(doc)
+        session.flush()
+        assert doc.id is not None
+        return doc.id
+
+
+def test_applying_accepted_changes_is_one_revision_and_handles_the_860(store: Store) -> None:
+    w = build_world(store)
+    order_id = submitted(store, w, [("BRG-100", "10"), ("SEAL-300", "5")])
+    later = SOON + timedelta(days=7)
+    doc_id = _860_for(
+        store,
+        order_id,
+        x860(
+            f"DTM*002*{later:%Y%m%d}",
+            "N1*ST*Dock five*92*DOCK5",
+            "POC*1*QI*20",
+            "POC*2*DI",
+            "POC**AI*10**EA***VP*BLT-200",
+            "POC**AI*1**EA***VP*NOPE-1",
+            po="PO-1",
+        ),
+    )
+    checked = edi_change.review(store, doc_id)
+    assert [str(c) for c in checked.changes] == [
+        f"requested date {SOON:%Y-%m-%d} → {later:%Y-%m-%d}",
+        "ship-to WH2 → DOCK5 DOCK5 dock",
+        "line 1 qty 10 → 20",
+        "line 2 delete SEAL-300 qty 5 → deleted",
+        "add line → BLT-200 qty 10",
+    ]
+    assert checked.request is not None
+    assert [str(p) for p in checked.request.problems] == [
+        "POC add line: part NOPE-1 is not an item we sell"
+    ]
+    applied = edi_change.apply(
+        store, checked, [0, 1, 2, 4], checked.default_reason, actor=COORDINATOR, settings=SETTINGS
+    )
+    assert applied.revision_no == 1 and applied.number.startswith("SO")
+    lines = order_lines(store, order_id)
+    assert {n: (ln.part_number, ln.quantity) for n, ln in lines.items()} == {
+        1: ("BRG-100", Decimal(20)),
+        2: ("SEAL-300", Decimal(5)),  # declined: kept
+        3: ("BLT-200", Decimal(10)),
+    }
+    with store.session() as session:
+        order = session.get(SalesOrder, order_id)
+        assert order is not None
+        assert (order.requested_date, order.ship_to_id, order.revision) == (later, w.dock5, 1)
+        (revision,) = session.exec(
+            select(OrderRevision).where(OrderRevision.order_id == order_id)
+        ).all()
+        assert (revision.source, revision.actor, revision.reason) == (
+            "edi_860",
+            "casey",
+            "EDI 860 000000042 from ACME01",
+        )
+        doc = session.get(EDIDocument, doc_id)
+        assert doc is not None and doc.state == "acknowledged"
+        decision = json.loads(doc.decision)
+        assert (decision["outcome"], decision["revision"], decision["by"]) == (
+            "applied",
+            1,
+            "casey",
+        )
+        assert [(c["code"], c["accepted"]) for c in decision["changes"]] == [
+            ("DTM*002", True),
+            ("N1*ST", True),
+            ("QI", True),
+            ("DI", False),
+            ("AI", True),
+        ]
+        assert (
+            session.exec(select(AuditEvent).where(AuditEvent.action == "edi.change_applied"))
+            .one()
+            .order_id
+            == order_id
+        )
+    with pytest.raises(RuleViolation, match="handled meanwhile"):
+        edi_change.apply(store, checked, [0], "again", actor=COORDINATOR, settings=SETTINGS)
+
+
+def test_a_refused_change_writes_nothing_and_the_860_waits(store: Store) -> None:
+    w = build_world(store)
+    order_id = submitted(store, w, [("BLT-200", "10")])
+    doc_id = _860_for(store, order_id, x860("POC*1*QI*12", po="PO-1"))  # not a multiple of 5
+    checked = edi_change.review(store, doc_id)
+    with pytest.raises(RuleViolation, match="change refused: line 1"):
+        edi_change.apply(store, checked, [0], "buyer", actor=COORDINATOR, settings=SETTINGS)
+    with store.session() as session:
+        doc = session.get(EDIDocument, doc_id)
+        assert doc is not None and doc.state == "received" and doc.decision == ""
+    assert order_lines(store, order_id)[1].quantity == Decimal(10)
+
+
+def test_a_cancel_request_cancels_the_order(store: Store) -> None:
+    w = build_world(store)
+    order_id = submitted(store, w, [("BRG-100", "10")])
+    doc_id = _860_for(store, order_id, x860(purpose="01", po="PO-1"))
+    checked = edi_change.review(store, doc_id)
+    assert [str(c) for c in checked.changes] == ["cancel the order acknowledged → cancelled"]
+    applied = edi_change.apply(
+        store, checked, [0], "buyer cancelled", actor=COORDINATOR, settings=SETTINGS
+    )
+    assert applied.said.endswith("changed from the 860, order cancelled")
+    with store.session() as session:
+        order = session.get(SalesOrder, order_id)
+        doc = session.get(EDIDocument, doc_id)
+        assert order is not None and order.state == OrderState.CANCELLED
+        assert doc is not None and doc.state == "acknowledged"
+        assert json.loads(doc.decision)["outcome"] == "applied"

@@ -152,9 +152,9 @@ def test_cancel_the_order() -> None:
 
 
 def test_an_order_that_cannot_change_is_refused_with_why() -> None:
-    shipped = OrderNow(**{**ORDER.__dict__, "state": "shipped"})
+    shipped = OrderNow(**{**ORDER.__dict__, "state": "shipped", "locked": "it is shipped"})
     request = map_860(read_860(x860("POC*1*QI*15")), shipped)
-    assert request.refusal == "SO0000123 is shipped: it cannot change any more"
+    assert request.refusal == "SO0000123 cannot change: it is shipped"
     assert [str(c) for c in request.changes] == ["line 1 qty 10 → 15"]
     assert request.applicable == []
 

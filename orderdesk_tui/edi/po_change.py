@@ -25,9 +25,6 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import format_price, to_decimal
 from orderdesk_tui.edi.x12 import Segment, TransactionSet, X12Error, read
 
-#: Orders a customer's change can still reach (issue 17: entered, acknowledged, on hold,
-#: released, partly shipped).
-CHANGEABLE = frozenset({"entered", "on_hold", "acknowledged", "released", "partially_shipped"})
 #: POC02 change type codes (element 670) read, and what each asks.
 CHANGE_TYPES = {
     "CA": "changes to the line",
@@ -80,6 +77,8 @@ class OrderNow:
     lines: tuple[OrderLineNow, ...]
     #: The customer's ship-to codes and names (an N1*ST must name one of them).
     ship_tos: Mapping[str, str] = field(default_factory=dict)
+    #: Why the order cannot change any more ("" while it can): the change service's rule.
+    locked: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,10 +233,8 @@ class _Mapper:
                 f"BCH03 PO {request.po_number} is not {order.number}'s PO "
                 f"{order.customer_po or '(none)'}",
             )
-        if order.state not in CHANGEABLE:
-            request.refusal = (
-                f"{order.number} is {order.state.replace('_', ' ')}: it cannot change any more"
-            )
+        if order.locked:
+            request.refusal = f"{order.number} cannot change: {order.locked}"
         if request.purpose == "cancel":
             self.add(
                 bch,
