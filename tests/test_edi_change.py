@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from orderdesk_tui.edi.po_change import ChangeKind
-from orderdesk_tui.errors import RuleViolation
+from orderdesk_tui.errors import PermissionDenied, RuleViolation
 from orderdesk_tui.models import (
     AuditEvent,
     Customer,
@@ -24,9 +24,11 @@ from orderdesk_tui.models import (
 from orderdesk_tui.models.base import OrderState, Role
 from orderdesk_tui.models.customer import Address
 from orderdesk_tui.services import edi_change
+from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
 from tests.order_change_world import (
     COORDINATOR,
+    PIN,
     SETTINGS,
     SOON,
     build_world,
@@ -367,3 +369,26 @@ def test_a_cancel_request_cancels_the_order(store: Store) -> None:
         assert order is not None and order.state == OrderState.CANCELLED
         assert doc is not None and doc.state == "acknowledged"
         assert json.loads(doc.decision)["outcome"] == "applied"
+
+
+def test_a_buyers_price_under_the_margin_floor_needs_a_supervisor(store: Store) -> None:
+    w = build_world(store)
+    order_id = submitted(store, w, [("BRG-100", "10")])
+    doc_id = _860_for(store, order_id, x860("POC*1*PC***EA*3.00", po="PO-1"))
+    checked = edi_change.review(store, doc_id)
+    assert [str(c) for c in checked.changes] == ["line 1 price 10.00 → 3.00"]
+    with pytest.raises(PermissionDenied, match="needs a supervisor override"):
+        edi_change.apply(store, checked, [0], "buyer", actor=COORDINATOR, settings=SETTINGS)
+    assert edi_change.review(store, doc_id).order_version == checked.order_version
+    applied = edi_change.apply(
+        store,
+        checked,
+        [0],
+        "buyer",
+        actor=COORDINATOR,
+        settings=SETTINGS,
+        approval=Approval("sam", PIN),
+    )
+    assert applied.revision_no == 1
+    line = order_lines(store, order_id)[1]
+    assert (line.unit_price, line.override_reason) == (Decimal("3.00"), "buyer's price, buyer")

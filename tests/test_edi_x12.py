@@ -235,3 +235,9 @@ def test_segment_elements_and_components() -> None:
     assert (poc.element(3), poc.element(99), poc.components(9)) == ("5", "", ["AB", "12"])
     with pytest.raises(X12Error, match=r"segment 4 \(POC\) element 12: part missing"):
         poc.require(12, "part")
+
+
+def test_ebcdic_is_recognised_by_its_isa() -> None:
+    text = _interchange(["BCH*04*SA*PO-1**1*20261201"], term="~\n")
+    (tset,) = x12.read(text.encode("cp037"), strict=True).sets()
+    assert tset.body[0].element(3) == "PO-1"
