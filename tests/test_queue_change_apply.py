@@ -4,6 +4,7 @@ request leaves the queue), or rejected with a reason; an unreadable 860 shows th
 error and can only be rejected."""
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import select
@@ -11,11 +12,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.models import EDIDocument, OrderRevision, SalesOrderLine
+from orderdesk_tui.models import EDIDocument, OrderRevision, SalesOrder, SalesOrderLine
 from orderdesk_tui.services import edi_change
 from orderdesk_tui.store import Store
 from screens.change_request import ChangeRequestDialog
-from screens.dialogs import PromptDialog
+from screens.dialogs import PromptDialog, SupervisorDialog
 from screens.queue import QueueScreen
 from tests.test_edi_po_change import x860
 from tests.ui import SIZE, keys_of, make_app, text_of, wait_for
@@ -171,3 +172,43 @@ async def test_an_unreadable_860_shows_where_and_can_only_be_rejected(demo_store
         await wait_for(pilot, lambda: _state(demo_store, doc_id).state == "acknowledged")
     assert json.loads(_state(demo_store, doc_id).decision)["outcome"] == "rejected"
     assert _state(demo_store, first.id or 0).state == "received"
+
+
+async def test_a_price_under_the_floor_asks_for_a_supervisor(demo_store: Store) -> None:
+    first = _waiting(demo_store, "*QI*")
+    with demo_store.session() as session:
+        order = session.get(SalesOrder, first.order_id)
+        assert order is not None
+        cheap = EDIDocument(
+            direction="in",
+            transaction_set="860",
+            interchange_control="000000778",
+            partner_id=first.partner_id,
+            customer_id=first.customer_id,
+            order_id=first.order_id,
+            raw=x860("POC*1*PC***EA*0.01", po=order.customer_po),
+        )
+        session.add(cheap)
+        session.flush()
+        doc_id = cheap.id or 0
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open_review(pilot, app, doc_id)
+        assert _rows(dialog)[0].endswith("→ 0.01   (PC)")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorDialog))
+        await pilot.press(*"sam", "enter", *"246810", "enter")
+        await wait_for(pilot, lambda: _state(demo_store, doc_id).state == "acknowledged")
+    with demo_store.session() as session:
+        (revision,) = session.exec(
+            select(OrderRevision).where(OrderRevision.order_id == first.order_id)
+        ).all()
+        assert (revision.source, revision.approved_by) == ("edi_860", "sam")
+        line = session.exec(
+            select(SalesOrderLine).where(
+                SalesOrderLine.order_id == first.order_id, SalesOrderLine.line_no == 1
+            )
+        ).one()
+        assert line.unit_price == Decimal("0.01")
