@@ -30,7 +30,7 @@ from orderdesk_tui.services.failures import store_reason
 from orderdesk_tui.services.queue import QueueReader, QueueSnapshot
 from orderdesk_tui.services.sla_clock import desk_zone
 from screens.base import DeskScreen
-from screens.keys import bind
+from screens.keys import bind, key_of
 from screens.live_watch import follow_store
 from screens.queue_item_actions import QueueItemActions
 from screens.widgets.desk_input import DeskInput
@@ -108,6 +108,7 @@ class QueueScreen(QueueItemActions, DeskScreen):
         bind("queue.escalate", "escalate", "Escalate"),
         bind("queue.add_note", "add_note", "Note"),
         bind("queue.done", "done", "Done"),
+        bind("queue.apply_change", "apply_change", "Review change request", show=False),
         bind("queue.erp_retry", "erp_retry", "Retry"),
         bind("queue.mark", "mark", "Mark", show=False),
         bind("queue.mark_all", "mark_all", "Mark all", show=False),
@@ -254,6 +255,9 @@ class QueueScreen(QueueItemActions, DeskScreen):
                 f"  {item.sla.kind} SLA {state} {format_duration(abs(item.sla.left_s))}"
                 f" (of {format_duration(item.sla.total_s)} business time)"
             )
+        if item.subject == Subject.CHANGE:
+            key = key_of(self, "queue.apply_change")
+            lines.append(f"  {key} shows the changes to apply or reject")
         detail.update("\n".join(lines), layout=False)
 
     # -- the filter line -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What the queue does to its items (F4 take, F6 release a hold, F7 snooze, F8 escalate, F9
-note, F10 done, F11 send again to the ERP or the mail server): on the marked rows, else the row
-under the cursor, each change in a thread, a row changed under the person offered again with
-what they typed.
+note, F10 done, F11 send again to the ERP or the mail server, Shift+F10 review a change
+request): on the marked rows, else the row under the cursor, each change in a thread, a row
+changed under the person offered again with what they typed.
 
 Mixed into `QueueScreen` (screens/queue.py), which reads and shows the queue; `queue` is that
 screen, typed, so these methods are checked against it (mypy takes no subclass as `self`).
@@ -18,13 +18,16 @@ from textual.screen import ModalScreen
 
 from orderdesk_tui.domain.queue_items import HoldRef, QueueItem, ReasonKind, Subject
 from orderdesk_tui.domain.snooze import EXAMPLES, parse_until
-from orderdesk_tui.errors import OrderdeskError, RuleViolation
+from orderdesk_tui.errors import OrderdeskError, PermissionDenied, RuleViolation
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
-from orderdesk_tui.services import order_actions, queue_actions
+from orderdesk_tui.services import edi_change, order_actions, queue_actions
+from orderdesk_tui.services.edi_change import ChangeReview
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.users import Approval
+from screens.change_request import ChangeAnswer, ChangeRequestDialog
 from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
+from screens.keys import key_of
 
 if TYPE_CHECKING:
     from screens.queue import QueueScreen
@@ -215,6 +218,81 @@ class QueueItemActions:
                 lambda i: queue_actions.change_handled(self.queue.desk.store, i, actor=user),
                 "change request handled",
             )
+
+    def action_apply_change(self) -> None:
+        """Shift+F10: the change request under the cursor as a diff against its order, to apply
+        line by line or reject (screens/change_request.py)."""
+        item = self.queue.table.current
+        if item is None or item.subject != Subject.CHANGE:
+            key = key_of(self.queue, "queue.apply_change")
+            self.queue.notify(f"{key} reviews a change request (EDI 860)", severity="warning")
+            return
+        self._review(item)
+
+    @work(thread=True, exclusive=True, group="queue-review")
+    def _review(self, item: QueueItem) -> None:
+        try:
+            checked = edi_change.review(self.queue.desk.store, item.subject_id)
+        except OrderdeskError as exc:
+            self.queue.app.call_from_thread(
+                self.queue.notify, str(exc), severity="error", timeout=8
+            )
+            return
+        self.queue.app.call_from_thread(self._show_review, item, checked)
+
+    def _show_review(self, item: QueueItem, checked: ChangeReview) -> None:
+        def answered(answer: ChangeAnswer | None) -> None:
+            if answer is not None:
+                self._answer(item, checked, answer, None)
+
+        self.queue.app.push_screen(ChangeRequestDialog(checked), answered)
+
+    @work(thread=True, group="queue-change")
+    def _answer(
+        self,
+        item: QueueItem,
+        checked: ChangeReview,
+        answer: ChangeAnswer,
+        approval: Approval | None,
+    ) -> None:
+        """Apply or reject in a thread; a change priced under the margin floor (or cancelling
+        a released order) asks for a supervisor and is applied again with the approval."""
+        store, user = self.queue.desk.store, self.queue.desk.user
+        try:
+            if answer.reject:
+                edi_change.reject(store, checked, answer.reason, actor=user)
+                said = f"{item.number}: change request rejected"
+            else:
+                said = edi_change.apply(
+                    store,
+                    checked,
+                    answer.accepted,
+                    answer.reason,
+                    actor=user,
+                    settings=self.queue.desk.settings,
+                    approval=approval,
+                ).said
+        except PermissionDenied as exc:
+            if approval is not None:
+                self.queue.app.call_from_thread(self._refused, str(exc))
+                return
+            self.queue.app.call_from_thread(
+                self.queue.with_supervisor,
+                True,
+                str(exc),
+                lambda supervisor: self._answer(item, checked, answer, supervisor),
+            )
+            return
+        except OrderdeskError as exc:
+            self.queue.app.call_from_thread(self._refused, str(exc))
+            return
+        self.queue.app.call_from_thread(self.queue.notify, said, timeout=8)
+        self.queue.app.call_from_thread(self.queue.reload)
+
+    def _refused(self, message: str) -> None:
+        self.queue.app.bell()
+        self.queue.notify(message, severity="error", timeout=12)
+        self.queue.reload()
 
     def action_erp_retry(self) -> None:
         """Send again what the ERP refused for the orders on an ERP hold (marked, else the row

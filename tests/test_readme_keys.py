@@ -41,6 +41,7 @@ SHARED = {
     "app": [""],
     "table": ["### Order list"],
     "dialog": ["### Order view", "### Customer view"],
+    "change_request": ["### Queue"],
 }
 
 

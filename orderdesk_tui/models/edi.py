@@ -28,6 +28,9 @@ class EDIDocument(SQLModel, table=True):
     revision_no: int = 0
     error: str = Field(default="", sa_type=Text)
     raw: str = Field(default="", sa_type=Text)
+    #: A change request's outcome as JSON (services.edi_change.Decision): the changes accepted
+    #: and declined, or why it was rejected; the 865 to the buyer is written from it.
+    decision: str = Field(default="", sa_type=Text)
     file_name: str = string(255, default="")
     received_at: datetime = Field(default_factory=utcnow)
     processed_at: datetime | None = None

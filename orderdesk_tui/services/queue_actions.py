@@ -18,11 +18,10 @@ from sqlmodel import Session, select
 
 from orderdesk_tui.domain.queue_items import QueueItem, ReasonKind, Subject
 from orderdesk_tui.errors import OrderdeskError, RuleViolation, StaleEdit
-from orderdesk_tui.models import EDIDocument, Note, QueueState, User
+from orderdesk_tui.models import Note, QueueState, User
 from orderdesk_tui.models.base import HoldKind, utcnow
-from orderdesk_tui.services import callbacks, erp_retry, mail_outbox, order_actions
-from orderdesk_tui.services.audit import apply_update, record, record_insert
-from orderdesk_tui.services.queue_reads import CHANGE_WAITING
+from orderdesk_tui.services import callbacks, edi_change, erp_retry, mail_outbox, order_actions
+from orderdesk_tui.services.audit import apply_update, record_insert
 from orderdesk_tui.store import Store
 
 
@@ -183,24 +182,11 @@ def change_handled(store: Store, item: QueueItem, *, actor: User) -> None:
     if item.subject != Subject.CHANGE:
         raise RuleViolation(f"{item.number} is not a change request")
     with store.immediate() as session:
-        doc = session.exec(
-            select(EDIDocument).where(EDIDocument.id == item.subject_id).with_for_update()
-        ).first()
-        if doc is None or doc.state not in CHANGE_WAITING:
+        doc = edi_change.locked_waiting(session, item.subject_id)
+        if doc is None:
             current = _state_row(session, item)
             raise QueueItemChanged(item.number, current, item.state_version)
-        before = doc.state
-        doc.state, doc.processed_at = "acknowledged", utcnow()
-        session.add(doc)
-        record(
-            session,
-            actor=actor.name,
-            entity="edi_documents",
-            entity_id=item.subject_id,
-            action="edi.change_handled",
-            changes={"state": (before, doc.state)},
-            order_id=item.order_id,
-        )
+        edi_change.mark_handled(session, doc, actor=actor.name, action="edi.change_handled")
 
 
 def add_note(store: Store, item: QueueItem, channel: str, body: str, *, actor: User) -> Note:
