@@ -1,0 +1,370 @@
+"""Read the store for the KPIs: the orders of a period under filters, as `domain.kpi` facts.
+
+A **period** selects orders by the date that makes them count: orders *due* in it (first
+promised date in the period) for fill, on-time, perfect order, accuracy and backorder rate;
+orders *entered* in it for order history, days to process, SLAs and coordinators. Filters:
+customer code, ship-to code, item category, warehouse code, coordinator (who entered it or
+has it assigned) and source (keyboard, edi, ...). Category and warehouse select lines: an
+order counts with its lines that match. Drafts and cancelled orders never count.
+
+Speed: one query for the orders and lines of the period (indexes of migration 0020 on the
+two period dates), one for their error causes or holds when the report needs them.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from orderdesk_tui.domain.entry_shorthand import parse_date
+from orderdesk_tui.domain.kpi.facts import LineFact
+from orderdesk_tui.domain.kpi.process import HoldSpan, OrderTimes
+from orderdesk_tui.domain.kpi.quality import ErrorCause, cause_of
+from orderdesk_tui.domain.order_states import State
+from orderdesk_tui.errors import FieldError
+from orderdesk_tui.models import (
+    RMA,
+    Address,
+    Customer,
+    Hold,
+    Invoice,
+    Item,
+    RMALine,
+    SalesOrder,
+    SalesOrderLine,
+    Warehouse,
+)
+from orderdesk_tui.store import Store
+
+NOT_REAL = (State.DRAFT, State.CANCELLED)
+FILTERS = ("customer", "ship_to", "category", "warehouse", "coordinator", "source")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=UTC)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+    @classmethod
+    def month_of(cls, day: date) -> "Period":
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls(first, following - timedelta(days=1))
+
+    @classmethod
+    def parse(cls, text: str, today: date) -> "Period":
+        """`this` (month), `last` (month), `2026-11` (a month), or FROM TO / FROM..TO with the
+        entry screen's date shorthands (`t`, `-30`, `11/1`, `2026-11-01`)."""
+        raw = text.strip().lower()
+        if raw in {"", "this", "this month"}:
+            return cls.month_of(today)
+        if raw in {"last", "last month"}:
+            return cls.month_of(today.replace(day=1) - timedelta(days=1))
+        if len(raw) == 7 and raw[4] == "-" and raw[:4].isdigit() and raw[5:].isdigit():
+            return cls.month_of(parse_date(raw + "-01", today, field="period"))
+        parts = raw.replace("..", " ").split()
+        if len(parts) != 2:
+            raise FieldError("period", f"'{text}': type this, last, 2026-11 or FROM TO")
+        # a bare day or month/day means the past here, unlike on an order's dates
+        first = _past(parse_date(parts[0], today, field="from"), parts[0], today)
+        last = _past(parse_date(parts[1], today, field="to"), parts[1], today)
+        if last < first:
+            raise FieldError("to", f"{last.isoformat()} is before {first.isoformat()}")
+        return cls(first, last)
+
+
+def _past(day: date, typed: str, today: date) -> date:
+    if day > today and "-" not in typed.strip("+") and not typed.startswith("+"):
+        return day.replace(year=day.year - 1) if day.month <= today.month else day
+    return day
+
+
+@dataclass(frozen=True)
+class Filters:
+    customer: str = ""
+    ship_to: str = ""
+    category: str = ""
+    warehouse: str = ""
+    coordinator: str = ""
+    source: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "Filters":
+        """`customer=C100 source=edi ...`; FieldError naming a filter it does not know."""
+        found: dict[str, str] = {}
+        for part in text.split():
+            name, sep, value = part.partition("=")
+            name = name.replace("-", "_").lower()
+            if not sep or name not in FILTERS:
+                raise FieldError("filters", f"'{part}': use NAME=VALUE, NAME one of "
+                                 f"{', '.join(FILTERS)}")  # fmt: skip
+            found[name] = value
+        return cls(**found)
+
+    @property
+    def label(self) -> str:
+        return " ".join(f"{name}={getattr(self, name)}" for name in FILTERS if getattr(self, name))
+
+    @property
+    def on_lines(self) -> bool:
+        return bool(self.category or self.warehouse)
+
+
+@dataclass(frozen=True)
+class OrderInfo:
+    id: int
+    number: str
+    customer: str
+    customer_name: str
+    state: str
+    source: str
+    entered_by: str
+    currency: str
+    total: Decimal
+    times: OrderTimes
+    due: date | None
+
+
+@dataclass
+class PeriodData:
+    """The orders of a period (by id) and their lines as facts."""
+
+    period: Period
+    as_of: date
+    orders: dict[int, OrderInfo] = field(default_factory=dict)
+    lines: list[LineFact] = field(default_factory=list)
+    #: line facts keyed to their item's part number and category (top items, breakdowns)
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _order_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [col(SalesOrder.state).not_in(NOT_REAL)]
+    if filters.customer:
+        where.append(col(Customer.code) == filters.customer.upper())
+    if filters.source:
+        where.append(col(SalesOrder.source) == filters.source.lower())
+    if filters.coordinator:
+        who = filters.coordinator
+        where.append(or_(col(SalesOrder.entered_by) == who, col(SalesOrder.assigned_to) == who))
+    if filters.ship_to:
+        ship_to = aliased(Address)
+        where.append(
+            col(SalesOrder.ship_to_id).in_(
+                select(ship_to.id).where(ship_to.code == filters.ship_to)
+            )
+        )
+    return where
+
+
+def _line_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if filters.category:
+        where.append(col(Item.category) == filters.category)
+    if filters.warehouse:
+        where.append(
+            col(SalesOrderLine.warehouse_id).in_(
+                select(Warehouse.id).where(Warehouse.code == filters.warehouse.upper())
+            )
+        )
+    return where
+
+
+def _stamp(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def load_period(
+    store: Store,
+    period: Period,
+    filters: Filters,
+    *,
+    by: str = "due",
+    as_of: date | None = None,
+) -> PeriodData:
+    """Orders due (`by="due"`) or entered (`by="entered"`) in `period`, with their lines."""
+    as_of = as_of or datetime.now(UTC).date()
+    if by == "due":
+        anchor: ColumnElement[bool] = and_(
+            col(SalesOrder.first_promised_date) >= period.start,
+            col(SalesOrder.first_promised_date) <= period.end,
+        )
+    else:
+        anchor = and_(
+            col(SalesOrder.entered_at) >= period.since, col(SalesOrder.entered_at) < period.until
+        )
+    order_cols = (
+        SalesOrder.id, SalesOrder.number, Customer.code, Customer.name, SalesOrder.state,
+        SalesOrder.source, SalesOrder.entered_by, SalesOrder.currency, SalesOrder.total,
+        SalesOrder.received_at, SalesOrder.entered_at, SalesOrder.acknowledged_at,
+        SalesOrder.released_at, SalesOrder.shipped_at, SalesOrder.invoiced_at,
+        Customer.service_tier, SalesOrder.first_promised_date,
+    )  # fmt: skip
+    line_cols = (
+        SalesOrderLine.quantity, SalesOrderLine.quantity_shipped,
+        SalesOrderLine.quantity_cancelled, SalesOrderLine.unit_price,
+        SalesOrderLine.requested_date, SalesOrderLine.first_promised_date,
+        SalesOrderLine.last_promised_date, SalesOrderLine.shipped_date,
+        SalesOrderLine.quantity_backordered, SalesOrderLine.part_number, Item.category,
+    )  # fmt: skip
+    stmt = (
+        select(*(col(c) for c in order_cols), *(col(c) for c in line_cols))
+        .select_from(SalesOrder)
+        .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+        .join(SalesOrderLine, col(SalesOrderLine.order_id) == col(SalesOrder.id))
+        .outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))
+        .where(anchor, *_order_filters(filters), *_line_filters(filters))
+    )
+    data = PeriodData(period, as_of)
+    with store.read_session() as session:
+        rows: Sequence[Any] = session.execute(stmt).all()
+    orders = data.orders
+    for row in rows:
+        order_id = row[0]
+        if order_id not in orders:
+            orders[order_id] = OrderInfo(
+                id=order_id, number=row[1], customer=row[2], customer_name=row[3],
+                state=row[4], source=row[5], entered_by=row[6], currency=row[7],
+                total=row[8], due=row[16],
+                times=OrderTimes(
+                    order_id, _stamp(row[9]), _stamp(row[10]), _stamp(row[11]),
+                    _stamp(row[12]), _stamp(row[13]), _stamp(row[14]), tier=row[15],
+                ),
+            )  # fmt: skip
+        data.lines.append(
+            LineFact(
+                order_id,
+                row[17],
+                row[18],
+                row[19],
+                row[20],
+                row[7],
+                row[21],
+                row[22],
+                row[23],
+                row[24],
+                row[25],
+            )
+        )
+        data.items.append((row[26], row[27] or ""))
+    return data
+
+
+def error_causes(store: Store, order_ids: Iterable[int]) -> dict[int, frozenset[ErrorCause]]:
+    """Error causes per order, from RMA line reasons (else the RMA's) and credit memo reasons;
+    rejected RMAs found no error."""
+    ids = list(order_ids)
+    found: dict[int, set[ErrorCause]] = {}
+    with store.read_session() as session:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for order_id, line_reason, rma_reason in session.execute(
+                select(col(RMA.order_id), col(RMALine.reason_code), col(RMA.reason_code))
+                .outerjoin(RMALine, col(RMALine.rma_id) == col(RMA.id))
+                .where(col(RMA.order_id).in_(chunk), col(RMA.state) != "rejected")
+            ):
+                cause = cause_of(rma_reason=line_reason or rma_reason)
+                if cause is not None:
+                    found.setdefault(order_id, set()).add(cause)
+            for order_id, reason in session.execute(
+                select(col(Invoice.order_id), col(Invoice.reason_code)).where(
+                    col(Invoice.order_id).in_(chunk),
+                    col(Invoice.kind) == "credit_memo",
+                    col(Invoice.reason_code) != "",
+                )
+            ):
+                cause = cause_of(credit_reason=reason)
+                if cause is not None:
+                    found.setdefault(order_id, set()).add(cause)
+    return {order_id: frozenset(causes) for order_id, causes in found.items()}
+
+
+def holds_of(store: Store, order_ids: Iterable[int]) -> list[HoldSpan]:
+    ids = list(order_ids)
+    spans: list[HoldSpan] = []
+    with store.read_session() as session:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for order_id, kind, raised, released in session.execute(
+                select(
+                    col(Hold.order_id), col(Hold.kind), col(Hold.raised_at), col(Hold.released_at)
+                ).where(col(Hold.order_id).in_(chunk))
+            ):
+                spans.append(HoldSpan(order_id, kind, _stamp(raised) or raised, _stamp(released)))
+    return spans
+
+
+def open_backorder_lines(store: Store, filters: Filters) -> PeriodData:
+    """Every line with units on backorder now (of real orders), as facts, with their orders."""
+    today = datetime.now(UTC).date()
+    data = load_period(store, Period(date.min, date.max), filters, by="due", as_of=today)
+    keep = [i for i, line in enumerate(data.lines) if line.backordered > 0]
+    data.lines = [data.lines[i] for i in keep]
+    data.items = [data.items[i] for i in keep]
+    return data
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """One order of a drill-down."""
+
+    id: int
+    number: str
+    customer: str
+    customer_name: str
+    state: str
+    entered_at: datetime | None
+    promised: date | None
+    shipped_at: datetime | None
+    total: Decimal
+    currency: str
+
+
+def orders_by_id(store: Store, ids: Sequence[int], limit: int = 5000) -> list[OrderRow]:
+    """The orders behind a figure, in id order (at most `limit`)."""
+    wanted = sorted(set(ids))[:limit]
+    out: list[OrderRow] = []
+    with store.read_session() as session:
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            for o, code, name in session.execute(
+                select(SalesOrder, col(Customer.code), col(Customer.name))
+                .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+                .where(col(SalesOrder.id).in_(chunk))
+                .order_by(col(SalesOrder.id))
+            ):
+                out.append(
+                    OrderRow(
+                        o.id or 0,
+                        o.number,
+                        code,
+                        name,
+                        o.state,
+                        _stamp(o.entered_at),
+                        o.last_promised_date,
+                        _stamp(o.shipped_at),
+                        o.total,
+                        o.currency,
+                    )
+                )
+    return out
