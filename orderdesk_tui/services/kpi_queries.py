@@ -169,7 +169,7 @@ def _order_filters(filters: Filters) -> list[ColumnElement[bool]]:
         ship_to = aliased(Address)
         where.append(
             col(SalesOrder.ship_to_id).in_(
-                select(ship_to.id).where(ship_to.code == filters.ship_to)
+                select(col(ship_to.id)).where(col(ship_to.code) == filters.ship_to)
             )
         )
     return where
@@ -182,7 +182,7 @@ def _line_filters(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.warehouse:
         where.append(
             col(SalesOrderLine.warehouse_id).in_(
-                select(Warehouse.id).where(Warehouse.code == filters.warehouse.upper())
+                select(col(Warehouse.id)).where(col(Warehouse.code) == filters.warehouse.upper())
             )
         )
     return where
