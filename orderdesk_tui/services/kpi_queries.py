@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from orderdesk_tui.domain.credit import OPEN_ORDER_STATES
 from orderdesk_tui.domain.entry_shorthand import parse_date
 from orderdesk_tui.domain.kpi.facts import LineFact
 from orderdesk_tui.domain.kpi.process import HoldSpan, OrderTimes
@@ -368,3 +369,33 @@ def orders_by_id(store: Store, ids: Sequence[int], limit: int = 5000) -> list[Or
                     )
                 )
     return out
+
+
+def holds_raised(store: Store, period: Period, filters: Filters) -> list[HoldSpan]:
+    """Holds raised in the period on orders the filters select."""
+    stmt = (
+        select(col(Hold.order_id), col(Hold.kind), col(Hold.raised_at), col(Hold.released_at))
+        .join(SalesOrder, col(SalesOrder.id) == col(Hold.order_id))
+        .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+        .where(
+            col(Hold.raised_at) >= period.since,
+            col(Hold.raised_at) < period.until,
+            *_order_filters(filters)[1:],  # a hold on a since-cancelled order still counts
+        )
+    )
+    with store.read_session() as session:
+        return [
+            HoldSpan(order_id, kind, _stamp(raised) or raised, _stamp(released))
+            for order_id, kind, raised, released in session.execute(stmt)
+        ]
+
+
+def open_orders(store: Store, filters: Filters) -> list[tuple[int, str, datetime | None]]:
+    """(id, state, entered at) of every open order the filters select."""
+    stmt = (
+        select(col(SalesOrder.id), col(SalesOrder.state), col(SalesOrder.entered_at))
+        .join(Customer, col(Customer.id) == col(SalesOrder.customer_id))
+        .where(col(SalesOrder.state).in_(OPEN_ORDER_STATES), *_order_filters(filters))
+    )
+    with store.read_session() as session:
+        return [(i, state, _stamp(at)) for i, state, at in session.execute(stmt)]
