@@ -34,9 +34,16 @@ def is_due(line: LineFact, target: Target, as_of: date) -> bool:
     return line.wanted > ZERO and day is not None and (line.shipped_on is not None or day <= as_of)
 
 
+def shipped_by(shipped: date | None, target: date | None) -> bool | None:
+    """Shipped on or before the target day; None when not shipped or there is no target (the
+    one comparison behind every on-time figure, the customer view's per order too)."""
+    if shipped is None or target is None:
+        return None
+    return shipped <= target
+
+
 def shipped_on_time(line: LineFact, target: Target) -> bool:
-    day = target_date(line, target)
-    return day is not None and line.shipped_on is not None and line.shipped_on <= day
+    return bool(shipped_by(line.shipped_on, target_date(line, target)))
 
 
 def in_full_on_time(line: LineFact, target: Target) -> bool:

@@ -26,12 +26,18 @@ class Rate:
     @property
     def percent(self) -> Decimal | None:
         """The rate in percent with one decimal (85.0), None when nothing was counted."""
-        value = self.value
-        return None if value is None else (value * 100).quantize(Decimal("0.1"))
+        return ratio(self.met, self.counted)
 
     def complement(self) -> "Rate":
         """What did not meet it, of the same whole (backorder rate = 1 - first-time fill)."""
         return Rate(self.counted - self.met, self.counted, self.orders, self.exceptions)
+
+
+def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part/whole as a percentage with one decimal, None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
 def rate(met: Iterable[tuple[int, bool]]) -> Rate:
