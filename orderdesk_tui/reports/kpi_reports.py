@@ -190,7 +190,7 @@ def accuracy(ctx: ReportContext) -> Report:
 
 
 def backorders(ctx: ReportContext) -> Report:
-    data = open_backorder_lines(ctx.store, ctx.filters)
+    data = open_backorder_lines(ctx.store, ctx.filters, ctx.today)
     per_currency: dict[str, list[LineFact]] = {}
     for line in data.lines:
         per_currency.setdefault(line.currency, []).append(line)

@@ -315,9 +315,8 @@ def holds_of(store: Store, order_ids: Iterable[int]) -> list[HoldSpan]:
     return spans
 
 
-def open_backorder_lines(store: Store, filters: Filters) -> PeriodData:
+def open_backorder_lines(store: Store, filters: Filters, today: date) -> PeriodData:
     """Every line with units on backorder now (of real orders), as facts, with their orders."""
-    today = datetime.now(UTC).date()
     data = load_period(store, Period(date.min, date.max), filters, by="due", as_of=today)
     keep = [i for i, line in enumerate(data.lines) if line.backordered > 0]
     data.lines = [data.lines[i] for i in keep]
