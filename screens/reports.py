@@ -127,6 +127,10 @@ class ReportsScreen(DeskScreen):
         self.query_one("#report-note", Static).update(Content(report.note))
         self.query_one(ChartPane).show(report.chart)
 
+    def show_failure(self, line: str) -> None:
+        """A report that could not be read says so where its title goes (and on the bar)."""
+        self.query_one("#report-title", Static).update(Content(line))
+
     @on(Input.Submitted, "#report-period")
     def _period_given(self, event: Input.Submitted) -> None:
         try:

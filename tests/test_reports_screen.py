@@ -12,6 +12,7 @@ from screens.order_view import OrderViewScreen
 from screens.reports import ReportOrdersScreen, ReportsScreen
 from screens.widgets.bar_chart import ChartPane, bar
 from tests.kpi_data import build
+from tests.test_no_exit import failing, failure_shown
 from tests.ui import SIZE, make_app, text_of, wait_for
 
 
@@ -88,6 +89,22 @@ async def test_filters_and_bad_input_say_what_and_keep_the_report(sqlite_store: 
         assert any("period" in n.message for n in app._notifications)
         assert screen.period.start.isoformat() == "2026-11-01"
         assert screen.query_one("#report-period", Input).value == "someday"  # nothing lost
+
+
+async def test_a_store_failure_is_one_line_and_the_screen_stays(sqlite_store: Store) -> None:
+    build(sqlite_store)
+    app = make_app(sqlite_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+f")
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await wait_for(pilot, lambda: screen.report is not None)
+        with failing(sqlite_store):
+            await pilot.press("down", "enter")
+            await failure_shown(pilot, app, "build")
+        assert "build failed" in text_of(screen.query_one("#report-title", Static))
+        await pilot.press("f4", "enter")  # the same key tries again
+        await wait_for(pilot, lambda: screen.report is not None and "Fill" in screen.report.title)
 
 
 def test_bars_scale_to_the_largest_value() -> None:
