@@ -11,14 +11,7 @@ from hypothesis import strategies as st
 from orderdesk_tui.domain.business_calendar import BusinessCalendar
 from orderdesk_tui.domain.kpi.ageing import NOT_DUE, age_bucket, backorder_ageing
 from orderdesk_tui.domain.kpi.facts import LineFact
-from orderdesk_tui.domain.kpi.fill import (
-    Basis,
-    backorder_rate,
-    line_fill,
-    order_fill,
-    unit_fill,
-    value_fill,
-)
+from orderdesk_tui.domain.kpi.fill import Basis, fill_rates
 from orderdesk_tui.domain.kpi.on_time import Target, on_time_shipment, otif
 from orderdesk_tui.domain.kpi.process import (
     HoldSpan,
@@ -36,6 +29,18 @@ D = Decimal
 DAY = date(2026, 11, 10)
 AFTER = Basis.AFTER_BACKORDERS
 FIRST = Basis.FIRST_TIME
+
+
+def line_fill(lines: list[LineFact], basis: Basis) -> Rate:
+    return fill_rates(lines, basis).line
+
+
+def unit_fill(lines: list[LineFact], basis: Basis) -> Rate:
+    return fill_rates(lines, basis).unit
+
+
+def order_fill(lines: list[LineFact], basis: Basis) -> Rate:
+    return fill_rates(lines, basis).order
 
 
 def line(order: int, qty: int, shipped: int, **kw: object) -> LineFact:
@@ -74,7 +79,7 @@ def test_first_time_counts_only_what_shipped_by_the_agreed_date() -> None:
     assert unit_fill(lines, FIRST).percent == D("50.0")
     assert unit_fill(lines, AFTER).percent == D("70.0")
     assert order_fill(lines, FIRST).met == order_fill(lines, AFTER).met == 1
-    backorders = backorder_rate(lines)
+    backorders = fill_rates(lines, FIRST).backorder_lines
     assert (backorders.met, backorders.counted, backorders.exceptions) == (1, 2, (2,))
 
 
@@ -87,7 +92,7 @@ def test_value_fill_per_currency_and_cancelled_units_are_not_demand() -> None:
         line(2, 4, 2, cancelled=D(2), unit_price=D(3), currency="EUR"),
         line(3, 1, 5, unit_price=D(1), currency="EUR"),
     ]
-    rates = value_fill(lines, AFTER)
+    rates = fill_rates(lines, AFTER).value
     assert rates["USD"].percent == D("25.0")
     assert rates["EUR"].percent == D("100.0")
 
@@ -244,10 +249,10 @@ def test_every_rate_is_between_0_and_1_and_its_exceptions_are_among_its_orders(
     lines: list[LineFact], as_of: date
 ) -> None:
     rates = [f(lines, b) for f in (line_fill, unit_fill, order_fill) for b in Basis]
-    rates += [r for b in Basis for r in value_fill(lines, b).values()]
+    rates += [r for b in Basis for r in fill_rates(lines, b).value.values()]
     rates += [f(lines, t, as_of) for f in (on_time_shipment, otif) for t in Target]
     rates += list(perfect_order(lines, {}, as_of).values())
-    rates.append(backorder_rate(lines, per_order=True))
+    rates.append(fill_rates(lines, FIRST).backorder_orders)
     assert all(bounded(r) for r in rates)
 
 
@@ -269,7 +274,7 @@ def test_laws_between_the_figures(lines: list[LineFact], as_of: date) -> None:
         assert rates["perfect"].met <= rates[name].met
         assert rates[name].counted == rates["perfect"].counted
     first = line_fill(lines, FIRST)
-    backorders = backorder_rate(lines)
+    backorders = fill_rates(lines, FIRST).backorder_lines
     assert first.met + backorders.met == first.counted == backorders.counted
 
 

@@ -106,6 +106,10 @@ def test_periods_and_filters_parse_as_typed() -> None:
     assert Period.parse("2026-02", today) == Period(date(2026, 2, 1), date(2026, 2, 28))
     assert Period.parse("11/1 t", today) == Period(date(2026, 11, 1), today)
     assert Period.parse("-30..t", today).start == date(2026, 11, 8)
+    # a day without a year means the past here: 12/20 last December, 20 the 20th of November
+    assert Period.parse("12/20 t", today).start == date(2025, 12, 20)
+    assert Period.parse("20 t", today).start == date(2026, 11, 20)
+    assert Period.parse("3 t", today).start == date(2026, 12, 3)
     with pytest.raises(FieldError, match="to: 2026-11-01 is before 2026-12-01"):
         Period.parse("2026-12-01 2026-11-01", today)
     with pytest.raises(FieldError, match="period"):

@@ -133,7 +133,9 @@ def top_customers(ctx: ReportContext) -> Report:
 
 
 def top_items(ctx: ReportContext) -> Report:
-    data = _entered(ctx)
+    data = load_period(
+        ctx.store, ctx.period, ctx.filters, by="entered", as_of=ctx.today, items=True
+    )
     per_item: dict[str, tuple[str, Decimal, dict[int, None], int]] = {}
     for line, (part, category) in zip(data.lines, data.items, strict=True):
         _, units, orders, count = per_item.get(part, (category, Decimal(0), {}, 0))

@@ -7,14 +7,7 @@ from decimal import Decimal
 
 from orderdesk_tui.domain.kpi.ageing import backorder_ageing
 from orderdesk_tui.domain.kpi.facts import LineFact
-from orderdesk_tui.domain.kpi.fill import (
-    Basis,
-    backorder_rate,
-    line_fill,
-    order_fill,
-    unit_fill,
-    value_fill,
-)
+from orderdesk_tui.domain.kpi.fill import Basis, fill_rates
 from orderdesk_tui.domain.kpi.on_time import Target, on_time_shipment, otif
 from orderdesk_tui.domain.kpi.process import (
     OrderTimes,
@@ -88,28 +81,22 @@ def fill_rate(ctx: ReportContext) -> Report:
         cells = (label, first.percent, after.percent, met, met_after, of, currency)
         return Row(cells, first.exceptions)
 
+    first, after = fill_rates(lines, FIRST), fill_rates(lines, AFTER)
     rows = [
-        row("Line fill rate", line_fill(lines, FIRST), line_fill(lines, AFTER)),
-        row("Unit fill rate", unit_fill(lines, FIRST), unit_fill(lines, AFTER)),
-        row("Order fill rate", order_fill(lines, FIRST), order_fill(lines, AFTER)),
+        row("Line fill rate", first.line, after.line),
+        row("Unit fill rate", first.unit, after.unit),
+        row("Order fill rate", first.order, after.order),
     ]
-    after_values = value_fill(lines, AFTER)
-    for currency, first in value_fill(lines, FIRST).items():
-        rows.append(row("Value fill rate", first, after_values[currency], currency))
-    rows.append(
-        row("Backorder rate (lines)", backorder_rate(lines), line_fill(lines, AFTER).complement())
-    )
-    rows.append(
-        row(
-            "Backorder rate (orders)",
-            backorder_rate(lines, per_order=True),
-            order_fill(lines, AFTER).complement(),
-        )
-    )
+    rows += [
+        row("Value fill rate", rate, after.value[currency], currency)
+        for currency, rate in first.value.items()
+    ]
+    rows.append(row("Backorder rate (lines)", first.backorder_lines, after.backorder_lines))
+    rows.append(row("Backorder rate (orders)", first.backorder_orders, after.backorder_orders))
     chart = Chart(
         "trend",
         "unit fill rate, first-time, %",
-        _trend(data, lambda line: line.commit, lambda group: unit_fill(group, FIRST)),
+        _trend(data, lambda line: line.commit, lambda group: fill_rates(group, FIRST).unit),
     )
     note = (
         _due_note() + " First-time = shipped by the first promised date; after backorders ="

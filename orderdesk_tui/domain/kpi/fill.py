@@ -14,11 +14,12 @@ shipped so far. No tolerance: a line within an under-shipment tolerance still co
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from orderdesk_tui.domain.kpi.facts import ZERO, LineFact, by_order
-from orderdesk_tui.domain.kpi.rates import Rate, rate
+from orderdesk_tui.domain.kpi.facts import ZERO, LineFact
+from orderdesk_tui.domain.kpi.rates import Rate
 
 
 class Basis(StrEnum):
@@ -26,65 +27,80 @@ class Basis(StrEnum):
     AFTER_BACKORDERS = "after_backorders"
 
 
-def shipped_units(line: LineFact, basis: Basis) -> Decimal:
-    """Units of the request that count as shipped on `basis` (at most the request)."""
-    late = line.shipped_on is None or (line.commit is not None and line.shipped_on > line.commit)
-    if basis == Basis.FIRST_TIME and line.commit is not None and late:
-        return ZERO
-    return min(line.shipped, line.wanted)
+@dataclass
+class _Tally:
+    met: Decimal = ZERO
+    counted: Decimal = ZERO
+    orders: dict[int, None] = field(default_factory=dict)
+    missed: dict[int, None] = field(default_factory=dict)
+
+    def rate(self) -> Rate:
+        return Rate(self.met, self.counted, tuple(self.orders), tuple(self.missed))
 
 
-def line_filled(line: LineFact, basis: Basis) -> bool:
-    return line.wanted > ZERO and shipped_units(line, basis) >= line.wanted
+@dataclass(frozen=True)
+class FillRates:
+    line: Rate
+    unit: Rate
+    order: Rate
+    #: One value fill rate per currency (values are never added across currencies).
+    value: dict[str, Rate]
+
+    @property
+    def backorder_lines(self) -> Rate:
+        """Lines not filled (first-time: not shipped complete by the agreed date) of those
+        requested: the complement of the line fill rate, the desk having no substitutions."""
+        return self.line.complement()
+
+    @property
+    def backorder_orders(self) -> Rate:
+        """The same on the order basis: 1 - order fill rate."""
+        return self.order.complement()
 
 
-def _requested(lines: Iterable[LineFact]) -> list[LineFact]:
-    return [line for line in lines if line.wanted > ZERO]
-
-
-def line_fill(lines: Iterable[LineFact], basis: Basis) -> Rate:
-    return rate((line.order_id, line_filled(line, basis)) for line in _requested(lines))
-
-
-def order_fill(lines: Iterable[LineFact], basis: Basis) -> Rate:
-    """Orders completely satisfied: every requested line filled (no backorder, no shortage)."""
-    orders = by_order(_requested(lines))
-    return rate(
-        (order_id, all(line_filled(line, basis) for line in group))
-        for order_id, group in orders.items()
-    )
-
-
-def _weighted(lines: list[LineFact], basis: Basis, weight: str) -> Rate:
-    met = counted = ZERO
-    orders: dict[int, None] = {}
-    exceptions: dict[int, None] = {}
+def fill_rates(lines: Iterable[LineFact], basis: Basis) -> FillRates:
+    """Every fill rate of `lines` on `basis`, in one pass (a month of the 1M store is ~40,000
+    lines). A line counts shipped on the first-time basis only if it shipped by its commit
+    date (first promise, else requested; a line with neither counts what shipped)."""
+    first = basis == Basis.FIRST_TIME
+    lines_t, units_t = _Tally(), _Tally()
+    values: dict[str, _Tally] = {}
+    complete: dict[int, bool] = {}
     for line in lines:
-        factor = line.unit_price if weight == "value" else Decimal(1)
-        counted += line.wanted * factor
-        met += shipped_units(line, basis) * factor
-        orders[line.order_id] = None
-        if not line_filled(line, basis):
-            exceptions[line.order_id] = None
-    return Rate(met, counted, tuple(orders), tuple(exceptions))
-
-
-def unit_fill(lines: Iterable[LineFact], basis: Basis) -> Rate:
-    return _weighted(_requested(lines), basis, "units")
-
-
-def value_fill(lines: Iterable[LineFact], basis: Basis) -> dict[str, Rate]:
-    """Value shipped / value requested at the line's price, one rate per currency."""
-    per_currency: dict[str, list[LineFact]] = {}
-    for line in _requested(lines):
-        per_currency.setdefault(line.currency, []).append(line)
-    return {cur: _weighted(group, basis, "value") for cur, group in sorted(per_currency.items())}
-
-
-def backorder_rate(lines: Iterable[LineFact], *, per_order: bool = False) -> Rate:
-    """Lines (or orders) not shipped complete by the agreed date, of those requested: the
-    complement of the first-time line (order) fill rate, the desk having no substitutions."""
-    filled = (
-        order_fill(lines, Basis.FIRST_TIME) if per_order else line_fill(lines, Basis.FIRST_TIME)
+        wanted = line.quantity - line.cancelled
+        if wanted <= ZERO:
+            continue
+        shipped = line.shipped if line.shipped < wanted else wanted
+        if first:
+            commit = line.first_promised or line.requested
+            if commit is not None and (line.shipped_on is None or line.shipped_on > commit):
+                shipped = ZERO
+        filled = shipped >= wanted
+        order_id = line.order_id
+        value = values.get(line.currency)
+        if value is None:
+            value = values[line.currency] = _Tally()
+        for tally in (lines_t, units_t, value):
+            tally.orders[order_id] = None
+            if not filled:
+                tally.missed[order_id] = None
+        lines_t.counted += 1
+        if filled:
+            lines_t.met += 1
+        units_t.counted += wanted
+        units_t.met += shipped
+        value.counted += wanted * line.unit_price
+        value.met += shipped * line.unit_price
+        complete[order_id] = complete.get(order_id, True) and filled
+    order_rate = Rate(
+        Decimal(sum(complete.values())),
+        Decimal(len(complete)),
+        tuple(complete),
+        tuple(order_id for order_id, ok in complete.items() if not ok),
     )
-    return filled.complement()
+    return FillRates(
+        lines_t.rate(),
+        units_t.rate(),
+        order_rate,
+        {currency: values[currency].rate() for currency in sorted(values)},
+    )
