@@ -40,7 +40,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     filters = Filters(**{name: getattr(args, f"filter_{name}") for name in FILTERS})
     store = open_for_use(args.db, settings, demo_on_first_run=False, create=args.create).store
     ctx = ReportContext(store, settings, period, filters, today, now)
-    report = build_report(args.report_command, ctx)
+    report = build_report(args.report_command, ctx, reuse=False)
     if args.csv:
         try:
             path, count = write_csv(report, args.csv)

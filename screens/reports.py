@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from orderdesk_tui.domain.money import format_money
 from orderdesk_tui.errors import FieldError
-from orderdesk_tui.reports.catalog import REPORTS, ReportKind
+from orderdesk_tui.reports.catalog import REPORTS, ReportKind, build_report
 from orderdesk_tui.reports.context import ReportContext
 from orderdesk_tui.reports.table import Kind, Report, Row, cell_text, materialised
 from orderdesk_tui.services.desk import Desk
@@ -112,8 +112,7 @@ class ReportsScreen(DeskScreen):
     def _build(self, asked: int, kind: ReportKind, period: Period, filters: Filters) -> None:
         now = datetime.now(UTC)
         ctx = ReportContext(self.desk.store, self.desk.settings, period, filters, now.date(), now)
-        report = kind.build(ctx)
-        materialised(report)
+        report = build_report(kind.name, ctx)
         self.app.call_from_thread(self._show, asked, report)
 
     def _show(self, asked: int, report: Report) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from orderdesk_tui.config import Settings
 from orderdesk_tui.errors import FieldError
+from orderdesk_tui.models import Invoice, SalesOrder
 from orderdesk_tui.reports.catalog import NAMES, build_report
 from orderdesk_tui.reports.context import ReportContext
 from orderdesk_tui.reports.table import Report, materialised, write_csv
@@ -117,6 +118,24 @@ def test_periods_and_filters_parse_as_typed() -> None:
     assert Filters.parse("customer=ACME1 source=edi") == Filters(customer="ACME1", source="edi")
     with pytest.raises(FieldError, match="filters: 'colour=red'"):
         Filters.parse("colour=red")
+
+
+def test_a_report_asked_again_is_kept_until_the_data_moves(store: Store) -> None:
+    """A new credit memo (wrong terms) on SO-1 moves the data version: accuracy is read again
+    and falls from 1/3 to 0/3."""
+    ids = build(store)
+    first = report(store, "accuracy")
+    assert report(store, "accuracy") is first
+    with store.session() as s:
+        order = s.get(SalesOrder, ids["SO-1"])
+        assert order is not None
+        s.add(Invoice(number="CM-2", kind="credit_memo", order_id=order.id,
+                      customer_id=order.customer_id, invoice_date=date(2026, 11, 20),
+                      due_date=date(2026, 11, 20), reason_code="wrong_terms"))  # fmt: skip
+        s.commit()
+    again = report(store, "accuracy")
+    assert again is not first
+    assert rows_of(again)["Order accuracy"][:3] == (D("0.0"), 0, 3)
 
 
 def test_csv_streams_typed_plain_values(store: Store, tmp_path: Path) -> None:

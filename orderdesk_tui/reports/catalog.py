@@ -1,12 +1,15 @@
 """Every report by the name `orderdesk report NAME` and the reports screen use."""
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
 
 from orderdesk_tui.errors import FieldError
 from orderdesk_tui.reports import desk_reports, kpi_reports
 from orderdesk_tui.reports.context import ReportContext
-from orderdesk_tui.reports.table import Report
+from orderdesk_tui.reports.table import Report, materialised
+from orderdesk_tui.services.kpi_queries import data_version
 
 
 @dataclass(frozen=True)
@@ -42,5 +45,28 @@ def report_kind(name: str) -> ReportKind:
     raise FieldError("report", f"'{name}' is not one of {', '.join(NAMES)}")
 
 
-def build_report(name: str, ctx: ReportContext) -> Report:
-    return report_kind(name).build(ctx)
+#: Reports kept for asking again (the screen going back to one): (report, data version, when).
+_KEPT: "OrderedDict[tuple[object, ...], tuple[Report, tuple[int, ...], float]]" = OrderedDict()
+KEEP = 32
+#: Seconds a kept report is shown at most: "now" moves (open holds, SLAs not yet met).
+KEEP_S = 60.0
+
+
+def build_report(name: str, ctx: ReportContext, *, reuse: bool = True) -> Report:
+    """The report with its rows read. One asked again with the same period, filters and day is
+    answered from memory while the store's data version (services.kpi_queries.data_version)
+    has not moved and it is under KEEP_S old; `reuse=False` always reads."""
+    kind = report_kind(name)
+    key = (ctx.store.url, name, ctx.period, ctx.filters, ctx.today)
+    version = data_version(ctx.store) if reuse else ()
+    kept = _KEPT.get(key)
+    if reuse and kept is not None and kept[1] == version and monotonic() - kept[2] < KEEP_S:
+        _KEPT.move_to_end(key)
+        return kept[0]
+    report = kind.build(ctx)
+    materialised(report)
+    if reuse:
+        _KEPT[key] = (report, version, monotonic())
+        while len(_KEPT) > KEEP:
+            _KEPT.popitem(last=False)
+    return report

@@ -29,14 +29,23 @@ class ReportContext:
 
 
 def bucket_of(period: Period) -> Callable[[date], str]:
-    if (period.end - period.start).days > WEEKLY_UP_TO_DAYS:
-        return lambda day: f"{day.year}-{day.month:02d}"
+    """The trend bucket of a day: `2026-W46`, or `2026-11` for a long period (remembered per
+    day: a month of lines has thirty-odd days)."""
+    monthly = (period.end - period.start).days > WEEKLY_UP_TO_DAYS
+    seen: dict[date, str] = {}
 
-    def week(day: date) -> str:
-        year, number, _ = day.isocalendar()
-        return f"{year}-W{number:02d}"
+    def bucket(day: date) -> str:
+        found = seen.get(day)
+        if found is None:
+            if monthly:
+                found = f"{day.year}-{day.month:02d}"
+            else:
+                year, number, _ = day.isocalendar()
+                found = f"{year}-W{number:02d}"
+            seen[day] = found
+        return found
 
-    return week
+    return bucket
 
 
 def percent_points(rates: Iterable[tuple[str, Rate]]) -> tuple[tuple[str, float], ...]:

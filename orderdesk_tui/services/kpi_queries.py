@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    func,
     literal_column,
     or_,
     select,
@@ -41,6 +42,7 @@ from orderdesk_tui.errors import FieldError
 from orderdesk_tui.models import (
     RMA,
     Address,
+    AuditEvent,
     Customer,
     Hold,
     Invoice,
@@ -227,15 +229,19 @@ def _stamp(moment: datetime | str | None) -> datetime | None:
 
 
 def _scaled(scale: int) -> Callable[[Decimal | int], Decimal]:
-    """A Quantity/UnitPrice column read raw: SQLite's scaled integer, PostgreSQL's Decimal."""
+    """A Quantity/UnitPrice column read raw: SQLite's scaled integer, PostgreSQL's Decimal.
+    Remembered per value: a month's lines repeat few quantities and prices."""
+    seen: dict[int, Decimal] = {}
 
     def value(raw: Decimal | int) -> Decimal:
-        return raw if isinstance(raw, Decimal) else Decimal(raw).scaleb(-scale)
+        if isinstance(raw, Decimal):
+            return raw
+        found = seen.get(raw)
+        if found is None:
+            found = seen[raw] = Decimal(raw).scaleb(-scale)
+        return found
 
     return value
-
-
-_qty, _price = _scaled(3), _scaled(4)
 
 
 def _raw(column: Any) -> Any:
@@ -336,7 +342,7 @@ def load_period(
         order_rows: Sequence[Any] = session.execute(scope).all()
         line_rows: Sequence[Any] = session.execute(lines_stmt).all()
     data = PeriodData(period, as_of)
-    day = _day_reader()
+    day, qty, price = _day_reader(), _scaled(3), _scaled(4)
     for row in order_rows:
         order_id = row[0]
         times = OrderTimes(order_id, tier=row[9])
@@ -355,16 +361,16 @@ def load_period(
         lines.append(
             LineFact(
                 row[0],
-                _qty(row[1]),
-                _qty(row[2]),
-                _qty(row[3]),
-                _price(row[4]),
+                qty(row[1]),
+                qty(row[2]),
+                qty(row[3]),
+                price(row[4]),
                 currency[row[0]],
                 day(row[5]),
                 day(row[6]),
                 day(row[7]),
                 day(row[8]),
-                _qty(row[9]),
+                qty(row[9]),
             )
         )
         if items:
@@ -495,3 +501,18 @@ def open_orders(store: Store, filters: Filters) -> list[tuple[int, str, datetime
     )
     with store.read_session() as session:
         return [(i, state, _stamp(at)) for i, state, at in session.execute(stmt)]
+
+
+def data_version(store: Store) -> tuple[int, ...]:
+    """What changes whenever a report's figures can: the newest audit event (every change to an
+    order, hold, RMA or customer writes one), order, invoice, RMA and hold. Five reads of a
+    primary key's end: cheap enough to ask before every cached report."""
+    newest = [
+        select(func.max(column)).scalar_subquery()
+        for column in (
+            col(AuditEvent.id), col(SalesOrder.id), col(Invoice.id), col(RMA.id), col(Hold.id),
+        )
+    ]  # fmt: skip
+    with store.read_session() as session:
+        row = session.execute(select(*newest)).one()
+    return tuple(int(value or 0) for value in row)
