@@ -153,10 +153,6 @@ class Filters:
     def label(self) -> str:
         return " ".join(f"{name}={getattr(self, name)}" for name in FILTERS if getattr(self, name))
 
-    @property
-    def on_lines(self) -> bool:
-        return bool(self.category or self.warehouse)
-
 
 @dataclass(frozen=True)
 class OrderInfo:
@@ -170,7 +166,6 @@ class OrderInfo:
     currency: str
     total: Decimal
     times: OrderTimes
-    due: date | None
 
 
 @dataclass
@@ -311,7 +306,6 @@ def load_period(
         col(SalesOrder.id), col(SalesOrder.number), col(Customer.code), col(Customer.name),
         col(SalesOrder.state), col(SalesOrder.source), col(SalesOrder.entered_by),
         col(SalesOrder.currency), col(SalesOrder.total), col(Customer.service_tier),
-        _raw(col(SalesOrder.first_promised_date)),
         *(_raw(col(c)) for c in (stamps if timed else ())),
     ]  # fmt: skip
     scope = (
@@ -347,13 +341,12 @@ def load_period(
         order_id = row[0]
         times = OrderTimes(order_id, tier=row[9])
         if timed:
-            received, entered, acknowledged, released, shipped, invoiced = map(_stamp, row[11:17])
+            received, entered, acknowledged, released, shipped, invoiced = map(_stamp, row[10:16])
             times = OrderTimes(order_id, received, entered, acknowledged, released, shipped,
                                invoiced, tier=row[9])  # fmt: skip
         data.orders[order_id] = OrderInfo(
             id=order_id, number=row[1], customer=row[2], customer_name=row[3], state=row[4],
             source=row[5], entered_by=row[6], currency=row[7], total=row[8], times=times,
-            due=day(row[10]),
         )  # fmt: skip
     currency = {order_id: info.currency for order_id, info in data.orders.items()}
     lines = data.lines
