@@ -12,7 +12,7 @@ two period dates), one for their error causes or holds when the report needs the
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -223,39 +223,32 @@ def _stamp(moment: datetime | str | None) -> datetime | None:
     return moment
 
 
-def _scaled(scale: int) -> Callable[[Decimal | int], Decimal]:
-    """A Quantity/UnitPrice column read raw: SQLite's scaled integer, PostgreSQL's Decimal.
-    Remembered per value: a month's lines repeat few quantities and prices."""
-    seen: dict[int, Decimal] = {}
+class _Scaled(dict[Decimal | int, Decimal]):
+    """A Quantity/UnitPrice column read raw (SQLite's scaled integer, PostgreSQL's Decimal) as
+    its Decimal: `reader[raw]`, each value converted once (a month's lines repeat few)."""
 
-    def value(raw: Decimal | int) -> Decimal:
-        if isinstance(raw, Decimal):
-            return raw
-        found = seen.get(raw)
-        if found is None:
-            found = seen[raw] = Decimal(raw).scaleb(-scale)
-        return found
+    def __init__(self, scale: int) -> None:
+        super().__init__()
+        self.scale = scale
 
-    return value
+    def __missing__(self, raw: Decimal | int) -> Decimal:
+        value = raw if isinstance(raw, Decimal) else Decimal(raw).scaleb(-self.scale)
+        self[raw] = value
+        return value
+
+
+class _Days(dict[date | str | None, date | None]):
+    """A date column read raw (SQLite's ISO text, PostgreSQL's date): `days[raw]`."""
+
+    def __missing__(self, raw: date | str | None) -> date | None:
+        value = date.fromisoformat(raw) if isinstance(raw, str) else raw
+        self[raw] = value
+        return value
 
 
 def _raw(column: Any) -> Any:
     """`column` without its result conversion (done by hand above: 40,000 lines a month)."""
     return type_coerce(column, Integer if column.type.python_type is Decimal else String)
-
-
-def _day_reader() -> Callable[[date | str | None], date | None]:
-    days: dict[str, date] = {}
-
-    def day(raw: date | str | None) -> date | None:
-        if raw is None or isinstance(raw, date):
-            return raw
-        found = days.get(raw)
-        if found is None:
-            found = days[raw] = date.fromisoformat(raw)
-        return found
-
-    return day
 
 
 def load_period(
@@ -332,11 +325,12 @@ def load_period(
     lines_stmt = select(*line_cols).where(col(SalesOrderLine.order_id).in_(order_ids), *line_where)
     if items or line_where:
         lines_stmt = lines_stmt.outerjoin(Item, col(Item.id) == col(SalesOrderLine.item_id))
-    with store.read_session() as session:
-        order_rows: Sequence[Any] = session.execute(scope).all()
-        line_rows: Sequence[Any] = session.execute(lines_stmt).all()
+    with store.read_session() as session:  # Core rows: no ORM loading for 40,000 lines
+        connection = session.connection()
+        order_rows: Sequence[Any] = connection.execute(scope).all()
+        line_rows: Sequence[Any] = connection.execute(lines_stmt).all()
     data = PeriodData(period, as_of)
-    day, qty, price = _day_reader(), _scaled(3), _scaled(4)
+    day, qty, price = _Days(), _Scaled(3), _Scaled(4)
     for row in order_rows:
         order_id = row[0]
         times = OrderTimes(order_id, tier=row[9])
@@ -354,16 +348,16 @@ def load_period(
         lines.append(
             LineFact(
                 row[0],
-                qty(row[1]),
-                qty(row[2]),
-                qty(row[3]),
-                price(row[4]),
+                qty[row[1]],
+                qty[row[2]],
+                qty[row[3]],
+                price[row[4]],
                 currency[row[0]],
-                day(row[5]),
-                day(row[6]),
-                day(row[7]),
-                day(row[8]),
-                qty(row[9]),
+                day[row[5]],
+                day[row[6]],
+                day[row[7]],
+                day[row[8]],
+                qty[row[9]],
             )
         )
         if items:
