@@ -19,6 +19,7 @@ REVISIONS: tuple[str, ...] = (
     "0012",
     "0013",
     "0018",
+    "0021",
     "0020",
 )
 HEAD = REVISIONS[-1]

@@ -1,7 +1,7 @@
 """kpi reports: a reason code on credit memos, indexes on the two dates a period selects by
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-08
 
 `invoices.reason_code` says why a credit memo was given (wrong_price, wrong_quantity ...:
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
