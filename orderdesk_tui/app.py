@@ -65,6 +65,8 @@ class OrderDeskApp(LoggedCrashApp[int]):
         bind("app.queue", "queue", "Queue"),
         bind("app.customers", "customers", "Customers"),
         bind("app.note", "quick_note", "Quick note"),
+        # in F1 and the palette, not the legend (every screen's legend would grow by one)
+        bind("app.reports", "reports", "Reports", show=False),
     ]
 
     def __init__(
@@ -295,6 +297,17 @@ class OrderDeskApp(LoggedCrashApp[int]):
 
         if not isinstance(self.screen, RmaListScreen):
             self.push_screen(RmaListScreen(self.desk, self.status))
+
+    def action_reports(self) -> None:
+        """The reports screen: brought forward if it is open under this screen, else opened."""
+        from screens.reports import ReportsScreen
+
+        for index, screen in enumerate(self.screen_stack):
+            if isinstance(screen, ReportsScreen):
+                while len(self.screen_stack) > index + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(ReportsScreen(self.desk, self.status))
 
     def action_customers(self) -> None:
         """The customer lookup (one field for code, name, phone, PO, order number ...)."""

@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     returns.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     returns.add_argument("--by", choices=("reason", "item", "customer"), default="reason")
     returns.add_argument("--csv", metavar="FILE", help="write the rows as CSV to FILE")
+    from orderdesk_tui.report_cli import add_report_parsers
+
+    add_report_parsers(report_sub)
     board = sub.add_parser("wallboard", help="the supervisors' read-only wall display")
     board.add_argument("--serve", action="store_true", help="serve it to browsers (textual-serve)")
     board.add_argument("--host", default="localhost", help="with --serve: address to listen on")
@@ -205,6 +208,11 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from orderdesk_tui.reports.returns import parse_period, returns_report, write_csv
     from orderdesk_tui.startup import open_for_use
+
+    if args.report_command != "returns":
+        from orderdesk_tui.report_cli import cmd_report
+
+        return cmd_report(args, settings)
 
     start, end = parse_period(args.start, args.end)
     store = open_for_use(args.db, settings, demo_on_first_run=False, create=args.create).store

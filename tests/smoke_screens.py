@@ -67,6 +67,7 @@ async def drive_desk(app: App[Any], pilot: Pilot[Any]) -> None:
     from screens.order_list import OrderListScreen
     from screens.order_view import OrderViewScreen
     from screens.queue import QueueScreen
+    from screens.reports import ReportsScreen
     from screens.rma_list import RmaListScreen
     from screens.rma_new import RmaNewScreen
 
@@ -120,6 +121,9 @@ async def drive_desk(app: App[Any], pilot: Pilot[Any]) -> None:
     await until(pilot, "RMA list", lambda: on(RmaListScreen)() and rows_shown(app))
     await pilot.press("f6")
     await until(pilot, "new return", on(RmaNewScreen))
+
+    await pilot.press("ctrl+f")
+    await until(pilot, "reports", lambda: on(ReportsScreen)() and rows_shown(app))
 
     await pilot.press("f1")
     await until(pilot, "help", on(HelpScreen))

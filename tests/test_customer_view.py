@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, select
 
-from orderdesk_tui.domain.fulfilment import fulfilment, line_status, on_time
+from orderdesk_tui.domain.fulfilment import fulfilment, line_status
+from orderdesk_tui.domain.kpi.on_time import shipped_by as on_time
 from orderdesk_tui.models import Customer, SalesOrder, Shipment
 from orderdesk_tui.services.customer_view import (
     count_customer_orders,

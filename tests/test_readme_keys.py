@@ -17,6 +17,7 @@ from screens.order_entry import OrderEntryScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
 from screens.queue import QueueScreen
+from screens.reports import ReportOrdersScreen, ReportsScreen
 from screens.rma import RmaScreen
 from screens.rma_list import RmaListScreen
 from screens.rma_new import RmaNewScreen
@@ -34,6 +35,8 @@ SCREENS: dict[type[Screen[None]], str] = {
     QueueScreen: "### Queue",
     CustomerLookupScreen: "### Customer lookup",
     CustomerViewScreen: "### Customer view",
+    ReportsScreen: "### Reports",
+    ReportOrdersScreen: "### Reports",
 }
 #: Scopes of keys that work on more than one screen -> where README says them ("": anywhere;
 #: the app's keys are named where they lead, "Order entry (`Ctrl+N` from anywhere)").

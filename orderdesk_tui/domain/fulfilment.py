@@ -1,13 +1,15 @@
 """Where an order line stands, and how well a customer's orders were filled and kept on time.
 
 The words a coordinator reads out on a "where is my order?" call; the fill and on-time figures
-of the customer view. Pure: the service hands in quantities and dates.
+of the customer view (percentages and the on-time comparison from domain.kpi, the one set of
+definitions). Pure: the service hands in quantities and dates.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from orderdesk_tui.domain.kpi.rates import ratio
 from orderdesk_tui.domain.order_states import State
 
 ZERO = Decimal(0)
@@ -57,20 +59,6 @@ class Fulfilment:
     on_time_rate: Decimal | None
     shipped_orders: int
     late_orders: int
-
-
-def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part/whole as a percentage with one decimal, None when there is no whole."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
-
-
-def on_time(shipped: date | None, first_promised: date | None) -> bool | None:
-    """Shipped on or before the first promise; None when not shipped or never promised."""
-    if shipped is None or first_promised is None:
-        return None
-    return shipped <= first_promised
 
 
 def fulfilment(

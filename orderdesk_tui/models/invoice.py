@@ -22,6 +22,8 @@ class Invoice(SQLModel, table=True):
     due_date: date
     #: open, paid, void
     state: str = string(10, default="open", index=True)
+    #: Why a credit memo was given (domain.kpi.quality.ErrorCause values count as errors).
+    reason_code: str = string(20, default="")
     currency: str = string(3, default="USD")
     subtotal: Decimal = money_col()
     freight: Decimal = money_col()

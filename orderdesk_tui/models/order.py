@@ -30,6 +30,9 @@ class SalesOrder(SQLModel, table=True):
     __table_args__ = (
         Index("ix_sales_orders_state_id", "state", "id"),
         Index("ix_sales_orders_customer_id_po", "customer_id", "customer_po"),
+        # the periods of the reports (migration 0020)
+        Index("ix_sales_orders_first_promised_date", "first_promised_date"),
+        Index("ix_sales_orders_entered_at", "entered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

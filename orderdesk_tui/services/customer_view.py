@@ -15,7 +15,9 @@ from sqlalchemy import and_, func, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.credit import OPEN_ORDER_STATES, CreditResult
-from orderdesk_tui.domain.fulfilment import Fulfilment, fulfilment, on_time, ratio
+from orderdesk_tui.domain.fulfilment import Fulfilment, fulfilment
+from orderdesk_tui.domain.kpi.on_time import shipped_by
+from orderdesk_tui.domain.kpi.rates import ratio
 from orderdesk_tui.models import (
     RMA,
     Address,
@@ -161,7 +163,7 @@ def _order_rows(session: Session, orders: list[SalesOrder]) -> list[CustomerOrde
             promised_date=o.last_promised_date,
             shipped_at=o.shipped_at,
             fill=fills.get(o.id or 0),
-            on_time=on_time(
+            on_time=shipped_by(
                 o.shipped_at.astimezone(UTC).date() if o.shipped_at else None,
                 o.first_promised_date,
             ),

@@ -189,6 +189,12 @@ class LineTable(ScrollView, Generic[Row], can_focus=True):
             cell(text(c), w, c.right) for c, w in zip(self.columns, self.widths, strict=True) if w
         )
 
+    def set_columns(self, columns: Sequence[Column[Row]]) -> None:
+        """Other columns (a report's): fitted to the width and titled at once."""
+        self.columns = list(columns)
+        self.widths = []
+        self.on_resize()
+
     def on_resize(self) -> None:
         """Fit the columns to the width (the vertical scrollbar's room kept)."""
         room = self.size.width - cell_len(self._gutter) - self.styles.scrollbar_size_vertical
