@@ -56,6 +56,7 @@ class ChangeDraft:
     #: The order's version now: a copy older than the order was overtaken (resume or discard).
     order_version: int
     revision: int
+    priority: str
     header: dict[str, Any]
     #: In screen order: {"line_no": n | None, "orig": {...} | None, "item_id", "quantity", ...}
     lines: list[dict[str, Any]]
@@ -134,6 +135,7 @@ def _loaded(row: OrderChangeDraft, order: SalesOrder, *, resumed: bool) -> Chang
         base_version=row.base_version,
         order_version=order.version,
         revision=order.revision,
+        priority=order.priority,
         header=dict(header["now"]),
         lines=list(json.loads(row.lines)),
         resumed=resumed,
@@ -218,8 +220,47 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def _date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date as the copy keeps it (ISO text), or None."""
     return None if not value else date.fromisoformat(str(value))
+
+
+_date = as_date
+
+
+def preview(store: Store, change_id: int) -> str:
+    """What the copy would change, as the revision will say it ("" for nothing)."""
+    with store.session() as session:
+        row = _row(session, change_id)
+        base = OrderSnapshot.from_json(row.base)
+        header = dict(base.header)
+        now = json.loads(row.header)["now"]
+        for name in HEADER:
+            if name == "ship_to_id":
+                address = session.get(Address, now.get(name)) if now.get(name) else None
+                header["ship_to"] = address.code if address else ""
+            else:
+                header[name] = str(now.get(name) or "")
+        lines: dict[int, dict[str, str]] = {}
+        next_no = max(base.lines, default=0) + 1
+        for entry in json.loads(row.lines):
+            if not entry.get("item_id"):
+                continue
+            n = entry["line_no"]
+            if n is None:
+                n, next_no = next_no, next_no + 1
+            price = entry.get("unit_price") or (entry.get("orig") or {}).get(
+                "unit_price_as_ordered", ""
+            )
+            lines[n] = {
+                "part": str(entry.get("part_number") or ""),
+                "quantity": str(entry.get("quantity") or ""),
+                "unit_price": str(price or "") if entry.get("orig") else "",
+                "requested_date": str(entry.get("requested_date") or ""),
+            }
+            if n in base.lines and not entry.get("unit_price"):
+                lines[n]["unit_price"] = base.lines[n]["unit_price"]
+    return order_diff.summary(order_diff.diff(base, OrderSnapshot(header, lines)))
 
 
 def order_change(row: OrderChangeDraft) -> OrderChange:
