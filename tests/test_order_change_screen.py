@@ -102,7 +102,9 @@ async def test_change_a_quantity_and_add_a_line_by_keys(demo_store: Store) -> No
         assert stored.state in (OrderState.ACKNOWLEDGED, OrderState.ON_HOLD)
         after = {
             ln.line_no: ln
-            for ln in session.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order.id))
+            for ln in session.exec(
+                select(SalesOrderLine).where(SalesOrderLine.order_id == order.id)
+            )
         }
         assert after[1].quantity == wanted
         assert after[len(lines) + 1].part_number == new_part
