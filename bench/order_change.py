@@ -99,19 +99,21 @@ def plain_items(store: Store) -> list[int]:
 
 def ten_changes(store: Store, order_id: int, items: list[int], rng: random.Random) -> OrderChange:
     with store.session() as session:
-        rows = session.connection().execute(
-            text(
-                "SELECT l.line_no, l.quantity - l.quantity_cancelled, i.order_multiple "
-                "FROM sales_order_lines l JOIN items i ON i.id = l.item_id "
-                "WHERE l.order_id = :id AND l.quantity > l.quantity_cancelled "
-                "ORDER BY l.line_no LIMIT :n"
-            ),
-            {"id": order_id, "n": LINES},
-        ).all()
+        rows = (
+            session.connection()
+            .execute(
+                text(
+                    "SELECT l.line_no, l.quantity - l.quantity_cancelled, i.order_multiple "
+                    "FROM sales_order_lines l JOIN items i ON i.id = l.item_id "
+                    "WHERE l.order_id = :id AND l.quantity > l.quantity_cancelled "
+                    "ORDER BY l.line_no LIMIT :n"
+                ),
+                {"id": order_id, "n": LINES},
+            )
+            .all()
+        )
     scale = Decimal(1000) if store.is_sqlite else Decimal(1)  # SQLite keeps counts of 0.001
-    changes = [
-        LineChange(n, quantity=Decimal(q) / scale + Decimal(m) / scale) for n, q, m in rows
-    ]
+    changes = [LineChange(n, quantity=Decimal(q) / scale + Decimal(m) / scale) for n, q, m in rows]
     changes += [
         LineChange(None, item_id=item, quantity=Decimal(rng.randint(1, 20)))
         for item in rng.sample(items, LINES - len(changes))
