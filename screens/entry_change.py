@@ -61,6 +61,7 @@ class ChangeMode(EntryMixin):
             notes=head.get("notes") or "",
             requested_date=change_drafts.as_date(head.get("requested_date")),
         )
+        entry.order_header.kept_date = shown.requested_date
         entry.order_header.load(shown, customer, ship_to)
         for index, stored in enumerate(change.lines):  # the screen starts with one empty line
             grid = entry.grid

@@ -47,9 +47,14 @@ class OrderChangeActions:
     def view(self) -> OrderViewScreen:
         return cast("OrderViewScreen", self)
 
+    #: A change screen was opened from here: coming back reads the order again.
+    _back_from_change = False
+
     def on_screen_resume(self) -> None:
         """Back from a change (applied or kept): the order as it now is."""
-        self.view.reload()
+        if self._back_from_change:
+            self._back_from_change = False
+            self.view.reload()
 
     def action_change_order(self) -> None:
         view = self.view
@@ -98,6 +103,7 @@ class OrderChangeActions:
         from screens.order_entry import OrderEntryScreen
 
         view = self.view
+        self._back_from_change = True
         view.app.push_screen(OrderEntryScreen(view.desk, view.status, change=change))
 
     def show_revisions(self) -> None:
