@@ -60,6 +60,11 @@ def copy_of_scale(n: int) -> tuple[str, str]:
     print(f"copying {template} into {name}…", flush=True)
     with psycopg.connect(ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    # The template's statistics miss the purchase orders added after its seeding: the ATP
+    # query then loops over every open PO (116 ms instead of 8). A live server's autovacuum
+    # analyzes them; the copy does it at once.
+    with psycopg.connect(ADMIN.rsplit("/", 1)[0] + f"/{name}", autocommit=True) as copy:
+        copy.execute("ANALYZE")
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
 
 
@@ -131,6 +136,7 @@ def run(store: Store, orders: int, warmup: int, seed: int) -> tuple[list[float],
     print(f"{len(targets)} orders to change, {len(items):,} plain items to add")
     opened: list[float] = []
     saved: list[float] = []
+    cpu: list[float] = []
     refused: list[str] = []
     for k, order_id in enumerate(targets):
         t0 = time.perf_counter()
@@ -138,7 +144,7 @@ def run(store: Store, orders: int, warmup: int, seed: int) -> tuple[list[float],
         open_ms = (time.perf_counter() - t0) * 1000
         change_drafts.discard(store, draft.id)
         change = ten_changes(store, order_id, items, rng)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             apply_order_change(
                 store,
@@ -156,6 +162,7 @@ def run(store: Store, orders: int, warmup: int, seed: int) -> tuple[list[float],
         if k >= warmup:
             opened.append(open_ms)
             saved.append(save_ms)
+            cpu.append((time.process_time() - c0) * 1000)
     if refused:
         print(f"  {len(refused)} refused, e.g. {refused[0][:300]}")
     for label, values in (("open for change", opened), ("save 10-line change", saved)):
@@ -166,6 +173,11 @@ def run(store: Store, orders: int, warmup: int, seed: int) -> tuple[list[float],
             f"  {label:<20} p50 {pct(values, 50):6.1f} ms   p95 {p95:6.1f} ms   "
             f"max {max(values):6.1f} ms   goal p95 <= {GOAL_MS:.0f} ms: "
             f"{'met' if p95 <= GOAL_MS else 'MISSED'}"
+        )
+    if cpu:
+        print(
+            f"  save CPU (this process) p50 {pct(cpu, 50):6.1f} ms   p95 {pct(cpu, 95):6.1f} ms"
+            "   (the rest is the server and the wait for it: a loaded machine inflates it)"
         )
     return opened, saved
 

@@ -247,6 +247,21 @@ class ChangePlan:
             or (c.unit_price is not None and c.unit_price != line.unit_price)
         )
 
+    def needs_stock(self) -> bool:
+        """A line added, a part changed or a quantity raised: allocation runs again (a cut or
+        a header change only gives stock back, or none)."""
+        if self.added:
+            return True
+        for n, c in self.existing.items():
+            line = self.by_no[n]
+            if n in self.removed:
+                continue
+            if c.item_id is not None and c.item_id != line.item_id:
+                return True
+            if c.quantity is not None and c.quantity > line.quantity - line.quantity_cancelled:
+                return True
+        return False
+
     # -- what the order becomes -----------------------------------------------------------------
 
     def header_values(self) -> dict[str, Any]:

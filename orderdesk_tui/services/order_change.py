@@ -247,6 +247,7 @@ def apply_change_in(
             approval,
             f"{which} priced under the margin floor ({under[0].margin_message})",
         )
+    stock_wanted = plan.needs_stock()  # before the lines are written
     customer = lock_customer(session, order.customer_id)
     assert customer is not None
     plan.write_lines(pricing, actor.name, reason)
@@ -269,7 +270,8 @@ def apply_change_in(
         reason=reason,
         approved_by=approved_by,
     )
-    allocate_in(session, order, actor=actor.name, today=today)
+    if stock_wanted:
+        allocate_in(session, order, actor=actor.name, today=today)
     credit = check_credit_in(
         session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
     )
