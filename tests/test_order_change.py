@@ -63,8 +63,7 @@ def _change(
         expected_version=version,  # type: ignore[arg-type]
         actor=COORDINATOR,
         reason=reason,
-        settings=SETTINGS,
-        **kw,  # type: ignore[arg-type]
+        **{"settings": SETTINGS, **kw},  # type: ignore[arg-type]
     )
 
 
@@ -361,3 +360,33 @@ def test_a_change_on_a_held_order_keeps_its_holds(store: Store, world: World) ->
         session.add(order)
     result = _change(store, order_id, OrderChange(lines=(LineChange(1, quantity=Decimal("12")),)))
     assert result.state == OrderState.ON_HOLD and result.holds == ("address: check",)
+
+
+def test_a_change_the_customer_must_hear_of_queues_its_reacknowledgement(
+    store: Store, world: World
+) -> None:
+    from orderdesk_tui.config import MailSettings, Settings
+    from orderdesk_tui.models import Customer, MailOutbox
+
+    mail = MailSettings(
+        host="127.0.0.1", port=2525, security="none", from_address="desk@desk.example"
+    )
+    with store.session() as session:
+        customer = session.get(Customer, world.customer_id)
+        assert customer is not None
+        customer.email = "buyer@acme.example"
+        session.add(customer)
+    order_id = submitted(store, world, [("BRG-100", "10")])
+    settings = Settings(mail=mail)
+    _change(store, order_id, OrderChange(header={"notes": "gate 4"}), settings=settings)
+    _change(
+        store,
+        order_id,
+        OrderChange(lines=(LineChange(1, quantity=Decimal(12)),)),
+        settings=settings,
+    )
+    with store.session() as session:
+        queued = [
+            m.revision_no for m in session.exec(select(MailOutbox).order_by(col(MailOutbox.id)))
+        ]
+    assert queued == [2]  # the notes alone (revision 1) are not the customer's news
