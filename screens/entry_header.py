@@ -69,6 +69,8 @@ class EntryHeader(Vertical):
         self.customer: order_entry.CustomerInfo | None = None
         self.ship_to_id: int | None = None
         self.requested: date | None = None
+        #: The date of an order being changed: it stays as it is even once past.
+        self.kept_date: date | None = None
         self.fields = {
             "customer": EntryField("customer", width=12, upper=True, label="customer"),
             "po": EntryField("po", width=18, label="customer PO"),
@@ -131,7 +133,7 @@ class EntryHeader(Vertical):
             return {"ship_to_id": self.ship_to_id}
         if f.field == "requested":
             when = parse_date(value, self.today, field="requested date") if value else None
-            if when is not None and when < self.today:
+            if when is not None and when < self.today and when != self.kept_date:
                 raise FieldError("requested date", f"{when:%a %Y-%m-%d} is in the past")
             self._set_requested(when)
             return {"requested_date": when}

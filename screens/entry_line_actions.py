@@ -58,6 +58,8 @@ class LineActions(EntryMixin):
         if line is None:
             entry.app.bell()
             return
+        if entry.change is not None and entry._remove_from_change(line):
+            return
         index = entry.lines.index(line)
         number = line.row.number
         if entry.draft.id is not None:  # the store's lines keep the screen's numbers

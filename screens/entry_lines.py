@@ -53,6 +53,11 @@ class LineState:
     generation: int = 0
     #: The quantity came with the part (`3*AB-1005`): Enter skips the quantity field.
     quantity_from_part: bool = False
+    #: A change's line not touched yet: its extended amount as ordered (it is not priced
+    #: again); None once changed, or on a new order (screens/entry_change.py).
+    kept: Decimal | None = None
+    #: A change's order line removed (quantity 0 until the change is applied).
+    removed: bool = False
 
     @property
     def empty(self) -> bool:

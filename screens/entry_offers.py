@@ -51,6 +51,10 @@ class DraftOffers(EntryMixin):
     def action_drafts(self) -> None:
         """F5: pick one of this coordinator's open drafts to finish it."""
         entry = self.entry
+        if entry.change is not None:
+            entry.app.bell()
+            entry._say("a change is open: F9 applies it, F10 keeps it for later")
+            return
         waiting = [
             d
             for d in drafts.open_drafts(entry.desk.store, entry.desk.user.name)

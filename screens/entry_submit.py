@@ -52,6 +52,9 @@ class SubmitActions(EntryMixin):
             entry.app.bell()
             entry._say("[b $error]not complete[/]: " + escape(", ".join(todo)))
             return
+        if entry.change is not None:
+            entry._ask_change_reason()
+            return
         entry._say("submitting…")
         entry._submit_worker(accept_duplicate_po=False)
 

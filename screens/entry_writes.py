@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from orderdesk_tui.domain.money import format_money
-from orderdesk_tui.services import drafts
+from orderdesk_tui.services import change_drafts, drafts
 from screens.entry_lines import LineState, OrderLines
 from screens.entry_mixin import EntryMixin
 from screens.textual_private import event_time
@@ -28,6 +28,7 @@ class DraftWrites(EntryMixin):
         """Write the line to the draft and ask for its price and availability."""
         entry = self.entry
         line.generation += 1
+        line.kept = None
         if line.item is None:
             return
         values: dict[str, object] = {
@@ -64,9 +65,16 @@ class DraftWrites(EntryMixin):
 
     def _refresh_totals(self) -> None:
         entry = self.entry
-        total = sum((ln.price.extended for ln in entry.lines if ln.price is not None), Decimal(0))
-        lines = sum(1 for ln in entry.lines if ln.item is not None)
+        amounts = [
+            ln.price.extended if ln.price is not None else ln.kept or Decimal(0)
+            for ln in entry.lines
+            if not ln.removed
+        ]
+        total = sum(amounts, Decimal(0))
+        lines = sum(1 for ln in entry.lines if ln.item is not None and not ln.removed)
         draft = f"draft [b]{entry.draft_number}[/b] (autosaved) · " if entry.draft_number else ""
+        if entry.change is not None:
+            draft = f"[b $warning]change of {entry.change.number}[/] (autosaved, F9 applies) · "
         amount = format_money(total, entry.currency, code=entry.customer is not None)
         entry.query_one("#totals", Static).update(
             f"{draft}{lines} line{'s' if lines != 1 else ''} · merchandise [b]{amount}[/b]",
@@ -127,11 +135,17 @@ class DraftWrites(EntryMixin):
 
     def _save_header(self, _header: int | None, values: dict[str, object]) -> None:
         entry = self.entry
+        if entry.change is not None:
+            change_drafts.update_header(entry.desk.store, entry.change.id, values)
+            return
         assert entry.draft.id is not None
         drafts.update_header(entry.desk.store, entry.draft.id, values, actor=entry.desk.user.name)
 
     def _save_line(self, number: int | None, values: dict[str, object]) -> None:
         entry = self.entry
+        if entry.change is not None and number is not None:
+            change_drafts.save_line(entry.desk.store, entry.change.id, number, values)
+            return
         assert entry.draft.id is not None and number is not None, "the draft has the customer"
         drafts.save_line(
             entry.desk.store,
@@ -159,6 +173,9 @@ class DraftWrites(EntryMixin):
     def action_park(self) -> None:
         """F10: keep the draft (it is saved already) and start a new order."""
         entry = self.entry
+        if entry.change is not None:
+            entry._keep_change("F10")
+            return
         if entry.draft.id is None:
             entry.app.bell()
             entry._say("nothing to park yet: enter a customer first")
@@ -170,6 +187,9 @@ class DraftWrites(EntryMixin):
 
     def action_leave(self) -> None:
         entry = self.entry
+        if entry.change is not None:
+            entry._keep_change("F3")
+            return
         if entry.draft.id is not None:
             if entry._stays_unsaved("F3"):
                 return

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 
-from orderdesk_tui.services import drafts
+from orderdesk_tui.services import change_drafts, drafts
 from screens.keys import key_of
 from screens.textual_private import event_time
 
@@ -124,6 +124,10 @@ class LineEditor:
         screen = self.screen
         f = screen.active
         line = screen.grid.line_of(f)
+        if screen.change is not None:
+            screen.app.bell()
+            screen._say("in a change, new lines go after the last one: Enter on an empty part")
+            return
         if f is None or line is None:
             screen.app.bell()
             screen._say(
@@ -158,7 +162,9 @@ class LineEditor:
 
     def _close_gap(self, number: int) -> None:
         screen = self.screen
-        if screen.draft.id is not None:
+        if screen.change is not None:
+            change_drafts.remove_line(screen.desk.store, screen.change.id, number)
+        elif screen.draft.id is not None:
             user = screen.desk.user.name
             drafts.delete_line(screen.desk.store, screen.draft.id, number, actor=user)
 

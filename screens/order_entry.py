@@ -27,9 +27,11 @@ from textual.widgets import Static
 from orderdesk_tui.domain import po_format
 from orderdesk_tui.errors import OrderdeskError
 from orderdesk_tui.services import autosave, order_entry
+from orderdesk_tui.services.change_drafts import ChangeDraft
 from orderdesk_tui.services.desk import Desk
 from screens import entry_paste, entry_replacement
 from screens.base import DeskScreen
+from screens.entry_change import ChangeMode
 from screens.entry_header import QUICK_HEADER, REQUIRED, DraftRef, EntryHeader
 from screens.entry_keys import KeyGate, own_action
 from screens.entry_line_actions import LineActions
@@ -64,6 +66,7 @@ TYPED_ACTIONS = frozenset(
 
 
 class OrderEntryScreen(
+    ChangeMode,
     SubmitActions,
     DraftOffers,
     DraftWrites,
@@ -100,8 +103,11 @@ class OrderEntryScreen(
         resume: int | None = None,
         previous: Acknowledged | None = None,
         customer_id: int | None = None,
+        change: ChangeDraft | None = None,
     ) -> None:
         super().__init__(desk, status)
+        #: Changing an entered order (screens/entry_change.py), not entering a new one.
+        self.change = change
         self.today = date.today()
         self.draft = DraftRef()
         self.draft_number = ""
@@ -164,7 +170,9 @@ class OrderEntryScreen(
             self._code_length = order_entry.customer_code_length(self.desk.store)
         if self.previous is not None:
             self._say(self.previous.summary)
-        if self._resume is not None:
+        if self.change is not None:
+            self._load_change(self.change)
+        elif self._resume is not None:
             self._load_draft(self._resume)
         else:
             self._offer_drafts()
@@ -376,7 +384,7 @@ class OrderEntryScreen(
             line = self.grid.line_of(f)
             if isinstance(f, EntryField):
                 self._commit_header(f)
-            elif line is None or line.empty:
+            elif line is None or line.empty or line.removed:
                 f.set_error(False)  # an untouched line: nothing to check, free to leave
                 return True
             elif f.field == "part" and entry_replacement.ask(self, line, f):
@@ -393,6 +401,8 @@ class OrderEntryScreen(
         return True
 
     def _commit_header(self, f: EntryField) -> None:
+        if self.change is not None:
+            self._header_in_change(f)
         values = self.order_header.commit(f)
         if "customer_id" in values:
             self._customer_set(values)

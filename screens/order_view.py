@@ -23,6 +23,7 @@ from screens.keys import bind, key_of
 from screens.markup import escape
 from screens.notes import ask_note
 from screens.order_acknowledgement import OrderAcknowledgementActions
+from screens.order_change_actions import REVISION_COLUMNS, OrderChangeActions
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -69,11 +70,14 @@ LINE_COLUMNS: list[Column[LineView]] = [
 ]
 
 
-class OrderViewScreen(OrderAcknowledgementActions, TabbedDetailScreen[OrderDetail]):
+class OrderViewScreen(
+    OrderChangeActions, OrderAcknowledgementActions, TabbedDetailScreen[OrderDetail]
+):
     CSS_PATH = "order_view.tcss"
-    TABS = ("lines", "holds", "notes", "shipments", "history")
+    TABS = ("lines", "holds", "notes", "shipments", "history", "revisions")
     BINDINGS = [
         bind("order.back", "back", "Back"),
+        bind("order.change", "change_order", "Change"),
         bind("order.release_hold", "release_hold", "Release hold"),
         bind("order.add_note", "add_note", "Note"),
         bind("order.callback_done", "callback_done", "Call-back done"),
@@ -107,6 +111,8 @@ class OrderViewScreen(OrderAcknowledgementActions, TabbedDetailScreen[OrderDetai
                 yield DataTable(id="shipments-table", cursor_type="row")
             with TabPane("History", id="history"):
                 yield DataTable(id="history-table", cursor_type="row")
+            with TabPane("Revisions", id="revisions"):
+                yield DataTable(id="revisions-table", cursor_type="row")
         yield from self.compose_frame()
 
     def on_mount(self) -> None:
@@ -123,6 +129,7 @@ class OrderViewScreen(OrderAcknowledgementActions, TabbedDetailScreen[OrderDetai
             "notes-table": ("When", "Who", "Channel", "Note", "Call back", "Done"),
             "shipments-table": ("Shipment", "State", "Carrier", "Tracking", "BOL", "Shipped"),
             "history-table": ("When", "Who", "Approved by", "Action", "Changes", "Reason"),
+            "revisions-table": REVISION_COLUMNS,
         }
         self.add_columns(columns)
         self.reload()
@@ -222,6 +229,7 @@ class OrderViewScreen(OrderAcknowledgementActions, TabbedDetailScreen[OrderDetai
         tabs.get_tab("holds").label = f"Holds ({len(detail.active_holds)} open)"
         tabs.get_tab("notes").label = f"Notes ({len(detail.notes)})"
         tabs.get_tab("history").label = f"History ({len(detail.history)})"
+        self.show_revisions()
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -165,6 +165,9 @@ class ErpStub:
             if method == "GET" and len(parts) == 1:
                 return _send(handler, 200, _record(sale))
             if method == "PUT" and len(parts) == 1:
+                refused = self._unknown((body or {}).get("lines", []))
+                if refused is not None:  # as a create: the change names the product
+                    return _send(handler, 400, {"message": refused})
                 with self._lock:
                     sale.lines = list((body or {}).get("lines", sale.lines))
                     sale.write_date = _now()
@@ -210,12 +213,17 @@ class ErpStub:
         with self._lock:
             return next((s for s in self.sales if s.id == sale_id), None)
 
-    def _create(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
-        for line in body.get("lines", []):
+    def _unknown(self, lines: list[dict[str, Any]]) -> str | None:
+        """The refusal of the first line whose product this ERP does not sell, if any."""
+        for line in lines:
             if line.get("product") in self.unknown_products:
-                return _send(
-                    handler, 400, {"message": f'The product "{line["product"]}" is not salable.'}
-                )
+                return f'The product "{line["product"]}" is not salable.'
+        return None
+
+    def _create(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        refused = self._unknown(body.get("lines", []))
+        if refused is not None:
+            return _send(handler, 400, {"message": refused})
         if self.create_latency_s:
             time.sleep(self.create_latency_s)
         with self._lock:

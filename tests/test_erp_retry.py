@@ -321,15 +321,15 @@ async def test_the_retry_key_moved_in_bindings_toml_is_the_one_the_header_names(
 ) -> None:
     config = tmp_path / "config"
     config.mkdir()
-    (config / "bindings.toml").write_text('"order.erp_retry" = "f4"\n', encoding="utf-8")
+    (config / "bindings.toml").write_text('"order.erp_retry" = "f12"\n', encoding="utf-8")
     order = erp_held_order(demo_store)
     assert order.id is not None
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_order_by_po(pilot, app, order.customer_po)
         header = view.query_one("#order-header", Static)
-        assert "fix it, then F4 sends it again" in text_of(header)
-        await pilot.press("f4")
+        assert "fix it, then F12 sends it again" in text_of(header)
+        await pilot.press("f12")
         await wait_for(pilot, lambda: "ERP refused" not in text_of(header))
     assert outbox_states(demo_store, order.id) == ["pending"]
 

@@ -63,8 +63,7 @@ def _change(
         expected_version=version,  # type: ignore[arg-type]
         actor=COORDINATOR,
         reason=reason,
-        settings=SETTINGS,
-        **kw,  # type: ignore[arg-type]
+        **{"settings": SETTINGS, **kw},  # type: ignore[arg-type]
     )
 
 
@@ -361,3 +360,71 @@ def test_a_change_on_a_held_order_keeps_its_holds(store: Store, world: World) ->
         session.add(order)
     result = _change(store, order_id, OrderChange(lines=(LineChange(1, quantity=Decimal("12")),)))
     assert result.state == OrderState.ON_HOLD and result.holds == ("address: check",)
+
+
+def test_a_change_the_customer_must_hear_of_queues_its_reacknowledgement(
+    store: Store, world: World
+) -> None:
+    from orderdesk_tui.config import MailSettings, Settings
+    from orderdesk_tui.models import Customer, MailOutbox
+
+    mail = MailSettings(
+        host="127.0.0.1", port=2525, security="none", from_address="desk@desk.example"
+    )
+    with store.session() as session:
+        customer = session.get(Customer, world.customer_id)
+        assert customer is not None
+        customer.email = "buyer@acme.example"
+        session.add(customer)
+    order_id = submitted(store, world, [("BRG-100", "10")])
+    settings = Settings(mail=mail)
+    _change(store, order_id, OrderChange(header={"notes": "gate 4"}), settings=settings)
+    _change(
+        store,
+        order_id,
+        OrderChange(lines=(LineChange(1, quantity=Decimal(12)),)),
+        settings=settings,
+    )
+    with store.session() as session:
+        queued = [
+            m.revision_no for m in session.exec(select(MailOutbox).order_by(col(MailOutbox.id)))
+        ]
+    assert queued == [2]  # the notes alone (revision 1) are not the customer's news
+
+
+def test_two_terminals_changing_one_order_at_once_one_wins(store: Store, world: World) -> None:
+    """Both read version N and apply at the same moment: the order row lock queues them, the
+    second finds the first's change and is refused with both versions; stock is right."""
+    import threading
+
+    order_id = submitted(store, world, [("BRG-100", "10")])
+    opened = _order(store, order_id)
+    with store.session() as session:
+        base = order_diff.snapshot_in(session, opened)
+    start = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def terminal(name: str, quantity: int) -> None:
+        start.wait()
+        try:
+            outcomes[name] = _change(
+                store,
+                order_id,
+                OrderChange(lines=(LineChange(1, quantity=Decimal(quantity)),)),
+                expected_version=opened.version,
+                base=base,
+            )
+        except ChangeConflict as conflict:
+            outcomes[name] = conflict
+
+    threads = [threading.Thread(target=terminal, args=a) for a in (("a", 30), ("b", 40))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    conflicts = [o for o in outcomes.values() if isinstance(o, ChangeConflict)]
+    assert len(outcomes) == 2 and len(conflicts) == 1
+    won = order_lines(store, order_id)[1].quantity
+    assert won in (30, 40) and allocated(store, world, "BRG-100") == won
+    assert [d.text() for d in conflicts[0].theirs] == [f"line 1 qty 10 → {won.normalize():f}"]
+    assert len(revisions(store, order_id)) == 1

@@ -21,5 +21,6 @@ REVISIONS: tuple[str, ...] = (
     "0018",
     "0021",
     "0020",
+    "0014",
 )
 HEAD = REVISIONS[-1]

@@ -1,6 +1,7 @@
 """SQLModel tables, one module per aggregate. Importing this package registers them all."""
 
 from orderdesk_tui.models.audit import AuditEvent
+from orderdesk_tui.models.change_draft import OrderChangeDraft
 from orderdesk_tui.models.customer import Address, Contact, Customer
 from orderdesk_tui.models.edi import EDIDocument
 from orderdesk_tui.models.hold import Hold
@@ -42,6 +43,7 @@ __all__ = [
     "MailOutbox",
     "Note",
     "NumberSequence",
+    "OrderChangeDraft",
     "OrderRevision",
     "Package",
     "PriceAgreement",

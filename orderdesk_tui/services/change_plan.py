@@ -22,7 +22,15 @@ from orderdesk_tui.domain.pricing import order as order_rules
 from orderdesk_tui.domain.pricing.inputs import LineRequest
 from orderdesk_tui.domain.pricing.results import LineResult, OrderPricing
 from orderdesk_tui.errors import FieldError
-from orderdesk_tui.models import Address, Item, SalesOrder, SalesOrderLine, Shipment, ShipmentLine
+from orderdesk_tui.models import (
+    Address,
+    Item,
+    SalesOrder,
+    SalesOrderLine,
+    Shipment,
+    ShipmentLine,
+    StockLevel,
+)
 from orderdesk_tui.models.base import AddressKind, FreightTerms, ItemStatus
 from orderdesk_tui.services import drafts, order_diff
 from orderdesk_tui.services.audit import VersionedUpdate, apply_updates, record_insert
@@ -247,6 +255,21 @@ class ChangePlan:
             or (c.unit_price is not None and c.unit_price != line.unit_price)
         )
 
+    def needs_stock(self) -> bool:
+        """A line added, a part changed or a quantity raised: allocation runs again (a cut or
+        a header change only gives stock back, or none)."""
+        if self.added:
+            return True
+        for n, c in self.existing.items():
+            line = self.by_no[n]
+            if n in self.removed:
+                continue
+            if c.item_id is not None and c.item_id != line.item_id:
+                return True
+            if c.quantity is not None and c.quantity > line.quantity - line.quantity_cancelled:
+                return True
+        return False
+
     # -- what the order becomes -----------------------------------------------------------------
 
     def header_values(self) -> dict[str, Any]:
@@ -353,6 +376,7 @@ class ChangePlan:
 
     def write_lines(self, pricing: OrderPricing, actor: str, reason: str) -> None:
         priced = {r.line_no: r for r in pricing.lines}
+        self._lock_stock()
         self._free(actor, reason)
         updates: list[VersionedUpdate] = []
         for n, c in self.existing.items():
@@ -363,6 +387,20 @@ class ChangePlan:
         apply_updates(self.session, updates, actor=actor, order_id=self.order.id)
         for n, c in self.added.items():
             self._add(n, c, priced[n], actor, reason)
+
+    def _lock_stock(self) -> None:
+        """Lock the stock rows of every item the order has or gets, in id order, before the
+        frees and the allocation lock theirs: a free of one row then an allocation of a lower
+        one would lock out of order, and deadlock against a submit of the same items."""
+        item_ids = {line.item_id for line in self.lines if line.item_id is not None}
+        item_ids |= {c.item_id for c in self.change.lines if c.item_id is not None}
+        if item_ids:
+            self.session.exec(
+                select(StockLevel.id)
+                .where(col(StockLevel.item_id).in_(sorted(item_ids)))
+                .order_by(col(StockLevel.id))
+                .with_for_update()
+            ).all()
 
     def _free(self, actor: str, reason: str) -> None:
         """Give back what a cut, a removal or a new part no longer needs."""

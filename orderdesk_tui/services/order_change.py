@@ -32,8 +32,10 @@ compliance screened again: as at submit, a problem becomes a hold, not a refusal
 follows: a cut frees units (services.deallocation), more units or a new line are allocated
 (services.allocation), with the stock rows locked in id order. The order gets one
 `OrderRevision` (summary, diff, who, why, approver) and `revision` + 1; the audit trail keeps
-the field-level events. An order the ERP already has (or is being sent) gets a `push_change`
-in the outbox; one whose `push_order` waits unsent needs none, it sends the order as it is.
+the field-level events; a revision the customer must hear of queues its re-acknowledgement
+(services.mail_outbox.enqueue_reacknowledgement). An order the ERP already has (or is being
+sent) gets a `push_change` in the outbox; one whose `push_order` waits unsent needs none, it
+sends the order as it is.
 """
 
 import json
@@ -64,7 +66,7 @@ from orderdesk_tui.services.change_plan import ChangePlan, LineChange, OrderChan
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lock_customer
-from orderdesk_tui.services.mail_outbox import enqueue_acknowledgement
+from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff, OrderSnapshot
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import Approval, approve
@@ -247,6 +249,7 @@ def apply_change_in(
             approval,
             f"{which} priced under the margin floor ({under[0].margin_message})",
         )
+    stock_wanted = plan.needs_stock()  # before the lines are written
     customer = lock_customer(session, order.customer_id)
     assert customer is not None
     plan.write_lines(pricing, actor.name, reason)
@@ -269,7 +272,8 @@ def apply_change_in(
         reason=reason,
         approved_by=approved_by,
     )
-    allocate_in(session, order, actor=actor.name, today=today)
+    if stock_wanted:
+        allocate_in(session, order, actor=actor.name, today=today)
     credit = check_credit_in(
         session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
     )
@@ -291,8 +295,7 @@ def apply_change_in(
     )
     session.add(revision)
     session.flush()
-    if revision.reacknowledge:
-        enqueue_acknowledgement(session, settings.mail, order)
+    enqueue_reacknowledgement(session, settings.mail, order, revision)  # if reacknowledge
     pushed = _enqueue_push_change(session, order, revision_no)
     holds = session.exec(
         select(Hold).where(Hold.order_id == order_id, Hold.released_at == None)  # noqa: E711
