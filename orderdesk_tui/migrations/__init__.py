@@ -20,5 +20,6 @@ REVISIONS: tuple[str, ...] = (
     "0013",
     "0018",
     "0021",
+    "0016",
 )
 HEAD = REVISIONS[-1]
