@@ -91,9 +91,7 @@ def add_order(
         session.add(order)
         session.flush()
         assert order.id
-        for n, (qty, alloc, ship) in enumerate(
-            zip(quantities, allocated, shipped, strict=True), 1
-        ):
+        for n, (qty, alloc, ship) in enumerate(zip(quantities, allocated, shipped, strict=True), 1):
             session.add(
                 SalesOrderLine(
                     order_id=order.id,
