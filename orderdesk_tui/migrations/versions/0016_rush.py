@@ -19,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # plain ADD COLUMNs: a batch copy of these tables would drop their queue-feed triggers (0009)
-    op.add_column("sales_orders", sa.Column("rushed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+    op.add_column(
+        "sales_orders", sa.Column("rushed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
     op.add_column(
         "sales_orders",
         sa.Column("rushed_by", sa.String(length=64), nullable=False, server_default=""),
