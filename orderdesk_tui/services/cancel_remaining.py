@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.domain.order_states import can_move
-from orderdesk_tui.errors import RuleViolation
+from orderdesk_tui.errors import RuleViolation, StaleEdit
 from orderdesk_tui.models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine, User
 from orderdesk_tui.models.base import OrderState, utcnow
 from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates
@@ -129,10 +129,7 @@ def _cancel_in(
             f"order {order.number} is {order.state.replace('_', ' ')}: nothing remains to cancel"
         )
     if order.version != expected_version:
-        raise RuleViolation(
-            f"order {order.number} was changed meanwhile (version {expected_version} → "
-            f"{order.version}): look at it again, then cancel"
-        )
+        raise StaleEdit(f"order {order.number}", order_id, expected_version, order.version)
     approved_by = ""
     if needs_supervisor(order.state):
         approved_by = approve(

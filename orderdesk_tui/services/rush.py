@@ -115,6 +115,14 @@ def _reason(reason: str, what: str) -> str:
 
 
 def _lock_order(session: Session, order_id: int) -> SalesOrder:
+    """The order, locked with every order that may give to it, in id order (so two rushes
+    taking from the same orders queue up rather than deadlock)."""
+    item_ids = session.execute(
+        select(col(SalesOrderLine.item_id))
+        .where(col(SalesOrderLine.order_id) == order_id, col(SalesOrderLine.item_id).is_not(None))
+        .distinct()
+    ).scalars()
+    _lock_orders(session, order_id, sorted(i for i in item_ids if i is not None))
     order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
         raise RuleViolation(f"order {order_id} no longer exists")
@@ -398,6 +406,27 @@ def _givers(
     return [(line, number) for line, number in rows]
 
 
+def _lock_orders(session: Session, order_id: int, item_ids: Sequence[int]) -> None:
+    """Lock `order_id` and the orders that may give it `item_ids`, in id order: every order a
+    rush may write, before any stock row."""
+    givers = session.execute(
+        select(col(SalesOrderLine.order_id))
+        .join(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
+        .where(
+            col(SalesOrderLine.item_id).in_(item_ids),
+            col(SalesOrderLine.quantity_allocated) > 0,
+            col(SalesOrder.state).in_(GIVING_STATES),
+        )
+        .distinct()
+    ).scalars()
+    session.execute(
+        select(col(SalesOrder.id))
+        .where(col(SalesOrder.id).in_(sorted({*givers, order_id})))
+        .order_by(col(SalesOrder.id))
+        .with_for_update()
+    )
+
+
 def take_for_rush_in(
     session: Session,
     order: SalesOrder,
@@ -418,14 +447,7 @@ def take_for_rush_in(
     if not rush_lines:
         return (), ZERO, ()
     item_ids = sorted({line.item_id for line in rush_lines if line.item_id is not None})
-    candidates = {line.order_id for line, _ in _givers(session, order.id, item_ids)}
-    # every order this may write, in id order, before any stock row
-    session.execute(
-        select(col(SalesOrder.id))
-        .where(col(SalesOrder.id).in_(sorted(candidates | {order.id})))
-        .order_by(col(SalesOrder.id))
-        .with_for_update()
-    )
+    _lock_orders(session, order.id, item_ids)
     session.refresh(order)
     allocate_in(session, order, actor=actor, today=today)
     rush_lines = _rush_lines(session, order, line_ids)
