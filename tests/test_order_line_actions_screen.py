@@ -5,14 +5,18 @@ Shift+F10 cancels what remains; the screen and the store are checked."""
 from pathlib import Path
 
 from sqlmodel import col, select
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Digits, Label, Static, TabbedContent
 
+from orderdesk_tui.config import Settings
 from orderdesk_tui.models import Note, SalesOrder, SalesOrderLine
 from orderdesk_tui.models.base import OrderState, Priority
+from orderdesk_tui.services import rush
 from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog, ReasonDialog, SupervisorDialog
-from tests.rush_world import add_order, build_world
+from screens.wallboard import WallboardApp
+from tests.rush_world import COORDINATOR, add_order, build_world
 from tests.test_app import open_order_by_po
+from tests.test_queue_screen import open_queue
 from tests.ui import SIZE, make_app, text_of, wait_for
 
 
@@ -147,4 +151,32 @@ async def test_shift_f10_cancels_the_remaining_quantity(tmp_path: Path) -> None:
             lambda: view.detail is not None and view.detail.order.state == OrderState.CANCELLED,
         )
     assert [ln.quantity_cancelled for ln in _lines(store, released)] == [8]
+    store.dispose()
+
+
+async def test_a_rushed_order_heads_the_queue_and_shows_on_the_wallboard(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    world = build_world(store, on_hand=100)
+    add_order(store, world, "SO0000001", [10], state=OrderState.ON_HOLD)
+    wanted = add_order(store, world, "SO0000002", [5])
+    rush.mark_order(
+        store,
+        wanted,
+        expected_version=_order(store, wanted).version,
+        actor=COORDINATOR,
+        reason="plant down",
+    )
+    app = make_app(store, user="casey")
+    async with app.run_test(size=SIZE) as pilot:
+        queue = await open_queue(pilot, app)
+        first = queue.table.rows[0]
+        assert first.number == "SO0000002" and first.reason_text == "RUSH"
+        assert first.sla is not None and first.sla.kind == "rush"
+        assert "RUSH" in queue.table.render_line(0).text
+    board = WallboardApp(store, Settings(), poll_s=0.3)
+    async with board.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: board.figures is not None)
+        assert board.query_one("#kpi-rush", Digits).value == "1"
+        assert str(board.query_one("#kpi-rush-oldest", Label).render()).startswith("oldest ")
+        assert board.query_one(".kpi-rush").has_class("-rush")
     store.dispose()

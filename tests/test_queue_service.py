@@ -206,7 +206,7 @@ def test_the_queue_holds_everything_needing_a_person_and_why(store: Store) -> No
         "SO0000001": "draft incomplete",
         "SO0000003": "ack SLA late",
         "SO0000004": "credit hold, stock hold",
-        "SO0000005": "rush",
+        "SO0000005": "RUSH",
         "SO0000006": "backorder past promise",
         "RMA0000001": "RMA needs authorisation",
         "RMA0000002": "RMA needs inspection",

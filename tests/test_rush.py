@@ -198,7 +198,7 @@ def test_a_rush_line_takes_for_that_line_only(store: Store) -> None:
     assert order.priority == Priority.NORMAL and order.rushed_at is not None
     # the queue: a normal order with a rush line is rush work, on the rush SLA, first
     items = load_queue(store, SlaSettings()).items
-    assert items[0].number == "SO0000002" and items[0].reason_text.startswith("rush")
+    assert items[0].number == "SO0000002" and items[0].reason_text.startswith("RUSH")
     assert items[0].sla is not None and items[0].sla.kind == "rush"
     _stock_holds(store, world)
 
