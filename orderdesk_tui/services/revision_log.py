@@ -8,10 +8,12 @@ order's `revision` + 1, written to the order (audited) with the revision row.
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
 from orderdesk_tui.models import OrderRevision, SalesOrder
+from orderdesk_tui.models.base import utcnow
 from orderdesk_tui.services.audit import apply_update
 
 
@@ -30,6 +32,37 @@ class Change:
         return f"{where}{self.field} {self.old or '-'} → {self.new or '-'}"
 
 
+def revision_values(
+    order_id: int,
+    revision_no: int,
+    changes: Sequence[Change],
+    *,
+    actor: str,
+    source: str,
+    reason: str,
+    reacknowledge: bool,
+    approved_by: str = "",
+) -> dict[str, Any]:
+    """The columns of the revision holding `changes` (in the order given), for one INSERT of
+    many revisions; the caller writes the order's `revision` number."""
+    lines = sorted({c.line_no for c in changes if c.line_no is not None})
+    return {
+        "order_id": order_id,
+        "revision_no": revision_no,
+        "created_at": utcnow(),
+        "actor": actor,
+        "approved_by": approved_by,
+        "reason": reason[:400],
+        "source": source,
+        "summary": "\n".join(c.text for c in changes),
+        "diff": json.dumps(
+            [{"line_no": c.line_no, "field": c.field, "old": c.old, "new": c.new} for c in changes]
+        ),
+        "changed_lines": ",".join(str(n) for n in lines)[:400],
+        "reacknowledge": reacknowledge,
+    }
+
+
 def add_revision(
     session: Session,
     order: SalesOrder,
@@ -44,20 +77,17 @@ def add_revision(
     """The order's next revision, holding `changes` (in the order given)."""
     assert order.id is not None
     number = order.revision + 1
-    lines = sorted({c.line_no for c in changes if c.line_no is not None})
     revision = OrderRevision(
-        order_id=order.id,
-        revision_no=number,
-        actor=actor,
-        approved_by=approved_by,
-        reason=reason[:400],
-        source=source,
-        summary="\n".join(c.text for c in changes),
-        diff=json.dumps(
-            [{"line_no": c.line_no, "field": c.field, "old": c.old, "new": c.new} for c in changes]
-        ),
-        changed_lines=",".join(str(n) for n in lines)[:400],
-        reacknowledge=reacknowledge,
+        **revision_values(
+            order.id,
+            number,
+            changes,
+            actor=actor,
+            source=source,
+            reason=reason,
+            reacknowledge=reacknowledge,
+            approved_by=approved_by,
+        )
     )
     session.add(revision)
     apply_update(

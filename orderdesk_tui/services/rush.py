@@ -31,47 +31,29 @@ a rush order calls `take_for_rush_in` after its allocation, when it already hold
 a loser locked after them can deadlock with another terminal, which is retried the same way.
 """
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import false, func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.errors import RuleViolation
-from orderdesk_tui.models import Note, SalesOrder, SalesOrderLine, StockLevel, User
-from orderdesk_tui.models.base import NoteChannel, OrderState, Priority, utcnow
+from orderdesk_tui.models import SalesOrder, SalesOrderLine, User
+from orderdesk_tui.models.base import OrderState, Priority, utcnow
 from orderdesk_tui.services.allocation import ALLOCATABLE, allocate_in
-from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates, record
+from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.availability import open_quantity, today_utc
 from orderdesk_tui.services.contention import run_again_on_conflict
-from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.revision_log import Change, add_revision
+from orderdesk_tui.services.rush_giving import Loss, givers, lock_orders, plan, take
 from orderdesk_tui.store import Store
 
 #: Orders that can be marked rush (a draft takes its priority in order entry).
 RUSHABLE = frozenset(ALLOCATABLE - {OrderState.DRAFT})
-#: Orders whose allocations a rush may take: not yet released to the warehouse.
-GIVING_STATES = (OrderState.ENTERED, OrderState.ON_HOLD, OrderState.ACKNOWLEDGED)
-
-
-@dataclass(frozen=True)
-class Loss:
-    """What one order gave to a rush: (part number, quantity) per line."""
-
-    order_id: int
-    number: str
-    parts: tuple[tuple[str, Decimal], ...]
-    #: (line number, allocated before, allocated after) of each line that gave.
-    lines: tuple[tuple[int, Decimal, Decimal], ...] = ()
-
-    @property
-    def units(self) -> Decimal:
-        return sum((q for _, q in self.parts), ZERO)
 
 
 @dataclass(frozen=True)
@@ -122,7 +104,7 @@ def _lock_order(session: Session, order_id: int) -> SalesOrder:
         .where(col(SalesOrderLine.order_id) == order_id, col(SalesOrderLine.item_id).is_not(None))
         .distinct()
     ).scalars()
-    _lock_orders(session, order_id, sorted(i for i in item_ids if i is not None))
+    lock_orders(session, order_id, sorted(i for i in item_ids if i is not None))
     order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
         raise RuleViolation(f"order {order_id} no longer exists")
@@ -379,54 +361,6 @@ def _rush_lines(
     ]
 
 
-def _givers(
-    session: Session, order_id: int, item_ids: Sequence[int]
-) -> list[tuple[SalesOrderLine, str]]:
-    """The lines that may give to a rush, the first to give first, with their order number."""
-    wanted = func.coalesce(col(SalesOrderLine.requested_date), col(SalesOrder.requested_date))
-    rows = session.execute(
-        select(SalesOrderLine, col(SalesOrder.number))
-        .join(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
-        .where(
-            col(SalesOrderLine.item_id).in_(item_ids),
-            col(SalesOrderLine.quantity_allocated) > 0,
-            col(SalesOrderLine.rush) == false(),
-            col(SalesOrder.priority) != Priority.RUSH,
-            col(SalesOrder.state).in_(GIVING_STATES),
-            col(SalesOrder.id) != order_id,
-        )
-        .order_by(
-            wanted.desc().nulls_last(),
-            col(SalesOrder.entered_at).desc().nulls_last(),
-            col(SalesOrder.id).desc(),
-            col(SalesOrderLine.line_no).desc(),
-        )
-        .execution_options(populate_existing=True)
-    ).all()
-    return [(line, number) for line, number in rows]
-
-
-def _lock_orders(session: Session, order_id: int, item_ids: Sequence[int]) -> None:
-    """Lock `order_id` and the orders that may give it `item_ids`, in id order: every order a
-    rush may write, before any stock row."""
-    givers = session.execute(
-        select(col(SalesOrderLine.order_id))
-        .join(SalesOrder, col(SalesOrder.id) == col(SalesOrderLine.order_id))
-        .where(
-            col(SalesOrderLine.item_id).in_(item_ids),
-            col(SalesOrderLine.quantity_allocated) > 0,
-            col(SalesOrder.state).in_(GIVING_STATES),
-        )
-        .distinct()
-    ).scalars()
-    session.execute(
-        select(col(SalesOrder.id))
-        .where(col(SalesOrder.id).in_(sorted({*givers, order_id})))
-        .order_by(col(SalesOrder.id))
-        .with_for_update()
-    )
-
-
 def take_for_rush_in(
     session: Session,
     order: SalesOrder,
@@ -447,7 +381,7 @@ def take_for_rush_in(
     if not rush_lines:
         return (), ZERO, ()
     item_ids = sorted({line.item_id for line in rush_lines if line.item_id is not None})
-    _lock_orders(session, order.id, item_ids)
+    lock_orders(session, order.id, item_ids)
     session.refresh(order)
     allocate_in(session, order, actor=actor, today=today)
     rush_lines = _rush_lines(session, order, line_ids)
@@ -456,185 +390,10 @@ def take_for_rush_in(
     if order.ship_complete:
         short = sum((open_quantity(line) for line in rush_lines), ZERO)
         return (), short, ("ship-complete: nothing taken from other orders",)
-    plan = _plan(rush_lines, _givers(session, order.id, item_ids))
-    if not plan:
+    moves = plan(rush_lines, givers(session, order.id, item_ids))
+    if not moves:
         return (), sum((open_quantity(line) for line in rush_lines), ZERO), ()
-    losses = _take(session, order, rush_lines, plan, actor=actor, today=today)
+    losses = take(session, order, rush_lines, moves, actor=actor, today=today)
     allocate_in(session, order, actor=actor, today=today)
     short = sum((open_quantity(line) for line in _rush_lines(session, order, line_ids)), ZERO)
     return losses, short, ()
-
-
-#: (giving line, its order number, quantity, the rush line it goes to)
-Move = tuple[SalesOrderLine, str, Decimal, SalesOrderLine]
-
-
-def _plan(
-    rush_lines: Sequence[SalesOrderLine], givers: Sequence[tuple[SalesOrderLine, str]]
-) -> list[Move]:
-    left = {line.id: line.quantity_allocated for line, _ in givers}
-    moves: list[Move] = []
-    for rush in rush_lines:
-        need = open_quantity(rush)
-        if rush.warehouse_id is None:
-            continue
-        for giver, number in givers:
-            if need <= 0:
-                break
-            if giver.item_id != rush.item_id or giver.warehouse_id != rush.warehouse_id:
-                continue
-            give = min(need, left[giver.id])
-            if give > 0:
-                left[giver.id] -= give
-                need -= give
-                moves.append((giver, number, give, rush))
-    return moves
-
-
-def _take(
-    session: Session,
-    order: SalesOrder,
-    rush_lines: Sequence[SalesOrderLine],
-    moves: Sequence[Move],
-    *,
-    actor: str,
-    today: date,
-) -> tuple[Loss, ...]:
-    by_order: dict[int, list[Move]] = defaultdict(list)
-    for move in moves:
-        by_order[move[0].order_id].append(move)
-    losses: list[Loss] = []
-    for giver_id in sorted(by_order):
-        group = by_order[giver_id]
-        number = group[0][1]
-        parts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for _, _, qty, rush in group:
-            parts[rush.part_number or str(rush.item_id)] += qty
-        text = (
-            ", ".join(f"{fmt_qty(q)} units of {part}" for part, q in parts.items())
-            + f" taken by rush order {order.number}"
-        )
-        per_line: dict[int | None, tuple[SalesOrderLine, Decimal]] = {}
-        for giver, _, qty, _ in group:
-            held = per_line.get(giver.id)
-            per_line[giver.id] = (giver, qty + (held[1] if held else ZERO))
-        free_allocation_in(
-            session,
-            list(per_line.values()),
-            actor=actor,
-            order_id=giver_id,
-            reason=text,
-        )
-        changed = tuple(
-            (giver.line_no, giver.quantity_allocated + qty, giver.quantity_allocated)
-            for giver, qty in per_line.values()
-        )
-        losses.append(Loss(giver_id, number, tuple(parts.items()), changed))
-    _give_to_rush(session, order, rush_lines, moves, actor=actor, today=today)
-    for loss in losses:
-        _repromise(session, loss, order.number, actor=actor, today=today)
-    return tuple(losses)
-
-
-def _give_to_rush(
-    session: Session,
-    order: SalesOrder,
-    rush_lines: Sequence[SalesOrderLine],
-    moves: Sequence[Move],
-    *,
-    actor: str,
-    today: date,
-) -> None:
-    """The freed units onto the rush lines, and back into the stock rows' `allocated`."""
-    gained: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for _, _, qty, rush in moves:
-        gained[rush.id] += qty
-    updates: list[VersionedUpdate] = []
-    per_stock: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    for rush in rush_lines:
-        qty = gained.get(rush.id, ZERO)
-        if not qty:
-            continue
-        assert rush.item_id is not None and rush.warehouse_id is not None
-        per_stock[(rush.item_id, rush.warehouse_id)] += qty
-        values: dict[str, object] = {
-            "quantity_allocated": rush.quantity_allocated + qty,
-            "quantity_backordered": max(rush.quantity_backordered - qty, ZERO),
-        }
-        if open_quantity(rush) - qty <= 0:
-            values["last_promised_date"] = today
-            if rush.first_promised_date is None:
-                values["first_promised_date"] = today
-        updates.append(
-            VersionedUpdate(
-                rush,
-                values,
-                rush.version,
-                "line.allocated",
-                f"{fmt_qty(qty)} taken from normal orders for rush",
-            )
-        )
-    apply_updates(session, updates, actor=actor, order_id=order.id)
-    stock_updates = []
-    for stock in session.execute(
-        select(StockLevel)
-        .where(col(StockLevel.item_id).in_(sorted({k[0] for k in per_stock})))
-        .order_by(col(StockLevel.id))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalars():
-        qty = per_stock.get((stock.item_id, stock.warehouse_id), ZERO)
-        if qty:
-            stock_updates.append(
-                VersionedUpdate(
-                    stock,
-                    {"allocated": stock.allocated + qty},
-                    stock.version,
-                    "stock.allocated",
-                    f"rush order {order.number}",
-                )
-            )
-    apply_updates(session, stock_updates, actor=actor, order_id=order.id)
-
-
-def _repromise(session: Session, loss: Loss, rush_number: str, *, actor: str, today: date) -> None:
-    """The loser's freed quantity becomes a backorder with a date; audited, noted, revised."""
-    loser = session.get(SalesOrder, loss.order_id, populate_existing=True)
-    assert loser is not None
-    before = loser.last_promised_date
-    allocate_in(session, loser, actor=actor, today=today)
-    text = (
-        ", ".join(f"{fmt_qty(q)} units of {part}" for part, q in loss.parts)
-        + f" taken by rush order {rush_number}"
-    )
-    record(
-        session,
-        actor=actor,
-        entity="sales_orders",
-        entity_id=loss.order_id,
-        action="order.rush_taken",
-        changes={part: (None, q) for part, q in loss.parts},
-        order_id=loss.order_id,
-        reason=text,
-    )
-    moved = _promise_change(loser, before)
-    promise = f"; promised {before} → {loser.last_promised_date}" if moved else ""
-    session.add(
-        Note(
-            order_id=loss.order_id,
-            customer_id=loser.customer_id,
-            channel=NoteChannel.INTERNAL,
-            body=f"{text}{promise}: tell the customer",
-            author=actor,
-            callback_at=utcnow(),
-        )
-    )
-    add_revision(
-        session,
-        loser,
-        [*(Change(n, "allocated", fmt_qty(a), fmt_qty(b)) for n, a, b in loss.lines), *moved],
-        actor=actor,
-        source="rush",
-        reason=text,
-        reacknowledge=bool(moved),
-    )
