@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, select
 
-from orderdesk_tui.config import SlaSettings
+from orderdesk_tui.config import Settings, SlaSettings
 from orderdesk_tui.errors import RuleViolation, StaleEdit
 from orderdesk_tui.models import (
     AuditEvent,
@@ -19,10 +19,12 @@ from orderdesk_tui.models import (
     SyncOutbox,
 )
 from orderdesk_tui.models.base import OrderState, Priority
-from orderdesk_tui.services import rush
+from orderdesk_tui.services import drafts, rush
 from orderdesk_tui.services.queue import load_queue
+from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.store import Store
 from tests.rush_world import COORDINATOR, TODAY, World, add_order, build_world
+from tests.test_submit_statements import _orderable
 
 
 def _order(store: Store, order_id: int) -> SalesOrder:
@@ -252,3 +254,33 @@ def test_clearing_and_refusals(store: Store) -> None:
     shipped = add_order(store, world, "SO0000002", [5], state=OrderState.SHIPPED)
     with pytest.raises(RuleViolation, match="is shipped: only entered orders"):
         _rush(store, shipped)
+
+
+def test_submit_of_a_rush_order_takes_from_normal_orders(demo_store: Store) -> None:
+    customer, items = _orderable(demo_store)
+    item_id = items[0]
+    with demo_store.session() as session:  # no free stock of the part anywhere
+        stocks = session.exec(select(StockLevel).where(StockLevel.item_id == item_id)).all()
+        for stock in stocks:
+            stock.on_hand = stock.allocated
+        stocks[0].on_hand += 5  # what the giver below holds
+        world = World(customer, item_id, stocks[0].warehouse_id, stocks[0].id or 0)
+    giver = add_order(demo_store, world, "SO9000001", [5])
+    draft = drafts.create_draft(demo_store, actor="alice", customer_id=customer)
+    assert draft.id is not None
+    drafts.update_header(
+        demo_store, draft.id, {"customer_po": "RUSH-1", "priority": "rush"}, actor="alice"
+    )
+    drafts.save_line(
+        demo_store, draft.id, 1, {"item_id": item_id, "quantity": Decimal(3)}, actor="alice"
+    )
+    result = submit_order(demo_store, draft.id, actor="alice", settings=Settings())
+    assert [ln.quantity_allocated for ln in _lines(demo_store, result.order_id)] == [3]
+    assert _lines(demo_store, giver)[0].quantity_allocated == 2
+    with demo_store.session() as session:
+        event = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "order.rush_taken", AuditEvent.order_id == giver
+            )
+        ).one()
+        assert event.reason.endswith(f"taken by rush order {result.number}")
