@@ -49,6 +49,7 @@ class OrderLineActions:
             return
         order = view.detail.order
         user, store, number, version = view.desk.user, view.desk.store, order.number, order.version
+        mail = view.desk.settings.mail
         if order.priority == Priority.RUSH:
 
             def clear(reason: str | None) -> None:
@@ -74,7 +75,12 @@ class OrderLineActions:
             if reason is not None:
                 view.run_change(
                     lambda: rush.mark_order(
-                        store, order.id or 0, expected_version=version, actor=user, reason=reason
+                        store,
+                        order.id or 0,
+                        expected_version=version,
+                        actor=user,
+                        reason=reason,
+                        mail=mail,
                     ),
                     lambda result: result.summary,
                 )
@@ -101,6 +107,7 @@ class OrderLineActions:
             return
         order = view.detail.order
         user, store, number = view.desk.user, view.desk.store, order.number
+        mail = view.desk.settings.mail
         order_id, line_id, version = order.id or 0, line.line_id, line.version
         if order.priority == Priority.RUSH:
             view.notify(f"{number} is rush as a whole: every line already is", severity="warning")
@@ -136,6 +143,7 @@ class OrderLineActions:
                         expected_version=version,
                         actor=user,
                         reason=reason,
+                        mail=mail,
                     ),
                     lambda result: result.summary,
                 )
@@ -189,6 +197,7 @@ class OrderLineActions:
         assert view.detail is not None
         order = view.detail.order
         user, store, number, version = view.desk.user, view.desk.store, order.number, order.version
+        mail = view.desk.settings.mail
         order_id, line_id = order.id or 0, line.line_id if line is not None else None
 
         def with_reason(reason: str | None) -> None:
@@ -206,6 +215,7 @@ class OrderLineActions:
                         actor=user,
                         reason=reason,
                         approval=approval,
+                        mail=mail,
                     ),
                     lambda result: result.summary,
                 ),

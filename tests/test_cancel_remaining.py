@@ -104,8 +104,8 @@ def test_a_line_then_the_rest_of_the_order(store: Store) -> None:
             select(OrderRevision).order_by(col(OrderRevision.revision_no))
         ).all()
         assert [(r.source, r.summary, r.changed_lines, r.reacknowledge) for r in revisions] == [
-            ("cancel_remaining", "line 1 cancelled 0 → 10", "1", True),
-            ("cancel_remaining", "line 2 cancelled 0 → 5", "2", True),
+            ("cancel_remaining", "line 1 qty 10 → 0", "1", True),
+            ("cancel_remaining", "line 2 qty 5 → 0", "2", True),
         ]
         actions = [e.action for e in session.exec(select(AuditEvent))]
         assert actions.count("line.cancelled") == 2 and "line.deallocated" in actions

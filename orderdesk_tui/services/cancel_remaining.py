@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from orderdesk_tui.config import MailSettings
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.domain.order_states import can_move
@@ -27,8 +28,10 @@ from orderdesk_tui.models.base import OrderState, utcnow
 from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.deallocation import free_allocation_in
+from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
+from orderdesk_tui.services.order_diff import FieldDiff, plain
 from orderdesk_tui.services.outbox import enqueue
-from orderdesk_tui.services.revision_log import Change, add_revision
+from orderdesk_tui.services.revision_log import add_revision
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
@@ -98,16 +101,21 @@ def cancel_remaining(
     actor: User,
     reason: str,
     approval: Approval | None = None,
+    mail: MailSettings | None = None,
 ) -> CancelResult:
     """Cancel the remaining quantity of line `line_id`, or (None) of every line of the order.
-    `expected_version` is the order's as the user saw it."""
+    `expected_version` is the order's as the user saw it. The customer is sent the revised
+    acknowledgement through `mail` (services.mail_outbox; an EDI partner's 855 change is
+    recorded whatever the mail settings)."""
     reason = reason.strip()
     if not reason:
         raise RuleViolation("cancelling the remaining quantity needs a reason")
 
     def once() -> CancelResult:
         with store.immediate() as session:
-            return _cancel_in(session, order_id, line_id, expected_version, actor, reason, approval)
+            return _cancel_in(
+                session, order_id, line_id, expected_version, actor, reason, approval, mail
+            )
 
     return run_again_on_conflict(once, what=f"cancel remaining of order {order_id}")
 
@@ -120,6 +128,7 @@ def _cancel_in(
     actor: User,
     reason: str,
     approval: Approval | None,
+    mail: MailSettings | None,
 ) -> CancelResult:
     order = session.get(SalesOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
@@ -196,15 +205,15 @@ def _cancel_in(
             reason=f"every line shipped or cancelled: {reason}"[:400],
             approved_by=approved_by,
         )
-    add_revision(
+    revision = add_revision(
         session,
         order,
-        [
-            Change(
+        [  # what is still ordered, as a change says it: "line 2 qty 10 → 6"
+            FieldDiff(
                 ln.line_no,
-                "cancelled",
-                fmt_qty(ln.quantity_cancelled - q),
-                fmt_qty(ln.quantity_cancelled),
+                "quantity",
+                plain(ln.quantity - ln.quantity_cancelled + q),
+                plain(ln.quantity - ln.quantity_cancelled),
             )
             for ln, q in cuts
         ],
@@ -214,6 +223,8 @@ def _cancel_in(
         reacknowledge=True,
         approved_by=approved_by,
     )
+    session.flush()
+    enqueue_reacknowledgement(session, mail or MailSettings(), order, revision)
     cancelled_whole = order.state == OrderState.CANCELLED
     enqueue(
         session,

@@ -1,41 +1,27 @@
-"""Writing one revision of an entered order (models.revision): the readable diff of a change
-made after submit, who, when, why, and whether the customer gets a new acknowledgement.
+"""Writing one revision of an entered order (models.revision) that is not an order change
+(services.order_change has its own): a rush, a cancel of what remains. The changes are
+`order_diff.FieldDiff`s, summarised as a change's are.
 
 Runs in the caller's transaction, which holds the order row: the revision number is the
 order's `revision` + 1, written to the order (audited) with the revision row.
 """
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from orderdesk_tui.models import OrderRevision, SalesOrder
 from orderdesk_tui.models.base import utcnow
+from orderdesk_tui.services import order_diff
 from orderdesk_tui.services.audit import apply_update
-
-
-@dataclass(frozen=True)
-class Change:
-    """One changed value: `line_no` None for the order's header."""
-
-    line_no: int | None
-    field: str
-    old: str
-    new: str
-
-    @property
-    def text(self) -> str:
-        where = f"line {self.line_no} " if self.line_no is not None else ""
-        return f"{where}{self.field} {self.old or '-'} → {self.new or '-'}"
+from orderdesk_tui.services.order_diff import FieldDiff
 
 
 def revision_values(
     order_id: int,
     revision_no: int,
-    changes: Sequence[Change],
+    changes: Sequence[FieldDiff],
     *,
     actor: str,
     source: str,
@@ -45,7 +31,6 @@ def revision_values(
 ) -> dict[str, Any]:
     """The columns of the revision holding `changes` (in the order given), for one INSERT of
     many revisions; the caller writes the order's `revision` number."""
-    lines = sorted({c.line_no for c in changes if c.line_no is not None})
     return {
         "order_id": order_id,
         "revision_no": revision_no,
@@ -54,11 +39,9 @@ def revision_values(
         "approved_by": approved_by,
         "reason": reason[:400],
         "source": source,
-        "summary": "\n".join(c.text for c in changes),
-        "diff": json.dumps(
-            [{"line_no": c.line_no, "field": c.field, "old": c.old, "new": c.new} for c in changes]
-        ),
-        "changed_lines": ",".join(str(n) for n in lines)[:400],
+        "summary": order_diff.summary(changes),
+        "diff": order_diff.diff_json(changes),
+        "changed_lines": order_diff.changed_lines(changes)[:400],
         "reacknowledge": reacknowledge,
     }
 
@@ -66,7 +49,7 @@ def revision_values(
 def add_revision(
     session: Session,
     order: SalesOrder,
-    changes: Sequence[Change],
+    changes: Sequence[FieldDiff],
     *,
     actor: str,
     source: str,

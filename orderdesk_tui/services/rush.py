@@ -39,16 +39,19 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from orderdesk_tui.config import MailSettings
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.errors import RuleViolation
-from orderdesk_tui.models import SalesOrder, SalesOrderLine, User
+from orderdesk_tui.models import OrderRevision, SalesOrder, SalesOrderLine, User
 from orderdesk_tui.models.base import OrderState, Priority, utcnow
 from orderdesk_tui.services.allocation import ALLOCATABLE, allocate_in
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.availability import open_quantity, today_utc
 from orderdesk_tui.services.contention import run_again_on_conflict
-from orderdesk_tui.services.revision_log import Change, add_revision
+from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
+from orderdesk_tui.services.order_diff import FieldDiff
+from orderdesk_tui.services.revision_log import add_revision
 from orderdesk_tui.services.rush_giving import Loss, givers, lock_orders, plan, take
 from orderdesk_tui.store import Store
 
@@ -133,6 +136,7 @@ def mark_order(
     actor: User,
     reason: str,
     today: date | None = None,
+    mail: MailSettings | None = None,
 ) -> RushResult:
     """Mark the whole order rush and let its open quantity take precedence."""
     reason = _reason(reason, "a rush")
@@ -160,9 +164,9 @@ def mark_order(
                 reason=reason,
             )
             taking = take_for_rush_in(session, order, actor=actor.name, today=today)
-            changes = [Change(None, "priority", Priority.NORMAL, Priority.RUSH)]
+            changes = [FieldDiff(None, "priority", Priority.NORMAL, Priority.RUSH)]
             moved = _promise_change(order, before)
-            add_revision(
+            revision = add_revision(
                 session,
                 order,
                 changes + moved,
@@ -171,6 +175,7 @@ def mark_order(
                 reason=reason,
                 reacknowledge=bool(moved),
             )
+            _tell_customer(session, mail, order, revision)
             return RushResult(order.number, "order", True, *taking)
 
     return run_again_on_conflict(once, what=f"rush of order {order_id}")
@@ -185,6 +190,7 @@ def mark_line(
     actor: User,
     reason: str,
     today: date | None = None,
+    mail: MailSettings | None = None,
 ) -> RushResult:
     """Mark one line rush (`expected_version`: the line's) and let it take precedence."""
     reason = _reason(reason, "a rush")
@@ -215,15 +221,16 @@ def mark_line(
                 session, order, actor=actor.name, line_ids={line_id}, today=today
             )
             moved = _promise_change(order, before)
-            add_revision(
+            revision = add_revision(
                 session,
                 order,
-                [Change(line.line_no, "rush", "no", "yes"), *moved],
+                [FieldDiff(line.line_no, "rush", "no", "yes"), *moved],
                 actor=actor.name,
                 source="rush",
                 reason=reason,
                 reacknowledge=bool(moved),
             )
+            _tell_customer(session, mail, order, revision)
             return RushResult(order.number, f"line {line.line_no}", True, *taking)
 
     return run_again_on_conflict(once, what=f"rush of a line of order {order_id}")
@@ -253,7 +260,7 @@ def clear_order(
         add_revision(
             session,
             order,
-            [Change(None, "priority", Priority.RUSH, Priority.NORMAL)],
+            [FieldDiff(None, "priority", Priority.RUSH, Priority.NORMAL)],
             actor=actor.name,
             source="rush",
             reason=reason,
@@ -294,13 +301,22 @@ def clear_line(
         add_revision(
             session,
             order,
-            [Change(line.line_no, "rush", "yes", "no")],
+            [FieldDiff(line.line_no, "rush", "yes", "no")],
             actor=actor.name,
             source="rush",
             reason=reason,
             reacknowledge=False,
         )
         return RushResult(order.number, f"line {line.line_no}", False)
+
+
+def _tell_customer(
+    session: Session, mail: MailSettings | None, order: SalesOrder, revision: OrderRevision
+) -> None:
+    """A rush that moved the order's promise: the revised acknowledgement (mail_outbox)."""
+    if revision.reacknowledge:
+        session.flush()
+        enqueue_reacknowledgement(session, mail or MailSettings(), order, revision)
 
 
 def _check_rushable(order: SalesOrder) -> None:
@@ -337,11 +353,11 @@ def _stamp(session: Session, order: SalesOrder, actor: str, reason: str, *, on: 
     )
 
 
-def _promise_change(order: SalesOrder, before: date | None) -> list[Change]:
+def _promise_change(order: SalesOrder, before: date | None) -> list[FieldDiff]:
     after = order.last_promised_date
     if after == before:
         return []
-    return [Change(None, "promised", str(before or ""), str(after or ""))]
+    return [FieldDiff(None, "promised", str(before or ""), str(after or ""))]
 
 
 # -- taking stock from normal orders ----------------------------------------------------------

@@ -50,7 +50,8 @@ from orderdesk_tui.services.audit import VersionedUpdate, apply_updates
 from orderdesk_tui.services.availability import load_supplies, open_quantity, stock_requests
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.holds import place_hold
-from orderdesk_tui.services.revision_log import Change, revision_values
+from orderdesk_tui.services.order_diff import FieldDiff
+from orderdesk_tui.services.revision_log import revision_values
 
 #: Orders whose allocations a rush may take: not yet released to the warehouse.
 GIVING_STATES = (OrderState.ENTERED, OrderState.ON_HOLD, OrderState.ACKNOWLEDGED)
@@ -323,9 +324,11 @@ def _repromise(
         day = max((d for d in dates if d is not None), default=loser.last_promised_date)
         if loser in again:
             day = loser.last_promised_date
-        changes = [Change(n, "allocated", fmt_qty(a), fmt_qty(b)) for n, a, b in loss.lines]
+        changes = [FieldDiff(n, "allocated", fmt_qty(a), fmt_qty(b)) for n, a, b in loss.lines]
         if day != loser.last_promised_date:
-            changes.append(Change(None, "promised", str(loser.last_promised_date or ""), str(day)))
+            changes.append(
+                FieldDiff(None, "promised", str(loser.last_promised_date or ""), str(day))
+            )
         revision = loser.revision + 1
         values = {"revision": revision, "last_promised_date": day}
         if loser.first_promised_date is None:
