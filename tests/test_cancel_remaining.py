@@ -11,6 +11,8 @@ from sqlmodel import col, select
 from orderdesk_tui.errors import PermissionDenied, RuleViolation, StaleEdit
 from orderdesk_tui.models import (
     AuditEvent,
+    Customer,
+    EDIDocument,
     OrderRevision,
     SalesOrder,
     SalesOrderLine,
@@ -184,3 +186,21 @@ def test_refusals_change_nothing(store: Store) -> None:
         _cancel(store, shipped, None)
     assert [ln.quantity_cancelled for ln in _lines(store, order_id)] == [0]
     assert _outbox(store) == []
+
+
+def test_an_edi_partner_gets_an_855_change(store: Store) -> None:
+    world = build_world(store)
+    with store.session() as session:
+        customer = session.get(Customer, world.customer_id)
+        assert customer is not None
+        customer.edi_partner_id = "ACMEEDI"
+    order_id = add_order(store, world, "SO0000001", [10, 5])
+    _cancel(store, order_id, _lines(store, order_id)[1].id)
+    with store.session() as session:
+        [document] = session.exec(select(EDIDocument)).all()
+        assert (document.transaction_set, document.direction, document.revision_no) == (
+            "855",
+            "out",
+            1,
+        )
+        assert document.order_id == order_id

@@ -163,7 +163,7 @@ def mark_order(
                 order_id=order_id,
                 reason=reason,
             )
-            taking = take_for_rush_in(session, order, actor=actor.name, today=today)
+            taking = take_for_rush_in(session, order, actor=actor.name, today=today, mail=mail)
             changes = [FieldDiff(None, "priority", Priority.NORMAL, Priority.RUSH)]
             moved = _promise_change(order, before)
             revision = add_revision(
@@ -218,7 +218,7 @@ def mark_line(
             )
             _stamp(session, order, actor.name, reason, on=True)
             taking = take_for_rush_in(
-                session, order, actor=actor.name, line_ids={line_id}, today=today
+                session, order, actor=actor.name, line_ids={line_id}, today=today, mail=mail
             )
             moved = _promise_change(order, before)
             revision = add_revision(
@@ -384,6 +384,7 @@ def take_for_rush_in(
     actor: str,
     line_ids: Collection[int] | None = None,
     today: date | None = None,
+    mail: MailSettings | None = None,
 ) -> tuple[tuple[Loss, ...], Decimal, tuple[str, ...]]:
     """Allocate the rush lines of `order` (all, or `line_ids`), taking what free stock cannot
     give from normal orders (see the module doc), inside the caller's transaction.
@@ -409,7 +410,7 @@ def take_for_rush_in(
     moves = plan(rush_lines, givers(session, order.id, item_ids))
     if not moves:
         return (), sum((open_quantity(line) for line in rush_lines), ZERO), ()
-    losses = take(session, order, rush_lines, moves, actor=actor, today=today)
+    losses = take(session, order, rush_lines, moves, actor=actor, today=today, mail=mail)
     allocate_in(session, order, actor=actor, today=today)
     short = sum((open_quantity(line) for line in _rush_lines(session, order, line_ids)), ZERO)
     return losses, short, ()

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import false, func, insert, select, update
 from sqlmodel import Session, col
 
+from orderdesk_tui.config import MailSettings
 from orderdesk_tui.domain.availability.order_promise import promise_order
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
@@ -50,6 +51,7 @@ from orderdesk_tui.services.audit import VersionedUpdate, apply_updates
 from orderdesk_tui.services.availability import load_supplies, open_quantity, stock_requests
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff
 from orderdesk_tui.services.revision_log import revision_values
 
@@ -162,6 +164,7 @@ def take(
     *,
     actor: str,
     today: date,
+    mail: MailSettings | None = None,
 ) -> tuple[Loss, ...]:
     """Move the planned units to the rush lines and re-promise every order that gave."""
     mark = session.execute(select(func.coalesce(func.max(col(AuditEvent.id)), 0))).scalar_one()
@@ -196,7 +199,7 @@ def take(
         for oid in sorted(per_order)
     )
     _give_to_rush(session, order, rush_lines, moves, actor=actor, today=today)
-    _repromise(session, losses, order.number, actor=actor, today=today)
+    _repromise(session, losses, order.number, actor=actor, today=today, mail=mail)
     _file_under_orders(session, mark)
     return losses
 
@@ -259,7 +262,13 @@ def _give_to_rush(
 
 
 def _repromise(
-    session: Session, losses: Sequence[Loss], rush_number: str, *, actor: str, today: date
+    session: Session,
+    losses: Sequence[Loss],
+    rush_number: str,
+    *,
+    actor: str,
+    today: date,
+    mail: MailSettings | None,
 ) -> None:
     """Each loser's open quantity backordered for the date allocate_in would promise it;
     its promised dates, revision, audit event and a note with a call-back due now."""
@@ -370,6 +379,11 @@ def _repromise(
     # many rows in one INSERT each (the ORM would build and insert them one by one)
     session.execute(insert(table_of(OrderRevision)), revisions)
     session.execute(insert(table_of(Note)), notes)
+    for row in revisions:  # a moved promise: the revised acknowledgement (or 855 change)
+        if row["reacknowledge"]:
+            enqueue_reacknowledgement(
+                session, mail or MailSettings(), orders[row["order_id"]], OrderRevision(**row)
+            )
     for loser, reason in holds:
         place_hold(session, loser, HoldKind.STOCK, reason, actor=actor)
     for loser in again:

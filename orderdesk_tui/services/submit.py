@@ -267,7 +267,7 @@ def _submit_in(
         place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
     allocation = allocate_in(session, order, actor=actor, today=today)
     if order.priority == Priority.RUSH:  # takes from normal orders what stock cannot give
-        take_for_rush_in(session, order, actor=actor, today=today)
+        take_for_rush_in(session, order, actor=actor, today=today, mail=settings.mail)
     # After allocation: the hazmat check reads the warehouse each line was allocated in.
     apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
     # `order` is current: every hold above changed it through apply_update, which reads
