@@ -6,16 +6,17 @@ Tryton sale has no priority, and the allocation that follows is the desk's own.
 
 **Precedence.** A rush line's open quantity that free stock cannot cover takes units from
 normal orders' unreleased allocations of the same item in the same warehouse: lines that are
-not rush, of orders that are not rush, in state entered, on hold or acknowledged (never
-released, picked or shipped: the warehouse has those). The orders that give first are the
+not rush, of orders that are neither rush nor ship-complete, in state entered, on hold or
+acknowledged (never released, picked or shipped: the warehouse has those). The orders that
+give first are the
 ones the customer wants latest (the line's requested date, else the order's), then the ones
 entered latest, then the newest. The same customer's other orders give like anyone's. A
 ship-complete rush order takes nothing: it ships whole or not at all, and robbing others for
 part of it helps nobody (its stock hold says what is short). Each order that gives units is
-freed (`deallocation.free_allocation_in`), re-promised (`allocation.allocate_in`: what it
-lost becomes a backorder with a date), gets an audit event and a note in its log with a
-call-back due now, so the queue tells a coordinator to call its customer, and a revision
-(re-acknowledged when its promise moved).
+freed (`deallocation.free_allocation_in`), re-promised (what it lost becomes a backorder with
+the date `allocation.allocate_in` would give it), gets an audit event and a note in its log
+with a call-back due now, so the queue tells a coordinator to call its customer, and a
+revision (re-acknowledged when its promise moved). services.rush_giving does that set-based.
 
 **Why not allocate_in for the taking.** `allocate_in` does not hand the freed units to the
 rush order: what the losers no longer hold is open demand of theirs, due on their promise
