@@ -243,6 +243,9 @@ class SlaSettings(_Section):
     holiday_subdivision: str = ""
     #: An item whose SLA ends within this many business minutes shows as "due soon".
     warn_minutes: int = Field(default=60, ge=0, le=1440)
+    #: Business hours a rush order has, from being marked rush (or entered rush), until it is
+    #: released to the warehouse: the queue's rush SLA, whatever the customer's tier.
+    rush_hours: float = Field(default=2, gt=0, le=720)
     tiers: dict[str, TierSla] = Field(default_factory=_default_tiers)
 
     @field_validator("tiers", mode="before")

@@ -24,6 +24,7 @@ from screens.markup import escape
 from screens.notes import ask_note
 from screens.order_acknowledgement import OrderAcknowledgementActions
 from screens.order_change_actions import REVISION_COLUMNS, OrderChangeActions
+from screens.order_line_actions import OrderLineActions
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -55,7 +56,13 @@ def _address(label: str, address: Address | None) -> str:
 LINE_COLUMNS: list[Column[LineView]] = [
     Column("#", 3, lambda ln: str(ln.line_no), right=True),
     Column("Part", 22, lambda ln: ln.part_number),
-    Column("Description", 30, lambda ln: ln.description, least=11, flex=1),
+    Column(
+        "Description",
+        30,
+        lambda ln: f"RUSH {ln.description}" if ln.rush else ln.description,
+        least=11,
+        flex=1,
+    ),
     Column("Qty", 11, lambda ln: _num(ln.quantity), right=True),
     Column("UoM", 3, lambda ln: ln.uom),
     Column("Price", 10, lambda ln: format_price(ln.unit_price, ln.currency), right=True, least=9),
@@ -71,7 +78,10 @@ LINE_COLUMNS: list[Column[LineView]] = [
 
 
 class OrderViewScreen(
-    OrderChangeActions, OrderAcknowledgementActions, TabbedDetailScreen[OrderDetail]
+    OrderChangeActions,
+    OrderAcknowledgementActions,
+    OrderLineActions,
+    TabbedDetailScreen[OrderDetail],
 ):
     CSS_PATH = "order_view.tcss"
     TABS = ("lines", "holds", "notes", "shipments", "history", "revisions")
@@ -85,6 +95,9 @@ class OrderViewScreen(
         bind("order.return", "start_return", "Return"),
         bind("order.erp_retry", "erp_retry", "Retry ERP"),
         bind("order.acknowledgement", "acknowledgement", "Ack"),
+        bind("order.rush", "rush", "Rush"),
+        bind("order.rush_line", "rush_line", "Rush line"),
+        bind("order.cancel_remaining", "cancel_remaining", "Cancel remaining"),
         bind("order.next_tab", "tab(1)", "Next tab", show=False, priority=True),
         bind("order.prev_tab", "tab(-1)", "Prev tab", show=False, priority=True),
     ]

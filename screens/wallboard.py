@@ -1,8 +1,9 @@
 """The supervisors' wallboard: a read-only, full-screen view for a wall terminal.
 
 Big digits for what matters across a room (open orders, SLA breaches, items due within the
-hour, today's fill and on-time rates), panes that rotate on their own (holds by reason, the
-oldest waiting items, orders entered per hour today) and a ticker of the latest events. It needs
+hour, today's fill and on-time rates, open rush orders with the oldest one's age), panes that
+rotate on their own (holds by reason, the oldest waiting items, orders entered per hour today)
+and a ticker of the latest events. It needs
 no keyboard. It polls the store in a thread and schedules the next poll only when one is done
 (so a slow store never piles up reads), and polls at once when another terminal changes the
 store (the live feed, on the primary: a wall terminal reading a replica sees a submit within
@@ -112,10 +113,13 @@ class WallboardApp(LoggedCrashApp[None]):
                 ("due", "Due within 1 h"),
                 ("fill", "Fill rate today"),
                 ("ontime", "On time today"),
+                ("rush", "Rush open"),
             ):
                 with Vertical(classes=f"kpi kpi-{key}"):
                     yield Label(title, classes="kpi-title")
                     yield Digits("-", id=f"kpi-{key}")
+                    if key == "rush":
+                        yield Label("", id="kpi-rush-oldest", classes="kpi-note")
         with ContentSwitcher(initial=PANES[0], id="wb-panes"):
             with Vertical(id="holds", classes="pane"):
                 yield Label("Holds by reason", classes="pane-title")
@@ -202,9 +206,14 @@ class WallboardApp(LoggedCrashApp[None]):
             ("due", str(figures.due_within_hour)),
             ("fill", _rate(figures.fill_rate)),
             ("ontime", _rate(figures.on_time_rate)),
+            ("rush", str(figures.rush_open)),
         ):
             self.query_one(f"#kpi-{key}", Digits).update(value)
         self.query_one(".kpi-breached").set_class(figures.sla_breached > 0, "-alert")
+        self.query_one(".kpi-rush").set_class(figures.rush_open > 0, "-rush")
+        oldest = figures.rush_oldest
+        age = format_duration(int((figures.at - oldest).total_seconds())) if oldest else ""
+        self.query_one("#kpi-rush-oldest", Label).update(f"oldest {age}" if age else "")
         self._holds(figures)
         self._oldest(figures)
         self._hourly(figures)

@@ -56,7 +56,7 @@ def test_a_refresh_reads_only_the_orders_changed_since(
         )
     assert _orders_read(monkeypatch, reader, 2) == {world.ids["held"]}
     held = _read(reader, 3)[(Subject.ORDER, world.ids["held"])]
-    assert held.rush and "rush" in held.reason_text
+    assert held.rush and "RUSH" in held.reason_text
     assert len(_read(reader, 4)) == len(first)
 
 

@@ -206,7 +206,7 @@ def test_the_queue_holds_everything_needing_a_person_and_why(store: Store) -> No
         "SO0000001": "draft incomplete",
         "SO0000003": "ack SLA late",
         "SO0000004": "credit hold, stock hold",
-        "SO0000005": "rush",
+        "SO0000005": "RUSH",
         "SO0000006": "backorder past promise",
         "RMA0000001": "RMA needs authorisation",
         "RMA0000002": "RMA needs inspection",
@@ -224,7 +224,11 @@ def test_the_queue_holds_everything_needing_a_person_and_why(store: Store) -> No
     # the order entered at 09:30 has 3h30 of its 4h left: not yet the queue's business
     assert "SO0000002" not in items
     ranked = [i.number for i in _queue(store)]
-    assert ranked[0] == "SO0000003"  # late, gold, 64k
+    # a rush order not yet released jumps the queue, on its own SLA (2 business hours)
+    assert ranked[0] == "SO0000005"
+    rush = items["SO0000005"].sla
+    assert rush is not None and rush.kind == "rush" and rush.total_s == 2 * 3600
+    assert ranked[1] == "SO0000003"  # late, gold, 64k
     assert items["SO0000003"].priority.reasons[:3] == (
         "ack SLA late 1h00m",
         "gold customer",

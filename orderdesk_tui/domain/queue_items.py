@@ -58,6 +58,8 @@ class Reason:
             return f"{self.detail} hold"
         if self.kind == ReasonKind.SLA:
             return self.detail
+        if self.kind == ReasonKind.RUSH:  # the marker a rush item is seen by, first in its row
+            return f"RUSH {self.detail}".strip()
         name = "RMA" if self.kind == ReasonKind.RMA else str(self.kind)
         return f"{name} {self.detail}".strip()
 

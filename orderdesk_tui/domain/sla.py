@@ -15,6 +15,8 @@ from orderdesk_tui.domain.business_calendar import BusinessCalendar
 class SlaKind(StrEnum):
     ENTRY = "entry"
     ACK = "ack"
+    #: From the rush mark until the order is released to the warehouse.
+    RUSH = "rush"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class SlaPolicy:
     calendar: BusinessCalendar
     tiers: dict[str, TierTargets]
     warn_s: int = 3600
+    #: The rush SLA, the same for every tier.
+    rush_s: int = 7200
 
     def targets(self, tier: str) -> TierTargets:
         return self.tiers.get(tier) or self.tiers["standard"]
@@ -61,7 +65,7 @@ class SlaPolicy:
 
     def clock_at(self, kind: SlaKind, tier: str, started: datetime, now_at: int) -> SlaClock:
         """`clock` with now's calendar position worked out once for a whole queue."""
-        total = self.targets(tier).for_kind(kind)
+        total = self.rush_s if kind == SlaKind.RUSH else self.targets(tier).for_kind(kind)
         return SlaClock(kind, total, total - (now_at - self.calendar.position(started)))
 
 

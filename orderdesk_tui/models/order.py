@@ -44,6 +44,11 @@ class SalesOrder(SQLModel, table=True):
     state: str = string(20, default=OrderState.DRAFT)
     source: str = string(10, default=OrderSource.KEYBOARD)
     priority: str = string(10, default=Priority.NORMAL)
+    #: The last time the order or one of its lines was marked rush, by whom and why (services.rush;
+    #: None: never marked, or cleared). An order entered as rush has only `priority`.
+    rushed_at: datetime | None = None
+    rushed_by: str = string(64, default="")
+    rush_reason: str = string(200, default="")
     ship_via: str = string(40, default="")
     ship_complete: bool = False
     #: A promotion code the customer quoted; pricing checks it against the promotions.
@@ -133,4 +138,6 @@ class SalesOrderLine(SQLModel, table=True):
     last_promised_date: date | None = None
     shipped_date: date | None = None
     drop_ship: bool = False
+    #: This line's allocation takes precedence over normal orders' (services.rush).
+    rush: bool = False
     version: int = version_field()

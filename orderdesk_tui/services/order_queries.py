@@ -144,6 +144,11 @@ class LineView:
     backordered: Decimal
     promised: date | None
     hazmat: str
+    #: For the order view's line actions (rush, cancel remaining): which row, at what version.
+    line_id: int = 0
+    version: int = 0
+    rush: bool = False
+    cancelled: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,10 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
                     backordered=line.quantity_backordered,
                     promised=line.last_promised_date,
                     hazmat=hazmat,
+                    line_id=line.id or 0,
+                    version=line.version,
+                    rush=line.rush,
+                    cancelled=line.quantity_cancelled,
                 )
             )
         detail.holds = list(

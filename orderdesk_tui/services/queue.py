@@ -25,7 +25,7 @@ from typing import Any
 
 from orderdesk_tui.config import SlaSettings
 from orderdesk_tui.domain.queue_filter import Context, QueueFilter
-from orderdesk_tui.domain.queue_items import QueueItem, Subject
+from orderdesk_tui.domain.queue_items import QueueItem, ReasonKind, Subject
 from orderdesk_tui.services.queue_builder import ItemBuilder
 from orderdesk_tui.services.queue_reads import MAX_CHANGED, QueueRows, money_reader, read_rows
 from orderdesk_tui.services.sla_clock import sla_policy
@@ -225,10 +225,12 @@ class QueueReader:
         return items
 
 
-def _rank(item: QueueItem) -> tuple[int, datetime, str, int]:
-    """Queue order: highest score first, then longest waiting; ties by subject and id, so the
-    order is the same however the list was made."""
-    return -item.priority.score, item.since, item.subject, item.subject_id
+def _rank(item: QueueItem) -> tuple[bool, int, datetime, str, int]:
+    """Queue order: rush work first (a rush order not yet released jumps the queue), then
+    highest score, then longest waiting; ties by subject and id, so the order is the same
+    however the list was made."""
+    rush_work = item.rush and any(r.kind == ReasonKind.RUSH for r in item.reasons)
+    return not rush_work, -item.priority.score, item.since, item.subject, item.subject_id
 
 
 def load_queue(store: Store, sla: SlaSettings, now: datetime | None = None) -> QueueSnapshot:

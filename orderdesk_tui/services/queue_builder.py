@@ -17,7 +17,7 @@ from orderdesk_tui.domain.queue_items import (
     Subject,
 )
 from orderdesk_tui.domain.sla import SlaKind, SlaPolicy
-from orderdesk_tui.models.base import OrderState, Priority
+from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services.mail_outbox import ACK as ACK_MAIL
 from orderdesk_tui.services.mail_outbox import FAILED as MAIL_FAILED
 from orderdesk_tui.services.mail_outbox import REACK
@@ -84,8 +84,8 @@ class ItemBuilder:
         acknowledgement among them keeps the ack SLA running (met when the server accepts it
         for anyone), a re-acknowledgement runs the ack SLA from its queueing, and each one the
         server refused or deferred says why."""
-        oid, number, order_state, priority, total, currency, since_s, unacked = row[:8]
-        customer_id, code, name, tier, late = row[8:]
+        oid, number, order_state, _priority, total, currency, since_s, unacked = row[:8]
+        customer_id, code, name, tier, late, rush_s = row[8:]
         policy = self.policy
         reasons: list[Reason] = [Reason(ReasonKind.HOLD, h[1]) for h in holds or ()]
         ack_unsent = False
@@ -111,9 +111,13 @@ class ItemBuilder:
             sla = policy.clock_at(SlaKind.ACK, tier, started, self.now_at)
             if sla.left_s <= policy.warn_s:
                 reasons.append(REACK_LATE if sla.breached else REACK_DUE)
-        rush = priority == Priority.RUSH
+        # the order or one of its lines is rush: its own SLA, until released
+        rush = rush_s is not None
         if rush and order_state in RUSH_STATES:
-            reasons.append(RUSH)
+            reasons.insert(0, RUSH)
+            clock = policy.clock_at(SlaKind.RUSH, tier, _moment(rush_s, self.now), self.now_at)
+            if sla is None or clock.left_s < sla.left_s:
+                sla = clock
         if late:
             reasons.append(LATE_BACKORDER)
         if not reasons:  # an unacknowledged order with time to spare: not yet anyone's work

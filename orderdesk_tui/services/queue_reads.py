@@ -188,6 +188,8 @@ def read_rows(
         (state == OrderState.DRAFT, func.coalesce(SalesOrder.received_at, SalesOrder.created_at)),
         else_=func.coalesce(SalesOrder.entered_at, SalesOrder.received_at, SalesOrder.created_at),
     )
+    rush = or_(col(SalesOrder.priority) == Priority.RUSH, col(SalesOrder.rushed_at).is_not(None))
+    rush_since = func.coalesce(SalesOrder.rushed_at, SalesOrder.entered_at, SalesOrder.created_at)
     columns = (
         col(SalesOrder.id),
         col(SalesOrder.number),
@@ -202,8 +204,9 @@ def read_rows(
         col(Customer.name),
         col(Customer.service_tier),
         late_backorder,
+        # when the order (or a line of it) became rush; NULL: not rush
+        case((rush, _epoch(rush_since, sqlite)), else_=None),
     )
-    rush = col(SalesOrder.priority) == Priority.RUSH
     # Why an order in each state needs a person. One SELECT per state, each an equality on
     # the state index, so finished orders (most of history) are never read, whatever the
     # planner's statistics say about the states overall.

@@ -57,6 +57,8 @@ def sla_policy(sla: SlaSettings, now: datetime) -> SlaPolicy:
             name: TierTargets(int(t.entry_hours * 3600), int(t.ack_hours * 3600))
             for name, t in sla.tiers.items()
         }
-        policy = SlaPolicy(calendar, tiers, warn_s=sla.warn_minutes * 60)
+        policy = SlaPolicy(
+            calendar, tiers, warn_s=sla.warn_minutes * 60, rush_s=int(sla.rush_hours * 3600)
+        )
         _cache[key] = policy
     return policy

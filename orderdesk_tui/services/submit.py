@@ -20,7 +20,7 @@ from orderdesk_tui.domain.compliance.order_check import ComplianceRules
 from orderdesk_tui.domain.pricing.results import OrderPricing
 from orderdesk_tui.errors import OrderdeskError, RuleViolation
 from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SalesOrderLine
-from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, utcnow
+from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState, Priority, utcnow
 from orderdesk_tui.services.allocation import allocate_in
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
@@ -30,6 +30,7 @@ from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.mail_outbox import enqueue_acknowledgement
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
+from orderdesk_tui.services.rush import take_for_rush_in
 from orderdesk_tui.store import Store
 
 
@@ -265,6 +266,8 @@ def _submit_in(
     if (problem := _address_problem(ship_to)) is not None:
         place_hold(session, order, HoldKind.ADDRESS, problem, actor=actor)
     allocation = allocate_in(session, order, actor=actor, today=today)
+    if order.priority == Priority.RUSH:  # takes from normal orders what stock cannot give
+        take_for_rush_in(session, order, actor=actor, today=today, mail=settings.mail)
     # After allocation: the hazmat check reads the warehouse each line was allocated in.
     apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
     # `order` is current: every hold above changed it through apply_update, which reads

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlmodel import col
 
 from orderdesk_tui.config import Settings
@@ -26,6 +26,7 @@ from orderdesk_tui.domain.queue_filter import QueueFilter
 from orderdesk_tui.domain.queue_items import QueueItem
 from orderdesk_tui.errors import StoreError
 from orderdesk_tui.models import AuditEvent, Hold, SalesOrder, SalesOrderLine
+from orderdesk_tui.models.base import Priority
 from orderdesk_tui.services.queue import QueueReader
 from orderdesk_tui.services.queue_reads import OPEN_STATES
 from orderdesk_tui.services.sla_clock import desk_zone
@@ -60,6 +61,10 @@ class WallboardFigures:
     on_time_rate: Decimal | None
     lines_shipped_today: int
     events: list[Event]
+    #: Open rush orders (rush, or with a rush line; not yet shipped) and since when the oldest
+    #: of them is rush (None: none open).
+    rush_open: int = 0
+    rush_oldest: datetime | None = None
     #: The replica the figures were read from (None: the primary) and how far behind it was.
     replica: str | None = None
     replica_lag_s: float | None = None
@@ -117,6 +122,18 @@ def read_wallboard(
                 .group_by(col(Hold.kind))
             ).all()
         )
+        rush_open, rush_oldest = session.execute(
+            select(
+                func.count(),
+                func.min(func.coalesce(SalesOrder.rushed_at, SalesOrder.entered_at)),
+            ).where(
+                col(SalesOrder.state).in_(OPEN_STATES),
+                or_(
+                    col(SalesOrder.priority) == Priority.RUSH,
+                    col(SalesOrder.rushed_at).is_not(None),
+                ),
+            )
+        ).one()
         entered = session.execute(
             select(col(SalesOrder.entered_at)).where(col(SalesOrder.entered_at) >= day_start)
         ).scalars()
@@ -161,5 +178,7 @@ def read_wallboard(
         events=[Event(at, who, action, number or "", why) for at, who, action, number, why in rows],
         replica=replica,
         replica_lag_s=lag,
+        rush_open=int(rush_open),
+        rush_oldest=rush_oldest,
         read_note=store.read_note,
     )
