@@ -242,7 +242,7 @@ async def test_user_keymap_override_and_conflict_report(demo_store: Store, tmp_p
     config = tmp_path / "config"
     config.mkdir()
     (config / "bindings.toml").write_text(
-        '"order.add_note" = "f4"\n"order.cancel" = "f6"\n', encoding="utf-8"
+        '"order.add_note" = "f12"\n"order.cancel" = "f6"\n', encoding="utf-8"
     )
     order = order_with(demo_store, state=OrderState.ENTERED)
     app = make_app(demo_store)
@@ -250,7 +250,7 @@ async def test_user_keymap_override_and_conflict_report(demo_store: Store, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         notes = [n.message for n in app._notifications]
         view = await open_order_by_po(pilot, app, order.customer_po)
-        await pilot.press("f4")
+        await pilot.press("f12")
         await wait_for(pilot, lambda: isinstance(app.screen, NoteDialog))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is view)
