@@ -22,5 +22,6 @@ REVISIONS: tuple[str, ...] = (
     "0021",
     "0020",
     "0014",
+    "0019",
 )
 HEAD = REVISIONS[-1]
