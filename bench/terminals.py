@@ -553,7 +553,11 @@ def prepare(args: argparse.Namespace) -> tuple[str, str | None]:
         return f"{SERVER}/{name}", name
     template = scale_template(args.n)
     print(f"copying {template}…", flush=True)
-    return _create_database(name, template), name
+    url = _create_database(name, template)
+    store = Store(url)
+    store.upgrade()  # the template may be older than the code
+    store.dispose()
+    return url, name
 
 
 def main() -> int:

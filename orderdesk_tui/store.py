@@ -101,6 +101,27 @@ PG_POOL_OVERFLOW = 3
 PG_POOL_TIMEOUT_S = 10
 
 
+class CommitUncertain(StoreError):
+    """The connection broke while the database committed (a restart at that very moment):
+    whether the transaction was saved is not known, so it is not run again."""
+
+
+def _commit(session: Session) -> None:
+    """Commit; a connection that breaks during the COMMIT itself raises CommitUncertain. A
+    connection that broke before it (services.contention.connection_lost) means nothing of the
+    transaction was saved, and so does one that broke while the last changes were flushed."""
+    session.flush()
+    try:
+        session.commit()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        raise CommitUncertain(
+            f"the connection to the database broke while it saved ({first_line(exc)}): "
+            "look whether it was saved before doing it again"
+        ) from exc
+
+
 def _sqlite_begin(conn: Any) -> None:
     if conn.get_execution_options().get("begin_immediate"):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -217,7 +238,7 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-                session.commit()
+                _commit(session)
             except BaseException:
                 session.rollback()
                 raise
@@ -261,7 +282,7 @@ class Store:
         with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
-                session.commit()
+                _commit(session)
             except BaseException:
                 session.rollback()
                 raise

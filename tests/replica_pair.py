@@ -1,4 +1,5 @@
-"""A PostgreSQL 15 primary and its streaming replica on loopback, for the read-replica tests.
+"""A PostgreSQL 15 primary and its streaming replica on loopback, for the read-replica tests;
+or a primary alone (`make_primary`), a server the restart tests may restart.
 
 Made with the server's own tools (`initdb`, `pg_basebackup -R`, `pg_ctl`) in a temporary
 directory on two spare ports, tuned to start fast and to be thrown away (small buffers, no
@@ -86,7 +87,7 @@ class ReplicaPair:
         with (data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(_SETTINGS.format(port=port, sockets=self.root))
 
-    def start(self) -> None:
+    def start(self, *, replica: bool = True) -> None:
         """initdb the primary, start it, make the (empty) database, copy it to the replica."""
         _run(BIN / "initdb", "-D", self.primary_dir, "-U", "postgres", "-A", "trust", "-E", "UTF8",
              "--no-sync", "--no-instructions")  # fmt: skip
@@ -94,6 +95,8 @@ class ReplicaPair:
         self.start_server(self.primary_dir)
         with self.admin(self.primary_port, "postgres") as admin:
             admin.execute(f"CREATE DATABASE {DATABASE}")
+        if not replica:
+            return
         _run(BIN / "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.primary_port),
              "-U", "postgres", "-D", self.replica_dir, "-R", "-X", "stream", "-c", "fast",
              "--no-sync")  # fmt: skip
@@ -102,6 +105,11 @@ class ReplicaPair:
 
     def start_server(self, data: Path) -> None:
         _run(BIN / "pg_ctl", "-D", data, "-l", data / "server.log", "-w", "-t", "30", "start")
+
+    def restart_server(self, data: Path) -> None:
+        """`pg_ctl restart -m fast`: every session is cut, the server is back when it returns."""
+        _run(BIN / "pg_ctl", "-D", data, "-l", data / "server.log", "-m", "fast", "-w", "-t", "30",
+             "restart")  # fmt: skip
 
     def stop_server(self, data: Path) -> None:
         _run(BIN / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
@@ -129,14 +137,19 @@ class ReplicaPair:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def make_pair() -> ReplicaPair:
+def make_pair(*, replica: bool = True) -> ReplicaPair:
     root = Path(tempfile.mkdtemp(prefix="od-replica-"))
     if os.geteuid() == 0:  # the postgres user runs the servers in it
         shutil.chown(root, "postgres", "postgres")
     pair = ReplicaPair(root)
     try:
-        pair.start()
+        pair.start(replica=replica)
     except BaseException:
         pair.stop()
         raise
     return pair
+
+
+def make_primary() -> ReplicaPair:
+    """A private primary alone (no replica), for tests that restart or stop it."""
+    return make_pair(replica=False)

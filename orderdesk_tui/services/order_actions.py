@@ -19,6 +19,7 @@ from orderdesk_tui.errors import RuleViolation
 from orderdesk_tui.models import Hold, Note, SalesOrder, SalesOrderLine, User
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState, utcnow
 from orderdesk_tui.services.audit import apply_update, record
+from orderdesk_tui.services.contention import survives_restart
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import Approval, approve
@@ -33,6 +34,7 @@ def needs_supervisor_to_cancel(order: SalesOrder) -> bool:
     return cancel_needs_supervisor(order.state)
 
 
+@survives_restart
 def release_hold(
     store: Store,
     hold_id: int,
@@ -154,6 +156,7 @@ def cancel_order(
         return order
 
 
+@survives_restart
 def add_note(
     store: Store,
     *,

@@ -168,7 +168,8 @@ def submit_order(
 
     The order is priced in the submit's own transaction, from the lines it writes. With
     `on_screen`, a draft that differs from what the screen shows is refused. A transaction that
-    PostgreSQL aborts for a deadlock is run again (services.contention)."""
+    PostgreSQL aborts for a deadlock, or whose connection a restart broke before it committed,
+    is run again (services.contention)."""
     rules = load_rules(settings.compliance)
 
     def once() -> SubmitResult:
@@ -184,7 +185,7 @@ def submit_order(
                 on_screen=on_screen,
             )
 
-    return run_again_on_conflict(once, what=f"submit of order {order_id}")
+    return run_again_on_conflict(once, what=f"submit of order {order_id}", store=store)
 
 
 def _submit_in(

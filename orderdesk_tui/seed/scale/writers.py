@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from orderdesk_tui.models.types import ScaledDecimal
 from orderdesk_tui.seed.scale.layout import COLUMNS, SEARCHED, table_layout
+from orderdesk_tui.services.numbering import SEQUENCED, sequence_name
 from orderdesk_tui.store import Store
 
 
@@ -230,6 +231,13 @@ class PostgresWriter(Writer):
             "SET next_value = GREATEST(number_sequences.next_value, excluded.next_value)",
             (name, prefix, next_value, width),
         )
+        if name in SEQUENCED:  # numbered by its sequence on PostgreSQL: move it past the seed
+            seq = sequence_name(name)
+            self.cur.execute(
+                f"SELECT setval('{seq}', GREATEST(%s, (SELECT CASE WHEN is_called "
+                f"THEN last_value + 1 ELSE last_value END FROM {seq})), false)",
+                (next_value,),
+            )
 
     def commit(self) -> None:
         # explicit ids were written: move each serial past them
