@@ -23,5 +23,6 @@ REVISIONS: tuple[str, ...] = (
     "0020",
     "0014",
     "0016",
+    "0017",
 )
 HEAD = REVISIONS[-1]
