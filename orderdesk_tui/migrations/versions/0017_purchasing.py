@@ -23,8 +23,13 @@ def upgrade() -> None:
     op.add_column(
         "items", sa.Column("stocked", sa.Boolean(), nullable=False, server_default=sa.true())
     )
+    # purchase_orders has no queue-feed triggers: a batch copy (for the foreign key) is safe
+    with op.batch_alter_table("purchase_orders") as batch:
+        batch.add_column(sa.Column("ship_to_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_purchase_orders_ship_to_id_addresses", "addresses", ["ship_to_id"], ["id"]
+        )
     for column in (
-        sa.Column("ship_to_id", sa.Integer(), sa.ForeignKey("addresses.id"), nullable=True),
         sa.Column("vendor_reference", sa.String(length=40), nullable=False, server_default=""),
         sa.Column("confirmed_date", sa.Date(), nullable=True),
         sa.Column("erp_id", sa.String(length=40), nullable=False, server_default=""),
@@ -53,6 +58,9 @@ def downgrade() -> None:
     op.drop_index("ix_purchase_order_lines_sales_order_line_id", "purchase_order_lines")
     for name in ("cancel_reason", "quantity_cancelled", "confirmed_date"):
         op.drop_column("purchase_order_lines", name)
-    for name in ("erp_number", "erp_id", "confirmed_date", "vendor_reference", "ship_to_id"):
+    for name in ("erp_number", "erp_id", "confirmed_date", "vendor_reference"):
         op.drop_column("purchase_orders", name)
+    with op.batch_alter_table("purchase_orders") as batch:
+        batch.drop_constraint("fk_purchase_orders_ship_to_id_addresses", type_="foreignkey")
+        batch.drop_column("ship_to_id")
     op.drop_column("items", "stocked")
