@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
+from orderdesk_tui.erp.sync.outbox import PURCHASES, PUSH_PURCHASE
 from orderdesk_tui.models import (
     Item,
     PurchaseOrder,
@@ -39,7 +40,6 @@ from orderdesk_tui.services.outbox import enqueue
 
 SPECIAL_BUY, DROP_SHIP = "special_buy", "drop_ship"
 OPEN = "open"
-PURCHASES, PUSH_PURCHASE = "purchase_orders", "push_purchase"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +135,13 @@ def purchase_for_lines(
     out: list[Purchased] = []
     touched: dict[int, PurchaseOrder] = {}
     promised = False
+    item_ids = sorted({line.item_id for line in lines if line.item_id is not None})
+    # one read for all lines: a submit's statements must not grow with its lines
+    items: dict[int | None, Item] = {}
+    if item_ids:
+        items = {i.id: i for i in session.exec(select(Item).where(col(Item.id).in_(item_ids)))}
     for line in sorted(lines, key=lambda ln: ln.line_no):
-        item = session.get(Item, line.item_id) if line.item_id is not None else None
+        item = items.get(line.item_id)
         kind = purchase_kind(line, item)
         if kind is None or item is None or line.id is None:
             continue

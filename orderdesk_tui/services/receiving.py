@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.domain.order_states import can_move
+from orderdesk_tui.erp.sync.outbox import PURCHASES
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import (
     Item,
@@ -36,7 +37,6 @@ from orderdesk_tui.services.availability import today_utc
 from orderdesk_tui.services.purchasing import (
     DROP_SHIP,
     OPEN,
-    PURCHASES,
     enqueue_push,
     lock_po_and_orders,
     remaining,

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.config import MailSettings
+from orderdesk_tui.erp.sync.outbox import PURCHASES
 from orderdesk_tui.errors import FieldError, RuleViolation
 from orderdesk_tui.models import (
     Customer,
@@ -35,7 +36,6 @@ from orderdesk_tui.services.mail_outbox import enqueue_status_mail
 from orderdesk_tui.services.purchasing import (
     DROP_SHIP,
     OPEN,
-    PURCHASES,
     enqueue_push,
     lock_po_and_orders,
     remaining,
