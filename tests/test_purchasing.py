@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from purchasing_world import BUYER, TODAY, World, build_world, buy_for, entered_order
 from sqlmodel import col, select
 
 from orderdesk_tui.config import MailSettings, Settings
@@ -30,7 +31,6 @@ from orderdesk_tui.services.receiving import cancel_purchase_line, receive_purch
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.services.vendor_ack import acknowledge_purchase
 from orderdesk_tui.store import Store
-from tests.purchasing_world import BUYER, TODAY, World, build_world, buy_for, entered_order
 
 D = Decimal
 MAIL = MailSettings(host="127.0.0.1", port=2525, security="none", from_address="o@desk.example")
