@@ -6,10 +6,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from erp_stub import PURCHASE, ErpStub, StubConnector
 from purchasing_world import BUYER, TODAY, World, build_world, buy_for, entered_order
 from sqlmodel import col, select
 
 from orderdesk_tui.config import MailSettings, Settings
+from orderdesk_tui.erp.sync.engine import SyncEngine
 from orderdesk_tui.errors import FieldError, RuleViolation, StaleEdit
 from orderdesk_tui.models import (
     AuditEvent,
@@ -86,7 +88,7 @@ def test_special_buy_and_drop_ship_lines_make_linked_pos(store: Store, world: Wo
         ("special_buy", D(2), "PO000001"),
         ("drop_ship", D(40), "PO000002"),
     ]
-    special, drop = _pos(store)
+    special, _ = _pos(store)
     assert (special.vendor_name, special.kind, special.warehouse_id, special.ship_to_id) == (
         "Apex Motor & Drive Co.",
         "special_buy",
@@ -369,3 +371,36 @@ def test_submit_buys_for_a_non_stock_line(demo_store: Store) -> None:
         po = s.get(PurchaseOrder, link.po_id)
     assert po is not None and po.kind == "special_buy"
     assert po.vendor_name == "Apex Motor & Drive Co."
+
+
+async def test_the_engine_pushes_pos_to_the_erp_and_keeps_its_number(
+    store: Store, world: World
+) -> None:
+    order_id = entered_order(
+        store, world, "SO0000001", [(world.drive_id, D(2), False), (world.bearing_id, D(4), True)]
+    )
+    buy_for(store, order_id)
+    special, _ = _pos(store)
+    with ErpStub() as erp:
+        engine = SyncEngine(store, StubConnector(erp.url, erp.key), pull_interval_s=3600.0)
+        report = await engine.push_once()
+        assert report.done == 2, report
+        rows = {r["description"]: r for r in erp.find(PURCHASE)}
+        assert rows["PO000001"]["state"] == "quotation"
+        assert rows["PO000001"]["party"] == "V-APEX-MOTOR-DRIVE-CO"
+        assert rows["PO000002"]["ship_to"] == "ST-1"
+        acknowledge_purchase(
+            store,
+            special.id or 0,
+            actor="casey",
+            mail=MailSettings(),
+            vendor_reference="AX-9",
+            confirmed=date.today() + timedelta(days=30),
+            expected_version=special.version,
+        )
+        assert (await engine.push_once()).done == 1
+        [row] = erp.find(PURCHASE, description="PO000001")
+        assert (row["state"], row["reference"]) == ("confirmed", "AX-9")
+    with store.session() as s:
+        stored = s.get(PurchaseOrder, special.id)
+        assert stored is not None and stored.erp_number == f"P{row['id']:05d}"
