@@ -88,7 +88,7 @@ def test_special_buy_and_drop_ship_lines_make_linked_pos(store: Store, world: Wo
         ("special_buy", D(2), "PO000001"),
         ("drop_ship", D(40), "PO000002"),
     ]
-    special, _ = _pos(store)
+    special, drop = _pos(store)
     assert (special.vendor_name, special.kind, special.warehouse_id, special.ship_to_id) == (
         "Apex Motor & Drive Co.",
         "special_buy",
