@@ -4,8 +4,9 @@ with its lines and the customer order lines waiting on each."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from orderdesk_tui.models import (
@@ -121,34 +122,44 @@ def _destination(session: Session, po: PurchaseOrder) -> str:
     return ""
 
 
-def fetch_purchases(store: Store, flt: PurchaseFilter, limit: int = 500) -> list[PurchaseRow]:
-    """POs matching the filter, latest first."""
+def _filtered(stmt: Any, flt: PurchaseFilter) -> Any:
+    if flt.kind:
+        stmt = stmt.where(PurchaseOrder.kind == flt.kind)
+    if flt.state:
+        stmt = stmt.where(PurchaseOrder.state == flt.state)
+    text = flt.text.strip()
+    if text:
+        like = f"%{text}%"
+        linked = (
+            select(PurchaseOrderLine.purchase_order_id)
+            .join(SalesOrderLine, col(SalesOrderLine.id) == PurchaseOrderLine.sales_order_line_id)
+            .join(SalesOrder, col(SalesOrder.id) == SalesOrderLine.order_id)
+            .where(col(SalesOrder.number).ilike(like))
+        )
+        stmt = stmt.where(
+            or_(
+                col(PurchaseOrder.number).ilike(like),
+                col(PurchaseOrder.vendor_name).ilike(like),
+                col(PurchaseOrder.id).in_(linked),
+            )
+        )
+    return stmt
+
+
+def count_purchases(store: Store, flt: PurchaseFilter) -> int:
     with store.session() as session:
-        stmt = select(PurchaseOrder)
-        if flt.kind:
-            stmt = stmt.where(PurchaseOrder.kind == flt.kind)
-        if flt.state:
-            stmt = stmt.where(PurchaseOrder.state == flt.state)
-        text = flt.text.strip()
-        if text:
-            like = f"%{text}%"
-            linked = (
-                select(PurchaseOrderLine.purchase_order_id)
-                .join(
-                    SalesOrderLine,
-                    col(SalesOrderLine.id) == PurchaseOrderLine.sales_order_line_id,
-                )
-                .join(SalesOrder, col(SalesOrder.id) == SalesOrderLine.order_id)
-                .where(col(SalesOrder.number).ilike(like))
-            )
-            stmt = stmt.where(
-                or_(
-                    col(PurchaseOrder.number).ilike(like),
-                    col(PurchaseOrder.vendor_name).ilike(like),
-                    col(PurchaseOrder.id).in_(linked),
-                )
-            )
-        pos = session.exec(stmt.order_by(col(PurchaseOrder.id).desc()).limit(limit)).all()
+        stmt = _filtered(select(func.count()).select_from(PurchaseOrder), flt)
+        return int(session.exec(stmt).one())
+
+
+def fetch_purchases(
+    store: Store, flt: PurchaseFilter, offset: int = 0, limit: int = 100
+) -> list[PurchaseRow]:
+    """A page of the POs matching the filter, latest first."""
+    with store.session() as session:
+        stmt = _filtered(select(PurchaseOrder), flt)
+        stmt = stmt.order_by(col(PurchaseOrder.id).desc()).offset(offset).limit(limit)
+        pos: list[PurchaseOrder] = list(session.exec(stmt).all())
         linked_orders = _linked_orders(session, [po.id or 0 for po in pos])
         return [
             PurchaseRow(
