@@ -151,19 +151,15 @@ def _put_on_hand(
     for line_id, qty in wanted.items():
         item_id = lines[line_id].item_id
         by_item[item_id] = by_item.get(item_id, ZERO) + qty
-    stock = {
-        s.item_id: s
-        for s in session.exec(
-            select(StockLevel)
-            .where(
-                col(StockLevel.item_id).in_(sorted(by_item)),
-                StockLevel.warehouse_id == po.warehouse_id,
-            )
-            .order_by(col(StockLevel.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    }
+    # every warehouse's rows of these items, in id order: the rows allocate_in locks next
+    locked = session.exec(
+        select(StockLevel)
+        .where(col(StockLevel.item_id).in_(sorted(by_item)))
+        .order_by(col(StockLevel.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    stock = {s.item_id: s for s in locked if s.warehouse_id == po.warehouse_id}
     for item_id, qty in sorted(by_item.items()):
         level = stock.get(item_id)
         if level is None:
