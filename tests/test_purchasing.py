@@ -219,7 +219,8 @@ def test_vendor_ack_moves_promises_notes_and_mails_the_customer(store: Store, wo
         stored = s.get(PurchaseOrder, po.id)
         assert stored is not None
     assert mail.order_id == a and mail.recipients == BUYER
-    assert "was 2026-12-18, now 2026-12-25" in mail.body
+    assert "new expected date" in mail.subject
+    assert "VFD-25HP-480V        2026-12-18  2026-12-25" in mail.body
     assert (stored.vendor_reference, stored.confirmed_date) == ("APEX-SO-7781", later)
     assert "line.promise_moved" in _actions(store, a)
     # the same acknowledgement keyed on another terminal meanwhile is refused

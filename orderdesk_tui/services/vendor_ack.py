@@ -5,8 +5,8 @@ A confirmed date becomes the PO line's ETA and the promise of the order line bou
 (`last_promised_date`; `first_promised_date` never changes): the confirmed date itself for a
 drop ship (the vendor ships to the customer), the next weekday after it for a special buy
 (received, then shipped from our warehouse). Each order whose promise moved gets a note and
-an audit event per line, and, when a date moved later, a "backorder date moved" mail to the
-customer (services.mail_outbox). The PO is queued for the ERP again (confirmed there).
+an audit event per line, and, when a date moved later, a "new expected date" mail to the
+customer (services.status_mail). The PO is queued for the ERP again (confirmed there).
 One transaction; the PO's version guards against an acknowledgement keyed meanwhile.
 """
 
@@ -32,7 +32,6 @@ from orderdesk_tui.models import (
 from orderdesk_tui.services.allocation import _write_order_dates
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.availability import today_utc
-from orderdesk_tui.services.mail_outbox import enqueue_status_mail
 from orderdesk_tui.services.purchasing import (
     DROP_SHIP,
     OPEN,
@@ -40,6 +39,7 @@ from orderdesk_tui.services.purchasing import (
     lock_po_and_orders,
     remaining,
 )
+from orderdesk_tui.services.status_mail import PromiseMove, notify_promise_moved
 from orderdesk_tui.store import Store
 
 
@@ -159,7 +159,7 @@ def _acknowledge_in(
         line.version += 1
         session.add(line)
     moved = _move_promises(session, po, dated, orders, actor)
-    mails = _tell_customers(session, mail, po, moved)
+    mails = _tell_customers(session, mail, moved)
     enqueue_push(session, po)
     return VendorAckResult(po.number, len(dated), tuple(moved), mails)
 
@@ -247,35 +247,15 @@ def _part_number(session: Session, item_id: int) -> str:
     return item.part_number if item is not None else ""
 
 
-def _tell_customers(
-    session: Session, mail: MailSettings, po: PurchaseOrder, moved: list[PromiseMoved]
-) -> int:
-    """A "backorder date moved" mail to each customer whose promise moved later."""
-    sent = 0
-    later: dict[int, list[PromiseMoved]] = defaultdict(list)
+def _tell_customers(session: Session, mail: MailSettings, moved: list[PromiseMoved]) -> int:
+    """The "new expected date" mail (services.status_mail) to each customer whose promise
+    moved later."""
+    by_order: dict[int, list[PromiseMove]] = defaultdict(list)
     for m in moved:
-        if m.later and m.old is not None:
-            later[m.order_id].append(m)
-    for order_id, changes in sorted(later.items()):
+        by_order[m.order_id].append((m.line_no, m.part_number, m.old, m.new))
+    sent = 0
+    for order_id, moves in sorted(by_order.items()):
         order = session.get(SalesOrder, order_id)
-        if order is None:
-            continue
-        subject = f"Order {order.number}: new delivery date"
-        if enqueue_status_mail(session, mail, order, subject, backorder_mail_body(order, changes)):
+        if order is not None and notify_promise_moved(session, mail, order, moves) is not None:
             sent += 1
     return sent
-
-
-def backorder_mail_body(order: SalesOrder, changes: list[PromiseMoved]) -> str:
-    """The plain-text body of the "backorder date moved" mail."""
-    po = f" (your PO {order.customer_po})" if order.customer_po else ""
-    rows = "\n".join(
-        f"  Line {m.line_no}  {m.part_number}: was {m.old}, now {m.new}" for m in changes
-    )
-    return (
-        f"Hello,\n\n"
-        f"Our supplier has confirmed a later date for part of your order {order.number}{po}.\n"
-        f"The new dates we promise are:\n\n{rows}\n\n"
-        "Everything else on the order is unchanged. We are sorry for the delay; reply to this\n"
-        "mail or call us if the new date does not work for you.\n"
-    )
