@@ -2,6 +2,7 @@
 (services.vendor_ack), receipts and PO line cancels (services.receiving), on both stores."""
 
 import json
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -404,3 +405,42 @@ async def test_the_engine_pushes_pos_to_the_erp_and_keeps_its_number(
     with store.session() as s:
         stored = s.get(PurchaseOrder, special.id)
         assert stored is not None and stored.erp_number == f"P{row['id']:05d}"
+
+
+def test_two_terminals_receiving_the_same_po_at_once_count_it_once(
+    store: Store, world: World
+) -> None:
+    """Both terminals saw the PO at the same version: one receipt lands, the other is refused
+    (the PO row is locked, then its version checked), so the stock is put on hand once."""
+    order_id = entered_order(store, world, "SO0000001", [(world.drive_id, D(3), False)])
+    buy_for(store, order_id)
+    [po] = _pos(store)
+    [po_line] = _pos_lines_of(store, po)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def receive() -> None:
+        start.wait()
+        try:
+            quantities = {po_line.id or 0: D(3)}
+            receive_purchase(
+                store, po.id or 0, quantities, actor="casey", expected_version=po.version
+            )
+            outcomes.append("received")
+        except RuleViolation as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=receive) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == [
+        "PO000001 is received: nothing can be received",
+        "received",
+    ] or sorted(outcomes) == [
+        "PO000001 was changed on another terminal meanwhile: open it again",
+        "received",
+    ]
+    level = _stock(store, world.drive_id, world.warehouse_id)
+    assert level is not None and (level.on_hand, level.allocated) == (D(3), D(3))
