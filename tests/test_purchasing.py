@@ -131,7 +131,7 @@ def test_lines_join_open_pos_of_the_same_vendor_kind_and_destination(
     [po] = _pos(store)
     assert [ln.quantity for ln in _pos_lines_of(store, po)] == [D(1), D(3)]
     [row] = fetch_purchases(store, PurchaseFilter(text="SO0000002"))
-    assert row.orders == ("SO0000001", "SO0000002")
+    assert (row.orders, row.destination) == (("SO0000001", "SO0000002"), "CHI")
     # a drop ship to another ship-to is another PO
     third = entered_order(
         store, world, "SO0000003", [(world.bearing_id, D(5), True)], ship_to_id=world.ship_to_id
@@ -149,6 +149,8 @@ def test_lines_join_open_pos_of_the_same_vendor_kind_and_destination(
         world.ship_to_id,
         world.other_ship_to_id,
     ]
+    drops = fetch_purchases(store, PurchaseFilter(kind="drop_ship"))
+    assert [r.destination for r in drops] == ["ST-2", "ST-1"]  # newest first
     # a PO the vendor acknowledged takes no more lines
     acknowledge_purchase(
         store,

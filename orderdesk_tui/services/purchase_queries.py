@@ -112,14 +112,25 @@ def _linked_orders(session: Session, po_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _destination(session: Session, po: PurchaseOrder) -> str:
-    if po.ship_to_id is not None:
-        address = session.get(Address, po.ship_to_id)
-        return address.code if address is not None else ""
-    if po.warehouse_id is not None:
-        warehouse = session.get(Warehouse, po.warehouse_id)
-        return warehouse.code if warehouse is not None else ""
-    return ""
+def _destinations(session: Session, pos: list[PurchaseOrder]) -> dict[int, str]:
+    """PO id -> where it goes: the ship-to code of a drop ship, else the warehouse code."""
+    ship_to_ids = {po.ship_to_id for po in pos if po.ship_to_id is not None}
+    warehouse_ids = {po.warehouse_id for po in pos if po.warehouse_id is not None}
+    ship_tos = dict(
+        session.exec(select(Address.id, Address.code).where(col(Address.id).in_(ship_to_ids))).all()
+    )
+    warehouses = dict(
+        session.exec(
+            select(Warehouse.id, Warehouse.code).where(col(Warehouse.id).in_(warehouse_ids))
+        ).all()
+    )
+    return {
+        po.id or 0: (
+            ship_tos.get(po.ship_to_id) if po.ship_to_id else warehouses.get(po.warehouse_id)
+        )
+        or ""
+        for po in pos
+    }
 
 
 def _filtered(stmt: Any, flt: PurchaseFilter) -> Any:
@@ -161,6 +172,7 @@ def fetch_purchases(
         stmt = stmt.order_by(col(PurchaseOrder.id).desc()).offset(offset).limit(limit)
         pos: list[PurchaseOrder] = list(session.exec(stmt).all())
         linked_orders = _linked_orders(session, [po.id or 0 for po in pos])
+        destinations = _destinations(session, pos)
         return [
             PurchaseRow(
                 po.id or 0,
@@ -170,7 +182,7 @@ def fetch_purchases(
                 po.state,
                 po.eta,
                 po.confirmed_date,
-                _destination(session, po),
+                destinations[po.id or 0],
                 tuple(linked_orders.get(po.id or 0, [])),
             )
             for po in pos
@@ -246,7 +258,7 @@ def load_purchase(store: Store, po_id: int) -> PurchaseDetail | None:
             po.eta,
             po.confirmed_date,
             po.vendor_reference,
-            _destination(session, po),
+            _destinations(session, [po])[po.id or 0],
             _ship_to_text(ship_to),
             po.erp_number,
             tuple(lines),
