@@ -67,6 +67,7 @@ class OrderDeskApp(LoggedCrashApp[int]):
         bind("app.note", "quick_note", "Quick note"),
         # in F1 and the palette, not the legend (every screen's legend would grow by one)
         bind("app.reports", "reports", "Reports", show=False),
+        bind("app.purchase_orders", "purchase_orders", "Purchase orders", show=False),
     ]
 
     def __init__(
@@ -308,6 +309,13 @@ class OrderDeskApp(LoggedCrashApp[int]):
                     self.pop_screen()
                 return
         self.push_screen(ReportsScreen(self.desk, self.status))
+
+    def action_purchase_orders(self) -> None:
+        """The purchase orders (special buys, drop ships, replenishment), once on the stack."""
+        from screens.purchase_orders import PurchaseOrdersScreen
+
+        if not isinstance(self.screen, PurchaseOrdersScreen):
+            self.push_screen(PurchaseOrdersScreen(self.desk, self.status))
 
     def action_customers(self) -> None:
         """The customer lookup (one field for code, name, phone, PO, order number ...)."""

@@ -74,6 +74,7 @@ LINE_COLUMNS: list[Column[LineView]] = [
     Column("B/O", 8, lambda ln: _num(ln.backordered), right=True, least=4),
     Column("Promised", 10, lambda ln: _when(ln.promised)),
     Column("Hazmat", 13, lambda ln: ln.hazmat, least=11),
+    Column("Bought on", 21, lambda ln: ln.purchase, least=0),
 ]
 
 

@@ -1,5 +1,6 @@
-"""Command palette providers: type an order number, a customer (code, name, phone ...) or an
-RMA number into the palette (Ctrl+P) and Enter opens it, as posting's palette opens a request.
+"""Command palette providers: type an order number, a customer (code, name, phone ...), an
+RMA or a PO number into the palette (Ctrl+P) and Enter opens it, as posting's palette opens a
+request.
 
 Each search runs in a thread (asyncio.to_thread) on an index-backed service — the order and RMA
 number ranges of services/number_search.py and the desk lookup of services/customer_lookup.py —
@@ -15,7 +16,12 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
 from orderdesk_tui.services.desk import Desk
-from orderdesk_tui.services.number_search import NumberHit, orders_by_number, rmas_by_number
+from orderdesk_tui.services.number_search import (
+    NumberHit,
+    orders_by_number,
+    purchases_by_number,
+    rmas_by_number,
+)
 from orderdesk_tui.store import Store
 from screens.base import DeskScreen
 from screens.widgets.status_bar import DeskStatus
@@ -50,6 +56,10 @@ class _StoreProvider(Provider):
             from screens.rma import RmaScreen
 
             self.app.push_screen(RmaScreen(*desk, subject_id))
+        elif screen == "purchase":
+            from screens.purchase_order_view import PurchaseOrderViewScreen
+
+            self.app.push_screen(PurchaseOrderViewScreen(*desk, subject_id))
         else:
             from screens.customer_view import CustomerViewScreen
 
@@ -118,6 +128,13 @@ class RmaNumbers(_NumberProvider):
     find = staticmethod(rmas_by_number)
 
 
+class PurchaseNumbers(_NumberProvider):
+    """Purchase orders by number: PO000012 or 12."""
+
+    label, screen_kind, help_text, top = "PO", "purchase", "Open the purchase order", 0.98
+    find = staticmethod(purchases_by_number)
+
+
 class Customers(_StoreProvider):
     """Customers as the desk lookup finds them: code, name, phone, e-mail, ship-to, PO ..."""
 
@@ -151,4 +168,4 @@ def _customer(hit: "LookupHit") -> Content:
 
 
 #: What OrderDeskApp.COMMANDS adds to Textual's own commands.
-PROVIDERS = (OrderNumbers, Customers, RmaNumbers)
+PROVIDERS = (OrderNumbers, Customers, RmaNumbers, PurchaseNumbers)

@@ -6,7 +6,8 @@ is committed before the answer is written, so a lost answer leaves a committed s
 a real ERP would. It never refuses a second sale with the same reference: counting sales per
 reference on this side is how the fault tests see duplicates. Customers are `party.party`
 records (a second one with the same code is refused, as Tryton does) and their addresses
-`party.address` records found by party and address code.
+`party.address` records found by party and address code; POs are `purchase.purchase` records
+found by our PO number.
 
 `StubConnector` is the `Connector` for it on `httpx.AsyncClient`, mapping transport errors,
 timeouts, 5xx and 429 (with Retry-After) to TransientErpError and 4xx to PermanentErpError.
@@ -38,6 +39,7 @@ from orderdesk_tui.erp.connector import (
     OrderPayload,
     PermanentErpError,
     PullPage,
+    PurchasePayload,
     TransientErpError,
 )
 
@@ -46,6 +48,8 @@ MODELS = f"/{DATABASE}/rest/model/"
 MODEL = f"{MODELS}sale.sale"
 #: The customer master models: records are plain dicts with an "id".
 PARTY, ADDRESS = "party.party", "party.address"
+#: Our POs, found by `description` = our PO number (as the Tryton connector does).
+PURCHASE = "purchase.purchase"
 
 
 @dataclass
@@ -74,7 +78,7 @@ class ErpStub:
         self.create_latency_s = create_latency_s
         self.unknown_products = unknown_products
         self.sales: list[StubSale] = []
-        self.records: dict[str, list[dict[str, Any]]] = {PARTY: [], ADDRESS: []}
+        self.records: dict[str, list[dict[str, Any]]] = {PARTY: [], ADDRESS: [], PURCHASE: []}
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -381,6 +385,29 @@ class StubConnector:
             await self._master(
                 "POST", ADDRESS, json={"party": party_id, "code": postal.code, **values}
             )
+
+    async def push_purchase(self, purchase: PurchasePayload) -> ErpOrderRef:
+        found = await self._master("GET", PURCHASE, params={"description": purchase.number})
+        state = (
+            "cancelled"
+            if purchase.cancelled
+            else "confirmed"
+            if purchase.confirmed
+            else ("quotation")
+        )
+        values = {
+            "description": purchase.number,
+            "party": purchase.vendor_code,
+            "state": state,
+            "reference": purchase.vendor_reference,
+            "ship_to": purchase.ship_to.code if purchase.ship_to else "",
+            "lines": [[ln.part_number, str(ln.quantity)] for ln in purchase.lines],
+        }
+        if found:
+            row = await self._master("PUT", f"{PURCHASE}/{found[0]['id']}", json=values)
+        else:
+            row = await self._master("POST", PURCHASE, json=values)
+        return ErpOrderRef(str(row["id"]), f"P{row['id']:05d}")
 
     async def pull_customers(self, cursor: str | None) -> PullPage[ErpCustomer]:
         return PullPage((), cursor)

@@ -4,9 +4,10 @@
 
 `orderdesk` (no arguments, no --user: the OS login) on a brand-new default store, which loads
 the demo, then every screen in turn: order list, order view (each tab), order entry, the queue
-(and another terminal's change showing in it: the live feed), customer lookup and view, RMA list
-and new return, help, the command palette; then `orderdesk wallboard` with every pane. Any
-exception, or a screen that does not show within STEP_S, exits non-zero with the traceback.
+(and another terminal's change showing in it: the live feed), customer lookup and view, the PO
+list and a PO, RMA list and new return, help, the command palette; then `orderdesk wallboard`
+with every pane. Any exception, or a screen that does not show within STEP_S, exits non-zero
+with the traceback.
 
 It uses only what the installed package provides (no pytest, no test helpers), so `.ci/run`
 runs it in a clean venv with the plain wheel (`pip install .`, no extras) to find what the
@@ -66,6 +67,8 @@ async def drive_desk(app: App[Any], pilot: Pilot[Any]) -> None:
     from screens.order_entry import OrderEntryScreen
     from screens.order_list import OrderListScreen
     from screens.order_view import OrderViewScreen
+    from screens.purchase_order_view import PurchaseOrderViewScreen
+    from screens.purchase_orders import PurchaseOrdersScreen
     from screens.queue import QueueScreen
     from screens.reports import ReportsScreen
     from screens.rma_list import RmaListScreen
@@ -116,6 +119,15 @@ async def drive_desk(app: App[Any], pilot: Pilot[Any]) -> None:
     await until(pilot, "customer view", lambda: on(CustomerViewScreen)() and rows_shown(app))
     for _ in range(9):  # every tab
         await pilot.press("tab")
+
+    await pilot.press("ctrl+y")
+    await until(pilot, "PO list", lambda: on(PurchaseOrdersScreen)() and rows_shown(app))
+    await pilot.press("enter")
+    await until(
+        pilot,
+        "PO view",
+        lambda: on(PurchaseOrderViewScreen)() and getattr(app.screen, "detail", None) is not None,
+    )
 
     await pilot.press("ctrl+r")
     await until(pilot, "RMA list", lambda: on(RmaListScreen)() and rows_shown(app))

@@ -9,11 +9,16 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.models import RMA, Customer, SalesOrder
-from orderdesk_tui.services.number_search import orders_by_number, rmas_by_number
+from orderdesk_tui.models import RMA, Customer, PurchaseOrder, SalesOrder
+from orderdesk_tui.services.number_search import (
+    orders_by_number,
+    purchases_by_number,
+    rmas_by_number,
+)
 from orderdesk_tui.store import Store
 from screens.customer_view import CustomerViewScreen
 from screens.order_view import OrderViewScreen
+from screens.purchase_order_view import PurchaseOrderViewScreen
 from screens.rma import RmaScreen
 from tests.sql_statements import recorded_statements
 from tests.ui import SIZE, keys_of, make_app, wait_for
@@ -78,6 +83,21 @@ async def test_an_rma_number_opens_the_rma(demo_store: Store) -> None:
         assert app.screen.detail.rma.id == rma.id
 
 
+async def test_a_po_number_opens_the_purchase_order(demo_store: Store) -> None:
+    with demo_store.session() as session:
+        po = session.exec(select(PurchaseOrder).where(PurchaseOrder.number == "PO000004")).one()
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        commands = await _palette(pilot, app, "po000004")
+        await wait_for(pilot, lambda: _first(commands) == "PO PO000004")
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PurchaseOrderViewScreen) and app.screen.detail
+        )
+        assert isinstance(app.screen, PurchaseOrderViewScreen)
+        assert app.screen.detail is not None and app.screen.detail.id == po.id
+
+
 async def test_a_number_nothing_has_says_so(demo_store: Store) -> None:
     app = make_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -96,7 +116,11 @@ async def test_a_number_nothing_has_says_so(demo_store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("search", "typed", "table"),
-    [(orders_by_number, "SO00001", "sales_orders"), (rmas_by_number, "12", "rmas")],
+    [
+        (orders_by_number, "SO00001", "sales_orders"),
+        (rmas_by_number, "12", "rmas"),
+        (purchases_by_number, "PO00001", "purchase_orders"),
+    ],
 )
 def test_number_searches_read_the_number_index(
     demo_store: Store, search: Any, typed: str, table: str

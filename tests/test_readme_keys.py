@@ -16,6 +16,8 @@ from screens.keys import default_keymap
 from screens.order_entry import OrderEntryScreen
 from screens.order_list import OrderListScreen
 from screens.order_view import OrderViewScreen
+from screens.purchase_order_view import PurchaseOrderViewScreen
+from screens.purchase_orders import PurchaseOrdersScreen
 from screens.queue import QueueScreen
 from screens.reports import ReportOrdersScreen, ReportsScreen
 from screens.rma import RmaScreen
@@ -24,6 +26,7 @@ from screens.rma_new import RmaNewScreen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 RETURNS = "### Returns and warranty claims"
+PURCHASES = "### Purchase orders"
 #: Each screen with a legend -> the README section (a heading, by its start) that documents it.
 SCREENS: dict[type[Screen[None]], str] = {
     OrderListScreen: "### Order list",
@@ -33,6 +36,8 @@ SCREENS: dict[type[Screen[None]], str] = {
     RmaNewScreen: RETURNS,
     RmaScreen: RETURNS,
     QueueScreen: "### Queue",
+    PurchaseOrdersScreen: PURCHASES,
+    PurchaseOrderViewScreen: PURCHASES,
     CustomerLookupScreen: "### Customer lookup",
     CustomerViewScreen: "### Customer view",
     ReportsScreen: "### Reports",

@@ -2,8 +2,9 @@
 
 Everything lives in the project's ignored cache folder `.cache/tryton/`:
 
-- `venv/`: trytond 8.2 with the sale, stock and sale_amendment modules (and their dependencies:
-  account, account_invoice, company, country, currency, party, product, sale_history) plus
+- `venv/`: trytond 8.2 with the sale, stock, sale_amendment and purchase modules (and their
+  dependencies: account, account_invoice, company, country, currency, party, product,
+  sale_history) plus
   proteus for the seed script; made once, re-made when the requirement list changes.
 - `template-<key>/orderdesk.sqlite`: a database initialised with those modules and seeded by
   `tests/tryton_seed.py` from `data/demo/*.csv`; the key hashes the requirements, the modules,
@@ -55,9 +56,10 @@ REQUIREMENTS = (
     "trytond-sale>=8.2,<8.3",
     "trytond-stock>=8.2,<8.3",
     "trytond-sale-amendment>=8.2,<8.3",
+    "trytond-purchase>=8.2,<8.3",
     "proteus>=8.2,<8.3",
 )
-MODULES = ("sale", "stock", "sale_amendment")
+MODULES = ("sale", "stock", "sale_amendment", "purchase")
 DATABASE = "orderdesk"
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"

@@ -65,6 +65,38 @@ class OrderPayload:
 
 
 @dataclass(frozen=True)
+class PurchaseLinePayload:
+    line_no: int
+    part_number: str
+    description: str
+    #: What is bought (ordered less cancelled).
+    quantity: Decimal
+    uom: str
+    unit_cost: Decimal
+    delivery_date: date | None = None
+
+
+@dataclass(frozen=True)
+class PurchasePayload:
+    """One of our POs as the ERP must receive it: a purchase from `vendor_code` whose reference
+    there is our `number`. A drop ship carries the customer's `ship_to`; `confirmed` when the
+    vendor acknowledged it (their `vendor_reference`); `cancelled` when nothing is bought."""
+
+    number: str
+    vendor_code: str
+    vendor_name: str
+    kind: str
+    currency: str
+    warehouse_code: str
+    lines: tuple[PurchaseLinePayload, ...]
+    ship_to: PostalAddress | None = None
+    vendor_reference: str = ""
+    confirmed: bool = False
+    cancelled: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class CustomerPayload:
     """One of our customers as the ERP keeps it; `code` finds it there. An inactive customer
     the ERP does not have is not created."""
@@ -162,6 +194,11 @@ class Connector(Protocol):
     async def push_cancel(self, ref: ErpOrderRef, reason: str) -> None: ...
 
     async def order_state(self, ref: ErpOrderRef) -> ErpOrderState: ...
+
+    async def push_purchase(self, purchase: PurchasePayload) -> ErpOrderRef:
+        """Create the purchase (found again by our PO number), or bring it to the payload:
+        lines while the vendor has not confirmed, then confirmed, or cancelled."""
+        ...
 
     async def push_customer(self, customer: CustomerPayload) -> None:
         """Create the customer, or update its name, activity (and tax id where the ERP keeps

@@ -24,5 +24,6 @@ REVISIONS: tuple[str, ...] = (
     "0014",
     "0016",
     "0019",
+    "0017",
 )
 HEAD = REVISIONS[-1]

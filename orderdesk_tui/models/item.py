@@ -33,6 +33,8 @@ class Item(SQLModel, table=True):
     hazmat_class: str = string(6, default="")
     lead_time_days: int = 14
     status: str = string(14, default=ItemStatus.ACTIVE)
+    #: False: a non-stock item, bought for each order that wants it (a special buy).
+    stocked: bool = True
     replacement_item_id: int | None = Field(default=None, foreign_key="items.id")
     drop_ship_allowed: bool = False
     warranty_months: int = 12

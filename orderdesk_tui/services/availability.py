@@ -11,7 +11,7 @@ all through ix_sales_order_lines_item_id, which a partial index on the open ones
 Which rows count (domain.availability has the arithmetic):
 - stock: StockLevel rows of active warehouses;
 - supply: open replenishment purchase order lines (not drop ships, not special buys tied to a
-  sales order line), quantity - quantity_received, due on the line's ETA, else the PO's;
+  sales order line), quantity - received - cancelled, due on the line's ETA, else the PO's;
 - demand: lines of submitted, unshipped orders (entered, on hold, acknowledged, released,
   partially shipped), not drop ship, with quantity - allocated - shipped - cancelled > 0, due on
   their last promised date, else requested date (line, then order). Drafts are not demand:
@@ -106,11 +106,13 @@ UNION ALL
 SELECT 's', s.item_id, s.warehouse_id, s.on_hand, s.allocated, NULL, NULL, NULL, NULL
 FROM stock_levels s WHERE s.item_id IN :ids
 UNION ALL
-SELECT 'p', l.item_id, p.warehouse_id, l.quantity, l.quantity_received, NULL, NULL,
+SELECT 'p', l.item_id, p.warehouse_id, l.quantity - l.quantity_cancelled, l.quantity_received,
+       NULL, NULL,
        COALESCE(l.eta, p.eta), p.number
 FROM purchase_order_lines l JOIN purchase_orders p ON p.id = l.purchase_order_id
 WHERE l.item_id IN :ids AND p.state = 'open' AND p.kind IN :supply_kinds
-  AND l.sales_order_line_id IS NULL AND l.quantity > l.quantity_received
+  AND l.sales_order_line_id IS NULL
+  AND l.quantity > l.quantity_received + l.quantity_cancelled
 UNION ALL
 SELECT 'd', l.item_id, l.warehouse_id, l.quantity, l.quantity_allocated, l.quantity_shipped,
        l.quantity_cancelled, COALESCE(l.last_promised_date, l.requested_date, o.requested_date),

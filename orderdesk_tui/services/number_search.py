@@ -1,4 +1,5 @@
-"""Orders and RMAs by document number, for the command palette's jumps (screens/palette.py).
+"""Orders, RMAs and purchase orders by document number, for the command palette's jumps
+(screens/palette.py).
 
 What was typed is read as the start of a number (`SO00012`, `rma0004`) — a range on the
 number's unique index — or, all digits, as the number itself without its prefix and zeros
@@ -7,12 +8,13 @@ so it can run on every keystroke.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
-from orderdesk_tui.models import RMA, Customer, NumberSequence, SalesOrder
+from orderdesk_tui.models import RMA, Customer, NumberSequence, PurchaseOrder, SalesOrder
 from orderdesk_tui.services.lookup import prefix
 from orderdesk_tui.services.numbering import DEFAULTS
 from orderdesk_tui.store import Store
@@ -46,28 +48,30 @@ def _numbers(session: Session, typed: str, sequences: tuple[str, ...]) -> list[s
     return numbers
 
 
+def _document_columns(model: type[SalesOrder] | type[RMA]) -> Any:
+    """An order's or an RMA's id, number, customer code and name, and state."""
+    return select(
+        col(model.id), col(model.number), col(Customer.code), col(Customer.name), col(model.state)
+    ).join(Customer, col(Customer.id) == col(model.customer_id))
+
+
 def _find(
     store: Store,
     typed: str,
-    model: type[SalesOrder] | type[RMA],
+    model: type[SalesOrder] | type[RMA] | type[PurchaseOrder],
+    columns: Any,
     sequences: tuple[str, ...],
     limit: int,
 ) -> list[NumberHit]:
+    """Rows of `columns` (id, number, two words of whom, state) whose number starts with one of
+    the numbers `typed` stands for."""
     hits: list[NumberHit] = []
     with store.read_session() as session:
         for number in _numbers(session, typed, sequences):
             if len(hits) >= limit:
                 break
             rows = session.connection().execute(
-                select(
-                    col(model.id),
-                    col(model.number),
-                    col(Customer.code),
-                    col(Customer.name),
-                    col(model.state),
-                )
-                .join(Customer, col(Customer.id) == col(model.customer_id))
-                .where(prefix(model.number, number))
+                columns.where(prefix(model.number, number))
                 .order_by(col(model.number))
                 .limit(limit - len(hits))
             )
@@ -77,9 +81,22 @@ def _find(
 
 def orders_by_number(store: Store, typed: str, *, limit: int = 8) -> list[NumberHit]:
     """Orders whose number starts with what was typed (or is it, typed as digits alone)."""
-    return _find(store, typed, SalesOrder, ("order",), limit)
+    return _find(store, typed, SalesOrder, _document_columns(SalesOrder), ("order",), limit)
 
 
 def rmas_by_number(store: Store, typed: str, *, limit: int = 8) -> list[NumberHit]:
     """RMAs, and requests not yet authorised, whose number starts with what was typed."""
-    return _find(store, typed, RMA, ("rma", "rma_req"), limit)
+    return _find(store, typed, RMA, _document_columns(RMA), ("rma", "rma_req"), limit)
+
+
+def purchases_by_number(store: Store, typed: str, *, limit: int = 8) -> list[NumberHit]:
+    """Purchase orders whose number starts with what was typed; the kind and the vendor stand
+    where a customer's code and name do."""
+    columns = select(
+        col(PurchaseOrder.id),
+        col(PurchaseOrder.number),
+        func.replace(col(PurchaseOrder.kind), "_", " "),
+        col(PurchaseOrder.vendor_name),
+        col(PurchaseOrder.state),
+    )
+    return _find(store, typed, PurchaseOrder, columns, ("purchase",), limit)

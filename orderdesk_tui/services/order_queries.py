@@ -28,6 +28,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services.lookup import customer_ids_matching, prefix
+from orderdesk_tui.services.purchasing import purchases_of_order
 from orderdesk_tui.store import Store
 
 if TYPE_CHECKING:
@@ -149,6 +150,8 @@ class LineView:
     version: int = 0
     rush: bool = False
     cancelled: Decimal = Decimal(0)
+    #: The PO a special buy or drop ship is bought on ("PO000123 drop ship"), "" if none.
+    purchase: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,9 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
             .where(col(SalesOrderLine.order_id) == order_id)
             .order_by(col(SalesOrderLine.line_no))
         )
+        bought = purchases_of_order(session, order_id)
         for line, item, wh_code in rows:
+            po = bought.get(line.id or 0)
             hazmat = ""
             if item is not None and item.hazmat_un_number:
                 hazmat = f"{item.hazmat_un_number} cl {item.hazmat_class}"
@@ -225,6 +230,7 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
                     version=line.version,
                     rush=line.rush,
                     cancelled=line.quantity_cancelled,
+                    purchase=f"{po.po_number} {po.kind.replace('_', ' ')}" if po else "",
                 )
             )
         detail.holds = list(

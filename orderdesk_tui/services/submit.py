@@ -30,6 +30,7 @@ from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.services.mail_outbox import enqueue_acknowledgement
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.pricing import apply_price_hold_if_needed, price_order_in
+from orderdesk_tui.services.purchasing import purchase_for_lines
 from orderdesk_tui.services.rush import take_for_rush_in
 from orderdesk_tui.store import Store
 
@@ -269,6 +270,7 @@ def _submit_in(
     allocation = allocate_in(session, order, actor=actor, today=today)
     if order.priority == Priority.RUSH:  # takes from normal orders what stock cannot give
         take_for_rush_in(session, order, actor=actor, today=today, mail=settings.mail)
+    purchase_for_lines(session, order, lines, actor, today=today)
     # After allocation: the hazmat check reads the warehouse each line was allocated in.
     apply_compliance_hold(session, order, screen_order_in(session, order, rules), actor)
     # `order` is current: every hold above changed it through apply_update, which reads

@@ -11,7 +11,13 @@ from sqlalchemy import bindparam, exists, func, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.erp.connector import AddressPayload, CustomerPayload, ErpOrderRef, OrderPayload
+from orderdesk_tui.erp.connector import (
+    AddressPayload,
+    CustomerPayload,
+    ErpOrderRef,
+    OrderPayload,
+    PurchasePayload,
+)
 from orderdesk_tui.erp.sync.base import EngineBase
 from orderdesk_tui.erp.sync.outbox import (
     CUSTOMERS,
@@ -21,6 +27,7 @@ from orderdesk_tui.erp.sync.outbox import (
     LAST_PUSH_OK,
     ORDERS,
     PENDING,
+    PURCHASES,
     PUSH_ADDRESS,
     PUSH_CANCEL,
     PUSH_ORDER,
@@ -29,8 +36,13 @@ from orderdesk_tui.erp.sync.outbox import (
     fit,
     put_state,
 )
-from orderdesk_tui.erp.sync.payload import SyncProblem, order_payload, postal_address
-from orderdesk_tui.models import Address, Customer, Hold, SalesOrder, SyncOutbox
+from orderdesk_tui.erp.sync.payload import (
+    SyncProblem,
+    order_payload,
+    postal_address,
+    purchase_payload,
+)
+from orderdesk_tui.models import Address, Customer, Hold, PurchaseOrder, SalesOrder, SyncOutbox
 from orderdesk_tui.models.base import AddressKind, HoldKind, OrderState
 from orderdesk_tui.services.audit import apply_update
 from orderdesk_tui.services.holds import open_hold, place_hold
@@ -72,6 +84,14 @@ class OrderView:
     @property
     def ref(self) -> ErpOrderRef | None:
         return ErpOrderRef(self.erp_id, self.erp_number) if self.erp_id else None
+
+
+def _note_purchase_ref(session: Session, po_id: int, ref: ErpOrderRef) -> None:
+    """The ERP purchase of our PO, kept on it (shown in the PO view)."""
+    po = session.get(PurchaseOrder, po_id, with_for_update=True)
+    if po is not None and (po.erp_id, po.erp_number) != (ref.erp_id, ref.erp_number):
+        po.erp_id, po.erp_number = ref.erp_id, ref.erp_number
+        session.add(po)
 
 
 def _release_erp_holds(session: Session, order: SalesOrder, reason: str, at: datetime) -> None:
@@ -130,7 +150,7 @@ class OutboxClaims(EngineBase):
                 select(func.min(SyncOutbox.id))
                 .where(
                     SyncOutbox.state == PENDING,
-                    col(SyncOutbox.entity).in_([ORDERS, CUSTOMERS]),
+                    col(SyncOutbox.entity).in_([ORDERS, CUSTOMERS, PURCHASES]),
                 )
                 .group_by(col(SyncOutbox.entity), col(SyncOutbox.entity_id))
             )
@@ -282,6 +302,13 @@ class OutboxClaims(EngineBase):
             previous_code=str(claim.payload.get("previous_address") or ""),
         )
 
+    def _load_purchase(self, po_id: int) -> PurchasePayload:
+        with self.store.session() as session:
+            po = session.get(PurchaseOrder, po_id)
+            if po is None:
+                raise SyncProblem(f"purchase order {po_id} no longer exists")
+            return purchase_payload(session, po)
+
     # -- push outcomes (each one transaction, run in a thread) -----------------------------
 
     def _succeed(self, claim: Claim, ref: ErpOrderRef | None, note: str) -> None:
@@ -311,6 +338,8 @@ class OutboxClaims(EngineBase):
                     _release_erp_holds(
                         session, order, f"{self.connector.name} accepted {claim.operation}", now
                     )
+                if claim.entity == PURCHASES and ref is not None:
+                    _note_purchase_ref(session, claim.entity_id, ref)
                 entry.state, entry.done_at = DONE, now
                 entry.erp_ref = fit(ref.erp_id if ref else "", 40)
                 entry.last_error = fit(note, 1000)

@@ -15,6 +15,8 @@ SYNC_ACTOR = "erp-sync"
 ORDERS, CUSTOMERS = "sales_orders", "customers"
 PUSH_ORDER, PUSH_CHANGE, PUSH_CANCEL = "push_order", "push_change", "push_cancel"
 PUSH_CUSTOMER, PUSH_ADDRESS = "push_customer", "push_address"
+#: Our purchase orders (services.purchasing), pushed as ERP purchases.
+PURCHASES, PUSH_PURCHASE = "purchase_orders", "push_purchase"
 PENDING, DONE, FAILED = "pending", "done", "failed"
 CONFLICT_PREFIX = "changed in both places"
 #: Names in `sync_cursors` of the engine's latest outcomes.

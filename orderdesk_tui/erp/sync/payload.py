@@ -1,12 +1,28 @@
-"""Our order as the ERP receives it (`order_payload`), built from the store at send time, and
-`SyncProblem` for an order of ours that cannot be sent."""
+"""Our order as the ERP receives it (`order_payload`), and our PO (`purchase_payload`), built
+from the store at send time, and `SyncProblem` for an order of ours that cannot be sent."""
 
+import re
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from orderdesk_tui.erp.connector import OrderLinePayload, OrderPayload, PostalAddress
-from orderdesk_tui.models import Address, Customer, SalesOrder, SalesOrderLine
+from orderdesk_tui.erp.connector import (
+    OrderLinePayload,
+    OrderPayload,
+    PostalAddress,
+    PurchaseLinePayload,
+    PurchasePayload,
+)
+from orderdesk_tui.models import (
+    Address,
+    Customer,
+    Item,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SalesOrder,
+    SalesOrderLine,
+    Warehouse,
+)
 from orderdesk_tui.models.base import AddressKind
 
 #: Prices are stored to four places.
@@ -87,4 +103,47 @@ def order_payload(session: Session, order: SalesOrder) -> OrderPayload:
         requested_date=order.requested_date,
         payment_terms=order.payment_terms or customer.payment_terms,
         notes=order.notes,
+    )
+
+
+def vendor_code(name: str) -> str:
+    """The ERP party code of a vendor we know by name only: V- and its name in capitals."""
+    return ("V-" + re.sub(r"[^A-Z0-9]+", "-", name.upper()).strip("-"))[:40]
+
+
+def purchase_payload(session: Session, po: PurchaseOrder) -> PurchasePayload:
+    """Our PO as the ERP receives it: vendor, warehouse, drop-ship address and what is bought."""
+    rows = session.exec(
+        select(PurchaseOrderLine, Item)
+        .join(Item, col(Item.id) == PurchaseOrderLine.item_id)
+        .where(PurchaseOrderLine.purchase_order_id == po.id)
+        .order_by(col(PurchaseOrderLine.id))
+    ).all()
+    lines = tuple(
+        PurchaseLinePayload(
+            line_no=n,
+            part_number=item.part_number,
+            description=item.description,
+            quantity=line.quantity - line.quantity_cancelled,
+            uom=item.uom,
+            unit_cost=line.unit_cost,
+            delivery_date=line.confirmed_date or line.eta,
+        )
+        for n, (line, item) in enumerate(rows, start=1)
+        if line.quantity - line.quantity_cancelled > 0
+    )
+    warehouse = session.get(Warehouse, po.warehouse_id) if po.warehouse_id else None
+    ship_to = session.get(Address, po.ship_to_id) if po.ship_to_id else None
+    return PurchasePayload(
+        number=po.number,
+        vendor_code=vendor_code(po.vendor_name),
+        vendor_name=po.vendor_name,
+        kind=po.kind,
+        currency="USD",
+        warehouse_code=warehouse.code if warehouse is not None else "",
+        lines=lines,
+        ship_to=postal_address(ship_to),
+        vendor_reference=po.vendor_reference,
+        confirmed=po.confirmed_date is not None,
+        cancelled=po.state == "cancelled" or not lines,
     )

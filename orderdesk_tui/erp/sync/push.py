@@ -40,6 +40,11 @@ and puts no hold on any order; it does not hold back the customer's later entrie
 the fix, and `retry_failed(customer_id, entity=CUSTOMERS)` sends it again. Other entities
 (RMAs, credit memos) wait in the outbox until a connector maps them.
 
+Purchases. `push_purchase` entries (entity "purchase_orders", written by services.purchasing,
+vendor_ack and receiving whenever a PO changes) send the PO as stored now; the connector finds
+the ERP purchase by our PO number, so a repeat updates instead of creating. A refusal fails
+the entry (no hold: a PO is not a customer order); the ERP purchase's number is kept on the PO.
+
 Conflicts. Before a change or cancel the engine reads the ERP order's state: if the ERP changed
 it after our last successful sync of that order (its `changed_at`, less `conflict_grace_s`), the
 entry fails with an ERP hold "changed in both places" and nothing is sent; `retry_failed` after
@@ -64,11 +69,13 @@ from orderdesk_tui.erp.sync.outbox import (
     CONFLICT_PREFIX,
     CUSTOMERS,
     ORDERS,
+    PURCHASES,
     PUSH_ADDRESS,
     PUSH_CANCEL,
     PUSH_CHANGE,
     PUSH_CUSTOMER,
     PUSH_ORDER,
+    PUSH_PURCHASE,
     aware,
 )
 from orderdesk_tui.erp.sync.payload import SyncProblem
@@ -161,6 +168,7 @@ class Pusher(OutboxClaims):
                 (ORDERS, PUSH_CANCEL): self._push_cancel,
                 (CUSTOMERS, PUSH_CUSTOMER): self._push_customer,
                 (CUSTOMERS, PUSH_ADDRESS): self._push_address,
+                (PURCHASES, PUSH_PURCHASE): self._push_purchase,
             }.get((claim.entity, claim.operation))
             if handler is None:
                 raise SyncProblem(f"{claim.entity} {claim.operation}: not known to this engine")
@@ -364,4 +372,12 @@ class Pusher(OutboxClaims):
         await self.connector.push_address(address)
         self.erp_state = "online"
         await self._db(self._succeed, claim, None, "")
+        report.done += 1
+
+    async def _push_purchase(self, claim: Claim, report: PushReport) -> None:
+        purchase = await self._db(self._load_purchase, claim.entity_id)
+        report.sent += 1
+        ref = await self.connector.push_purchase(purchase)
+        self.erp_state = "online"
+        await self._db(self._succeed, claim, ref, "")
         report.done += 1

@@ -9,6 +9,7 @@
 - `parties`: customers -> `party.party` by `code`, addresses -> `party.address` by identifier;
 - `sales`: orders -> `sale.sale` by `reference`: pushed, found, changed, cancelled, read back;
 - `amendments`: a change of a processing sale as one `sale.amendment`;
+- `purchases`: our POs -> `purchase.purchase` by `description`: pushed, confirmed, cancelled;
 - `pulls` (with `cursor`): customers, items and stock changed since a cursor;
 - `codec`: Tryton's JSON (Decimals, dates).
 """
@@ -16,10 +17,11 @@
 from typing import Self
 
 from orderdesk_tui.erp.tryton.pulls import MasterDataPulls
+from orderdesk_tui.erp.tryton.purchases import PurchaseOrders
 from orderdesk_tui.erp.tryton.sales import SaleOrders
 
 
-class TrytonConnector(SaleOrders, MasterDataPulls):
+class TrytonConnector(SaleOrders, PurchaseOrders, MasterDataPulls):
     """A Tryton 8.2 server as the sync engine sees it (see the module docstring)."""
 
     name = "tryton"

@@ -44,6 +44,9 @@ TIER_WEIGHT = {"platinum": 12, "gold": 6, "silver": 4, "standard": 2}
 #: The EDI trading partners send more orders than their tier alone suggests.
 EDI_WEIGHT = 22
 #: Default supplier per category for replenishment purchase orders.
+#: Items bought for each order that wants them (special buys), not kept in stock.
+NON_STOCK = frozenset({"VFD-25HP-480V"})
+
 CATEGORY_VENDOR = {
     "fasteners": "Midwest Fastener Mfg. Co.",
     "bearings": "Kaizen Bearing Co.",

@@ -18,7 +18,7 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import AddressKind, CrossRefKind
-from orderdesk_tui.seed.demo.constants import DEMO_USERS
+from orderdesk_tui.seed.demo.constants import DEMO_USERS, NON_STOCK
 from orderdesk_tui.seed.demo.helpers import csv_rows, dec, flag, opt_dec
 from orderdesk_tui.seed.demo.records import CustomerPlan, StockPlan
 from orderdesk_tui.seed.demo.state import LoaderState
@@ -171,6 +171,7 @@ class MasterDataLoader(LoaderState):
                 hazmat_class=r["hazmat_class"],
                 lead_time_days=int(r["lead_time_days"]),
                 status=r["status"],
+                stocked=r["part_number"] not in NON_STOCK,
                 drop_ship_allowed=flag(r["drop_ship_allowed"]),
                 warranty_months=int(r["warranty_months"]),
                 vendor_warranted=flag(r["vendor_warranted"]),
