@@ -28,12 +28,15 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services import drafts
+from orderdesk_tui.services.change_plan import LineChange, OrderChange
+from orderdesk_tui.services.order_change import apply_order_change
 from orderdesk_tui.services.purchase_queries import PurchaseFilter, fetch_purchases, load_purchase
 from orderdesk_tui.services.purchasing import purchases_of_order
 from orderdesk_tui.services.receiving import cancel_purchase_line, receive_purchase
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.services.vendor_ack import acknowledge_purchase
 from orderdesk_tui.store import Store
+from tests.order_change_world import COORDINATOR
 
 D = Decimal
 MAIL = MailSettings(host="127.0.0.1", port=2525, security="none", from_address="o@desk.example")
@@ -446,3 +449,49 @@ def test_two_terminals_receiving_the_same_po_at_once_count_it_once(
     ]
     level = _stock(store, world.drive_id, world.warehouse_id)
     assert level is not None and (level.on_hand, level.allocated) == (D(3), D(3))
+
+
+def test_a_change_adding_a_non_stock_line_buys_it(demo_store: Store) -> None:
+    """An order changed after submit: the added non-stock line is bought as at submit, once
+    (a second change raising another line does not buy it again)."""
+    with demo_store.session() as s:
+        item = s.exec(select(Item).where(Item.part_number == "VFD-25HP-480V")).one()
+        order = s.exec(
+            select(SalesOrder)
+            .where(SalesOrder.state == OrderState.ACKNOWLEDGED)
+            .order_by(col(SalesOrder.id))
+        ).first()
+    assert order is not None and order.id is not None and item.id is not None
+    assert purchases_of_order_id(demo_store, order.id) == {}
+    change = OrderChange(lines=(LineChange(None, item_id=item.id, quantity=D(3)),))
+    apply_order_change(
+        demo_store,
+        order.id,
+        change,
+        expected_version=order.version,
+        actor=COORDINATOR,
+        reason="customer added a drive",
+        settings=Settings(),
+    )
+    links = purchases_of_order_id(demo_store, order.id)
+    assert len(links) == 1
+    with demo_store.session() as s:
+        [link] = links.values()
+        po = s.get(PurchaseOrder, link.po_id)
+        again = s.get(SalesOrder, order.id)
+    assert po is not None and po.kind == "special_buy" and again is not None
+    apply_order_change(
+        demo_store,
+        order.id,
+        OrderChange(header={"notes": "call before delivery"}),
+        expected_version=again.version,
+        actor=COORDINATOR,
+        reason="note",
+        settings=Settings(),
+    )
+    assert purchases_of_order_id(demo_store, order.id) == links
+
+
+def purchases_of_order_id(store: Store, order_id: int) -> dict[int, object]:
+    with store.session() as s:
+        return dict(purchases_of_order(s, order_id))

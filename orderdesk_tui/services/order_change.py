@@ -62,6 +62,7 @@ from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services import order_diff
 from orderdesk_tui.services.allocation import allocate_in
 from orderdesk_tui.services.audit import apply_update
+from orderdesk_tui.services.availability import order_lines
 from orderdesk_tui.services.change_plan import ChangePlan, LineChange, OrderChange
 from orderdesk_tui.services.compliance import apply_compliance_hold, load_rules, screen_order_in
 from orderdesk_tui.services.contention import run_again_on_conflict
@@ -69,6 +70,7 @@ from orderdesk_tui.services.credit import apply_credit_hold, check_credit_in, lo
 from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff, OrderSnapshot
 from orderdesk_tui.services.outbox import enqueue
+from orderdesk_tui.services.purchasing import purchase_for_lines
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
 
@@ -274,6 +276,9 @@ def apply_change_in(
     )
     if stock_wanted:
         allocate_in(session, order, actor=actor.name, today=today)
+        # an added or raised special-buy / drop-ship line is bought as at submit (what open PO
+        # lines already bring is not bought twice)
+        purchase_for_lines(session, order, order_lines(session, order_id), actor.name, today=today)
     credit = check_credit_in(
         session, order.customer_id, pricing.total, exclude_order_id=order.id, today=today
     )
