@@ -31,7 +31,7 @@ from orderdesk_tui.services import drafts
 from orderdesk_tui.services.change_plan import LineChange, OrderChange
 from orderdesk_tui.services.order_change import apply_order_change
 from orderdesk_tui.services.purchase_queries import PurchaseFilter, fetch_purchases, load_purchase
-from orderdesk_tui.services.purchasing import purchases_of_order
+from orderdesk_tui.services.purchasing import LinePurchase, purchases_of_order
 from orderdesk_tui.services.receiving import cancel_purchase_line, receive_purchase
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.services.vendor_ack import acknowledge_purchase
@@ -492,6 +492,6 @@ def test_a_change_adding_a_non_stock_line_buys_it(demo_store: Store) -> None:
     assert purchases_of_order_id(demo_store, order.id) == links
 
 
-def purchases_of_order_id(store: Store, order_id: int) -> dict[int, object]:
+def purchases_of_order_id(store: Store, order_id: int) -> dict[int, LinePurchase]:
     with store.session() as s:
         return dict(purchases_of_order(s, order_id))
