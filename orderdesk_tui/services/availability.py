@@ -350,7 +350,10 @@ def stock_requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine
                     item_id=line.item_id,
                     quantity=need,
                     preferred_warehouse_id=line.warehouse_id,
-                    only_warehouse_id=line.warehouse_id if line.quantity_allocated > 0 else None,
+                    only_warehouse_id=line.warehouse_id
+                    if line.quantity_allocated > 0 and not line.split_warehouses
+                    else None,
+                    split_warehouses=line.split_warehouses,
                     field=label,
                 ),
             )
