@@ -1,4 +1,5 @@
-"""The read-only order view: header, lines, holds, notes, shipments and the audit history.
+"""The read-only order view: header, lines (a split line's parts under it:
+screens/order_view_parts.py), holds, notes, shipments and the audit history.
 
 From here a coordinator releases a hold, adds a note, cancels the order, or sends again what
 the ERP refused once the cause is fixed (the ERP's message is in the header); steps that need

@@ -6,6 +6,11 @@ A line's parts are the truth of where and when it is fulfilled; its columns are 
 ATP and every reader of lines keep working. What a line holds beyond its holding parts (a line
 allocated before parts existed, or by a seed) counts as allocated in the line's warehouse.
 
+Known gap: ATP (services.availability) counts a line's open quantity as demand in the line's
+warehouse. For a split line whose backordered part waits in another warehouse, that demand is
+counted in the first warehouse: totals by date are right, the per-warehouse split of that
+demand is not. Reading backordered parts in ATP_QUERY would close it.
+
 Why a table and not child lines: see models.line_part.
 """
 
