@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, select
 
+from orderdesk_tui.config import Settings
 from orderdesk_tui.models import (
     AuditEvent,
     Customer,
@@ -23,10 +24,14 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
+from orderdesk_tui.services import drafts
 from orderdesk_tui.services.allocation import allocate
+from orderdesk_tui.services.availability import item_projection
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.order_queries import load_order
+from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.store import Store
+from tests.test_submit_statements import _orderable
 
 TODAY = date(2026, 3, 2)
 D = Decimal
@@ -233,3 +238,36 @@ def test_the_order_view_reads_the_parts(store: Store, world: World) -> None:
         (1, 2, "WH1", 30, TODAY, "allocated"),
         (2, 2, "WH1", 20, day(10), "backordered"),
     ]
+
+
+#: BAT-LI-18V-5AH, UN3480: stocked in CHI (1) and RNO (2) in the demo; TOR (3) may not hold it.
+HAZMAT_ITEM, CHI, RNO, TOR = 510, 1, 2, 3
+
+
+def test_a_hazmat_line_split_into_a_warehouse_that_may_not_hold_it_is_held(
+    demo_store: Store,
+) -> None:
+    customer, _ = _orderable(demo_store)
+    with demo_store.session() as s:
+        rows = {
+            r.warehouse_id: r
+            for r in s.exec(select(StockLevel).where(StockLevel.item_id == HAZMAT_ITEM))
+        }
+        rows[CHI].on_hand += 5
+        rows[RNO].on_hand = rows[RNO].allocated
+        s.add_all([rows[CHI], rows[RNO]])
+        s.add(StockLevel(item_id=HAZMAT_ITEM, warehouse_id=TOR, on_hand=D(1000)))
+    with demo_store.session() as s:
+        chi = item_projection(s, HAZMAT_ITEM).warehouse(CHI)
+        assert chi is not None and chi.now > 0
+        wanted = chi.now + 3  # CHI first (the line's warehouse), the rest from TOR
+    order = drafts.create_draft(demo_store, actor="alice", customer_id=customer)
+    assert order.id is not None
+    drafts.update_header(demo_store, order.id, {"customer_po": "HAZ-SPLIT"}, actor="alice")
+    line = {"item_id": HAZMAT_ITEM, "quantity": wanted, "split_warehouses": True}
+    drafts.save_line(demo_store, order.id, 1, line, actor="alice")
+    result = submit_order(demo_store, order.id, actor="alice", settings=Settings())
+    assert {p[1] for p in _parts(demo_store, order.id)} == {CHI, TOR}
+    assert _line(demo_store, order.id).warehouse_id == CHI
+    compliance = [h for h in result.holds if h.startswith("compliance")]
+    assert compliance and "TOR" in compliance[0], result.holds
