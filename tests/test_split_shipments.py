@@ -24,12 +24,13 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.services import drafts
+from orderdesk_tui.services import drafts, order_actions
 from orderdesk_tui.services.allocation import allocate
 from orderdesk_tui.services.availability import item_projection
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.order_queries import load_order
 from orderdesk_tui.services.submit import submit_order
+from orderdesk_tui.services.users import ensure_user
 from orderdesk_tui.store import Store
 from tests.test_submit_statements import _orderable
 
@@ -271,3 +272,22 @@ def test_a_hazmat_line_split_into_a_warehouse_that_may_not_hold_it_is_held(
     assert _line(demo_store, order.id).warehouse_id == CHI
     compliance = [h for h in result.holds if h.startswith("compliance")]
     assert compliance and "TOR" in compliance[0], result.holds
+
+
+def test_cancelling_the_order_cancels_every_part(store: Store, world: World) -> None:
+    order = _order(store, world, world.y, 50)
+    allocate(store, order, actor="alice", today=TODAY)
+    with store.session() as s:
+        version = s.exec(select(SalesOrder.version).where(SalesOrder.id == order)).one()
+    order_actions.cancel_order(
+        store,
+        order,
+        expected_version=version,
+        actor=ensure_user(store, "alice"),
+        reason="customer called",
+    )
+    assert _parts(store, order) == [
+        (1, world.wh1, 30, TODAY, "cancelled"),
+        (2, world.wh1, 20, day(10), "cancelled"),
+    ]
+    assert _stock(store, world.y) == {world.wh1: 0}
