@@ -291,3 +291,19 @@ def test_cancelling_the_order_cancels_every_part(store: Store, world: World) -> 
         (2, world.wh1, 20, day(10), "cancelled"),
     ]
     assert _stock(store, world.y) == {world.wh1: 0}
+
+
+def test_a_line_cut_to_what_it_holds_has_its_backorder_cancelled(
+    store: Store, world: World
+) -> None:
+    order = _order(store, world, world.y, 50)
+    allocate(store, order, actor="alice", today=TODAY)
+    with store.session() as s:  # a change cuts the line to the 30 it holds (services.change_plan)
+        line = s.exec(select(SalesOrderLine).where(SalesOrderLine.order_id == order)).one()
+        line.quantity, line.quantity_backordered = D(30), D(0)
+        s.add(line)
+    allocate(store, order, actor="alice", today=TODAY)
+    assert _parts(store, order) == [
+        (1, world.wh1, 30, TODAY, "allocated"),
+        (2, world.wh1, 20, day(10), "cancelled"),
+    ]

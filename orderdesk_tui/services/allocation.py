@@ -42,7 +42,12 @@ from orderdesk_tui.services.availability import (
     today_utc,
 )
 from orderdesk_tui.services.holds import place_hold
-from orderdesk_tui.services.line_parts import PartWrites, order_parts, plan_allocation
+from orderdesk_tui.services.line_parts import (
+    PartWrites,
+    order_parts,
+    plan_allocation,
+    plan_settled,
+)
 from orderdesk_tui.store import Store
 
 #: Orders that can take an allocation (at submit, or again for a backorder).
@@ -132,7 +137,9 @@ def allocate_in(
     not what earlier orders' backorders wait for); the rest is backordered with its date
     (incoming PO, else lead time). Writes the line's parts (services.line_parts), the lines
     (quantity_allocated, quantity_backordered, warehouse_id, first/last promised date), the
-    order's promised dates, the StockLevel rows (allocated, version) and audit events. A
+    order's promised dates, the StockLevel rows (allocated, version) and audit events; a line
+    with nothing left to allocate (cut or removed by a change) has its backordered parts
+    cancelled. A
     ship-complete order with a shortfall, or a line that cannot be promised at all, gets a
     stock hold. An order past shipping raises
     RuleViolation; a line quantity that is not positive, FieldError (nothing is written).
@@ -183,8 +190,12 @@ def allocate_in(
     taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     out: list[LineAllocation] = []
     line_updates: list[VersionedUpdate] = []
-    parts = order_parts(session, order_id) if work else {}
+    parts = order_parts(session, order_id) if lines else {}
     writes = PartWrites(order_id)
+    worked = {line.id for line, _ in work}
+    for line in lines:
+        if line.id not in worked and line.id in parts:
+            plan_settled(writes, line, parts[line.id])
     ship_date = _ship_complete_date(order, results, today)
     for (line, _), res in zip(work, results, strict=True):
         assert line.id is not None

@@ -169,6 +169,18 @@ def plan_allocation(
     return first or line.warehouse_id, "; ".join(describe(p) for p in live)
 
 
+def plan_settled(writes: PartWrites, line: SalesOrderLine, parts: Sequence[OrderLinePart]) -> None:
+    """A line with nothing left to allocate (cut, removed, its rest cancelled) waits for no
+    supply: add to `writes` the cancelling of its backordered parts."""
+    writes.updates.extend(
+        VersionedUpdate(
+            p, {"state": PartState.CANCELLED}, p.version, "part.cancelled", f"line {line.line_no}"
+        )
+        for p in parts
+        if p.state == PartState.BACKORDERED
+    )
+
+
 def _stage(writes: PartWrites, line: SalesOrderLine, plan: Sequence[_Part]) -> None:
     stamp = utcnow()
     for p in plan:
