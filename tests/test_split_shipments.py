@@ -24,7 +24,7 @@ from orderdesk_tui.models import (
     Warehouse,
 )
 from orderdesk_tui.models.base import OrderState
-from orderdesk_tui.services import drafts, order_actions
+from orderdesk_tui.services import cancel_remaining, drafts, order_actions
 from orderdesk_tui.services.allocation import allocate
 from orderdesk_tui.services.availability import item_projection
 from orderdesk_tui.services.deallocation import free_allocation_in
@@ -307,3 +307,22 @@ def test_a_line_cut_to_what_it_holds_has_its_backorder_cancelled(
         (1, world.wh1, 30, TODAY, "allocated"),
         (2, world.wh1, 20, day(10), "cancelled"),
     ]
+
+
+def test_cancel_remaining_cancels_the_backordered_part(store: Store, world: World) -> None:
+    order = _order(store, world, world.y, 50)
+    allocate(store, order, actor="alice", today=TODAY)
+    with store.session() as s:
+        version = s.exec(select(SalesOrder.version).where(SalesOrder.id == order)).one()
+    cancel_remaining.cancel_remaining(
+        store,
+        order,
+        line_id=None,
+        expected_version=version,
+        actor=ensure_user(store, "alice"),
+        reason="customer takes what is here",
+    )
+    # the 30 allocated go back too (allocated units are cancelled first), the 20 waiting
+    parts = _parts(store, order)
+    assert [p[4] for p in parts] == ["cancelled", "cancelled"]
+    assert _stock(store, world.y) == {world.wh1: 0}

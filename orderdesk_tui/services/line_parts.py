@@ -281,3 +281,39 @@ def cancel_backorders(
         if p.state == PartState.BACKORDERED
     ]
     apply_updates(session, updates, actor=actor, order_id=order_id)
+
+
+def trim_backorders(
+    session: Session,
+    lines: Sequence[SalesOrderLine],
+    *,
+    actor: str,
+    order_id: int | None,
+    reason: str,
+) -> None:
+    """Bring the backordered parts of `lines` down to each line's `quantity_backordered`
+    (after a cut of what waits: cancel remaining), the latest promised first: a part cut whole
+    is cancelled, one cut in part keeps the rest."""
+    parts = line_parts(session, [line.id for line in lines if line.id is not None])
+    updates: list[VersionedUpdate] = []
+    for line in lines:
+        waiting = sorted(
+            (p for p in parts.get(line.id or 0, ()) if p.state == PartState.BACKORDERED),
+            key=lambda p: (p.promised_date or date.max, p.part_no),
+            reverse=True,
+        )
+        excess = sum((p.quantity for p in waiting), ZERO) - line.quantity_backordered
+        for part in waiting:
+            if excess <= 0:
+                break
+            cut = min(part.quantity, excess)
+            excess -= cut
+            values: dict[str, object] = (
+                {"state": PartState.CANCELLED}
+                if cut == part.quantity
+                else {"quantity": part.quantity - cut}
+            )
+            updates.append(
+                VersionedUpdate(part, values, part.version, "part.cancelled", reason[:400])
+            )
+    apply_updates(session, updates, actor=actor, order_id=order_id)
