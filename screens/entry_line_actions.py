@@ -122,6 +122,8 @@ class LineActions(EntryMixin):
             values["drop_ship"] = True
         elif alt.warehouse_id is not None:
             values["warehouse_id"] = alt.warehouse_id
+        # split: several warehouses at submit (services.allocation), each a part of the line
+        values["split_warehouses"] = kind == AlternativeKind.SPLIT_WAREHOUSES
         if kind == AlternativeKind.SHIP_COMPLETE:
             entry._write_header({"ship_complete": True})
         values["requested_date"] = alt.day

@@ -20,6 +20,7 @@ from orderdesk_tui.models.base import Priority
 from orderdesk_tui.services import cancel_remaining, rush
 from orderdesk_tui.services.order_queries import LineView
 from screens.dialogs import PickDialog, ReasonDialog
+from screens.order_view_parts import line_at
 
 if TYPE_CHECKING:
     from screens.order_view import OrderViewScreen
@@ -37,10 +38,11 @@ class OrderLineActions:
         return cast("OrderViewScreen", self)
 
     def _line_under_cursor(self) -> LineView | None:
-        """The line the cursor is on, when the Lines tab is the one shown."""
+        """The line the cursor is on (or whose part it is on), when the Lines tab is shown."""
         if self.view.query_one(TabbedContent).active != "lines":
             return None
-        return self.view.lines.current
+        table = self.view.lines
+        return line_at(table.rows, table.cursor) if table.row_count else None
 
     def action_rush(self) -> None:
         """Mark the order rush, or clear the rush of a rush order; with a reason."""

@@ -1,4 +1,5 @@
-"""The read-only order view: header, lines, holds, notes, shipments and the audit history.
+"""The read-only order view: header, lines (a split line's parts under it:
+screens/order_view_parts.py), holds, notes, shipments and the audit history.
 
 From here a coordinator releases a hold, adds a note, cancels the order, or sends again what
 the ERP refused once the cause is fixed (the ERP's message is in the header); steps that need
@@ -25,6 +26,7 @@ from screens.notes import ask_note
 from screens.order_acknowledgement import OrderAcknowledgementActions
 from screens.order_change_actions import REVISION_COLUMNS, OrderChangeActions
 from screens.order_line_actions import OrderLineActions
+from screens.order_view_parts import LineRow, row_key, row_style, rows_with_parts, with_parts
 from screens.tabbed_detail import TabbedDetailScreen, callback_text, changes_text
 from screens.widgets.line_table import Column
 from screens.widgets.list_table import ListTable
@@ -107,8 +109,8 @@ class OrderViewScreen(
         super().__init__(desk, status)
         self.order_id = order_id
         self.detail: OrderDetail | None = None
-        self.lines: ListTable[LineView] = ListTable(
-            LINE_COLUMNS, key=lambda ln: ln.line_no, gutter="", id="lines-table"
+        self.lines: ListTable[LineRow] = ListTable(
+            with_parts(LINE_COLUMNS), key=row_key, style=row_style, gutter="", id="lines-table"
         )
 
     def compose(self) -> ComposeResult:
@@ -186,7 +188,7 @@ class OrderViewScreen(
                 f" · fix it, then {retry_key} sends it again"
             )
         self.query_one("#order-header", Static).update("\n".join(header))
-        self.lines.show(detail.lines)
+        self.lines.show(rows_with_parts(detail.lines))
         self.fill(
             "holds-table",
             [

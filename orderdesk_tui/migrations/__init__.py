@@ -25,5 +25,6 @@ REVISIONS: tuple[str, ...] = (
     "0016",
     "0019",
     "0017",
+    "0015",
 )
 HEAD = REVISIONS[-1]

@@ -7,6 +7,7 @@ from orderdesk_tui.models.edi import EDIDocument
 from orderdesk_tui.models.hold import Hold
 from orderdesk_tui.models.invoice import Invoice, InvoiceLine
 from orderdesk_tui.models.item import Item, ItemCrossReference
+from orderdesk_tui.models.line_part import OrderLinePart
 from orderdesk_tui.models.mail import MailOutbox
 from orderdesk_tui.models.note import Note
 from orderdesk_tui.models.numbering import NumberSequence
@@ -44,6 +45,7 @@ __all__ = [
     "Note",
     "NumberSequence",
     "OrderChangeDraft",
+    "OrderLinePart",
     "OrderRevision",
     "Package",
     "PriceAgreement",

@@ -140,4 +140,7 @@ class SalesOrderLine(SQLModel, table=True):
     drop_ship: bool = False
     #: This line's allocation takes precedence over normal orders' (services.rush).
     rush: bool = False
+    #: The promise allows this line to ship from several warehouses (the entry's F7 "split
+    #: warehouses"); its parts are in order_line_parts (models.line_part).
+    split_warehouses: bool = False
     version: int = version_field()

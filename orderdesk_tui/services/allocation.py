@@ -2,8 +2,15 @@
 
 `allocate` runs at submit in one transaction that no other allocation can interleave with:
 `BEGIN IMMEDIATE` on SQLite; on PostgreSQL the order row and then every StockLevel row of its
-items are locked FOR UPDATE, in id order so that two orders never deadlock. A line is
-allocated from one warehouse (an order line carries one warehouse_id).
+items are locked FOR UPDATE, in id order so that two orders never deadlock.
+
+Split shipments: a line is allocated from one warehouse unless its promise allows a split
+(`SalesOrderLine.split_warehouses`, set by the entry's F7 "split warehouses"); the desk's
+default is one warehouse a line (one shipment, one freight charge), and a ship-complete order
+never splits. Either way what cannot ship now is backordered with its date (incoming PO, else
+lead time) and no stock taken. Each piece is a part of the line (`order_line_parts`, written
+through services.line_parts); the line's quantity_allocated / quantity_backordered stay the
+sums of its parts and its warehouse_id the first part's, so ATP and every reader keep working.
 
 Availability, which this reads through: `services.availability`.
 """
@@ -35,6 +42,12 @@ from orderdesk_tui.services.availability import (
     today_utc,
 )
 from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.line_parts import (
+    PartWrites,
+    order_parts,
+    plan_allocation,
+    plan_settled,
+)
 from orderdesk_tui.store import Store
 
 #: Orders that can take an allocation (at submit, or again for a backorder).
@@ -119,12 +132,16 @@ def allocate_in(
     the order row is locked FOR UPDATE here (again, if the caller did) and then the StockLevel
     rows of every item on the order, in id order, so two orders never deadlock.
 
-    Each line takes what one warehouse can ship now (never more than on hand - allocated, and
+    Each line takes what one warehouse (several, for a line whose promise allows a split, but
+    never on a ship-complete order) can ship now (never more than on hand - allocated, and
     not what earlier orders' backorders wait for); the rest is backordered with its date
-    (incoming PO, else lead time). Writes the lines (quantity_allocated, quantity_backordered,
-    warehouse_id, first/last promised date), the order's promised dates, the StockLevel rows
-    (allocated, version) and audit events. A ship-complete order with a shortfall, or a line
-    that cannot be promised at all, gets a stock hold. An order past shipping raises
+    (incoming PO, else lead time). Writes the line's parts (services.line_parts), the lines
+    (quantity_allocated, quantity_backordered, warehouse_id, first/last promised date), the
+    order's promised dates, the StockLevel rows (allocated, version) and audit events; a line
+    with nothing left to allocate (cut or removed by a change) has its backordered parts
+    cancelled. A
+    ship-complete order with a shortfall, or a line that cannot be promised at all, gets a
+    stock hold. An order past shipping raises
     RuleViolation; a line quantity that is not positive, FieldError (nothing is written).
     """
     today = today or today_utc()
@@ -173,12 +190,24 @@ def allocate_in(
     taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     out: list[LineAllocation] = []
     line_updates: list[VersionedUpdate] = []
+    parts = order_parts(session, order_id) if lines else {}
+    writes = PartWrites(order_id)
+    worked = {line.id for line, _ in work}
+    for line in lines:
+        if line.id not in worked and line.id in parts:
+            plan_settled(writes, line, parts[line.id])
+    ship_date = _ship_complete_date(order, results, today)
     for (line, _), res in zip(work, results, strict=True):
-        allocation, update = _line_allocation(line, res, taken)
+        assert line.id is not None
+        warehouse_id, words = plan_allocation(
+            writes, line, parts.get(line.id, ()), res, today=today, ship_date=ship_date
+        )
+        allocation, update = _line_allocation(line, res, taken, warehouse_id, words)
         out.append(allocation)
         if update is not None:
             line_updates.append(update)
     apply_updates(session, line_updates, actor=actor, order_id=order_id)
+    writes.write(session, actor=actor)
     stock_updates: list[VersionedUpdate] = []
     for key, qty in sorted(taken.items(), key=lambda kv: stock_by_key[kv[0]].id or 0):
         stock = stock_by_key[key]
@@ -214,18 +243,33 @@ def allocate_in(
     return AllocationResult(order_id, order.number, tuple(out), hold_reason)
 
 
+def _ship_complete_date(
+    order: SalesOrder, results: Sequence[LineAvailability], today: date
+) -> date | None:
+    """The one date a ship-complete order ships (when its last line is complete); None for
+    an order that ships what it can, or one a line of which cannot be promised."""
+    if not order.ship_complete:
+        return None
+    dates = [res.complete_date for res in results]
+    if any(d is None for d in dates):
+        return None
+    return max((d for d in dates if d is not None), default=today)
+
+
 def _line_allocation(
-    line: SalesOrderLine, res: LineAvailability, taken: dict[tuple[int, int], Decimal]
+    line: SalesOrderLine,
+    res: LineAvailability,
+    taken: dict[tuple[int, int], Decimal],
+    warehouse_id: int | None,
+    parts: str,
 ) -> tuple[LineAllocation, VersionedUpdate | None]:
-    """What `res` allocates to `line` (added to `taken`), and the line's update if it changes."""
+    """What `res` allocates to `line` (added to `taken`), and the line's update if it changes.
+    `warehouse_id`: the line's first part's; `parts`: its parts in words (the audit reason)."""
     assert line.id is not None and line.item_id is not None
     now = res.now_quantity
-    warehouses = res.warehouse_ids
-    warehouse_id = warehouses[0] if warehouses else line.warehouse_id
-    if now > 0:
-        assert warehouse_id is not None  # stock on hand is in a warehouse
-        assert len(res.ship_now) == 1 and res.ship_now[0].warehouse_id == warehouse_id
-        taken[(line.item_id, warehouse_id)] += now
+    for piece in res.ship_now:
+        assert piece.warehouse_id is not None  # stock on hand is in a warehouse
+        taken[(line.item_id, piece.warehouse_id)] += piece.quantity
     backordered = res.quantity - now
     promised = res.complete_date
     values: dict[str, object] = {
@@ -239,7 +283,7 @@ def _line_allocation(
             values["first_promised_date"] = promised
     update = None
     if any(getattr(line, k) != v for k, v in values.items()):
-        reason = _line_reason(res, now, warehouse_id)[:400]
+        reason = f"{_line_reason(res)}; parts {parts}"[:400]
         update = VersionedUpdate(line, values, line.version, "line.allocated", reason)
     allocation = LineAllocation(
         line_id=line.id,
@@ -256,13 +300,23 @@ def _line_allocation(
     return allocation, update
 
 
-def _line_reason(res: LineAvailability, now: Decimal, warehouse_id: int | None) -> str:
+def _line_reason(res: LineAvailability) -> str:
     projection = res.projection
-    code = f"#{warehouse_id}"
-    if projection is not None and warehouse_id is not None:
-        w = projection.warehouse(warehouse_id)
-        code = w.warehouse_code if w is not None else code
-    text = f"{fmt_qty(now)} allocated in {code}"
+
+    def code(warehouse_id: int | None) -> str:
+        w = None
+        if projection is not None and warehouse_id is not None:
+            w = projection.warehouse(warehouse_id)
+        return w.warehouse_code if w is not None else f"#{warehouse_id}"
+
+    now = res.now_quantity
+    text = f"{fmt_qty(now)} allocated"
+    if len(res.ship_now) == 1:
+        text += f" in {code(res.ship_now[0].warehouse_id)}"
+    elif res.ship_now:
+        text += " in " + ", ".join(
+            f"{code(p.warehouse_id)} {fmt_qty(p.quantity)}" for p in res.ship_now
+        )
     rest = res.quantity - now
     if rest > 0:
         when = res.rest_date.isoformat() if res.rest_date else "no date (cannot be promised)"

@@ -271,11 +271,14 @@ def line_availability(
     preferred_warehouse_id: int | None = None,
     exclude_order_id: int | None = None,
     today: date | None = None,
+    single_warehouse: bool = False,
 ) -> LineAvailability:
     """ATP for one line: what ships now from where, the rest by date, the alternatives.
 
     A quantity that is not a positive number raises FieldError before anything is read.
     `exclude_order_id`: the order the line belongs to (its own lines are not demand).
+    `single_warehouse`: promise it as allocation at submit does (one warehouse a line, a
+    split offered as an alternative).
     """
     parse_quantity(quantity)
     today = today or today_utc()
@@ -287,6 +290,7 @@ def line_availability(
         quantity,
         today,
         preferred_warehouse_id=preferred_warehouse_id,
+        single_warehouse=single_warehouse,
         replacement=supplies.get(repl_id) if repl_id is not None else None,
     )
 
@@ -299,6 +303,7 @@ def check_line(
     preferred_warehouse_id: int | None = None,
     exclude_order_id: int | None = None,
     today: date | None = None,
+    single_warehouse: bool = False,
 ) -> LineAvailability:
     """`line_availability` in a session of its own (for a screen worker)."""
     parse_quantity(quantity)
@@ -310,6 +315,7 @@ def check_line(
             preferred_warehouse_id=preferred_warehouse_id,
             exclude_order_id=exclude_order_id,
             today=today,
+            single_warehouse=single_warehouse,
         )
 
 
@@ -350,7 +356,10 @@ def stock_requests(lines: Sequence[SalesOrderLine]) -> list[tuple[SalesOrderLine
                     item_id=line.item_id,
                     quantity=need,
                     preferred_warehouse_id=line.warehouse_id,
-                    only_warehouse_id=line.warehouse_id if line.quantity_allocated > 0 else None,
+                    only_warehouse_id=line.warehouse_id
+                    if line.quantity_allocated > 0 and not line.split_warehouses
+                    else None,
+                    split_warehouses=line.split_warehouses,
                     field=label,
                 ),
             )

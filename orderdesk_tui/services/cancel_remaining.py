@@ -28,6 +28,7 @@ from orderdesk_tui.models.base import OrderState, utcnow
 from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.deallocation import free_allocation_in
+from orderdesk_tui.services.line_parts import trim_backorders
 from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff, plain
 from orderdesk_tui.services.outbox import enqueue
@@ -187,6 +188,13 @@ def _cancel_in(
         for ln, q in cuts
     ]
     apply_updates(session, updates, actor=actor.name, order_id=order_id)
+    trim_backorders(
+        session,
+        [ln for ln, _ in cuts],
+        actor=actor.name,
+        order_id=order_id,
+        reason=f"remaining quantity cancelled: {reason}",
+    )
     state = _next_state(order, lines)
     values: dict[str, object] = {}
     if state == OrderState.CANCELLED:

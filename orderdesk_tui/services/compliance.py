@@ -45,11 +45,13 @@ from orderdesk_tui.models import (
     Customer,
     Hold,
     Item,
+    OrderLinePart,
     SalesOrder,
     SalesOrderLine,
     Warehouse,
 )
 from orderdesk_tui.models.base import AddressKind, HoldKind
+from orderdesk_tui.models.line_part import PartState
 from orderdesk_tui.paths import bundled
 from orderdesk_tui.services.holds import place_hold
 from orderdesk_tui.store import Store
@@ -225,7 +227,34 @@ def order_inputs(session: Session, order: SalesOrder) -> tuple[list[Party], list
         ) in rows
         if qty > cancelled
     ]
+    if any(line.hazmat_un_number for line in lines):
+        lines += _split_hazmat_lines(session, order, lines)
     return parties, lines, order.ship_via.strip() or customer.default_ship_via
+
+
+def _split_hazmat_lines(
+    session: Session, order: SalesOrder, lines: list[OrderLine]
+) -> list[OrderLine]:
+    """A hazmat line split over several warehouses (services.line_parts) is checked in each:
+    the line once more for every other warehouse a live part of it is in."""
+    hazmat = {line.line_no: line for line in lines if line.hazmat_un_number}
+    rows = session.execute(
+        sa.select(col(SalesOrderLine.line_no), col(Warehouse.code), col(Warehouse.hazmat_capable))
+        .select_from(OrderLinePart)
+        .join(SalesOrderLine, col(SalesOrderLine.id) == col(OrderLinePart.line_id))
+        .join(Warehouse, col(Warehouse.id) == col(OrderLinePart.warehouse_id))
+        .where(
+            col(OrderLinePart.order_id) == order.id,
+            col(OrderLinePart.state).not_in([PartState.CANCELLED, PartState.SHIPPED]),
+            col(SalesOrderLine.line_no).in_(sorted(hazmat)),
+        )
+        .distinct()
+    ).all()
+    return [
+        replace(hazmat[line_no], warehouse_code=code, warehouse_hazmat_capable=capable)
+        for line_no, code, capable in rows
+        if code != hazmat[line_no].warehouse_code
+    ]
 
 
 def screen_order_in(

@@ -4,6 +4,10 @@
 SQLite write lock). The stock rows are locked in one statement in id order, as submit's
 allocation locks them, so a free and an allocation of the same items queue up rather than
 deadlock. Every row written is audited.
+
+A split line (parts in several warehouses, services.line_parts) gives back from its parts:
+the latest promised first, and of parts promised the same day the last allocated first; each
+unit goes back to the stock row of the warehouse its part holds it in.
 """
 
 from collections import defaultdict
@@ -17,6 +21,7 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.models import SalesOrderLine, StockLevel
 from orderdesk_tui.services.audit import VersionedUpdate, apply_updates
+from orderdesk_tui.services.line_parts import line_parts, plan_free
 
 
 def free_allocation_in(
@@ -28,19 +33,47 @@ def free_allocation_in(
     reason: str,
 ) -> dict[int, Decimal]:
     """Free up to `quantity` of each line's allocation (never more than it holds) and give it
-    back to the line's warehouse stock. Writes the lines' `quantity_allocated` (the caller
-    writes any other field of the line afterwards, at the line's new version) and the stock
-    rows' `allocated`, audited with `reason`. Returns {line id: quantity freed} for the lines
-    that gave something back. A line and its stock row must not be written elsewhere in the
-    same call."""
+    back to the stock of the warehouses its parts hold it in (latest promised part first, then
+    the last allocated; see services.line_parts.plan_free). Writes the parts, the lines'
+    `quantity_allocated` (the caller writes any other field of the line afterwards, at the
+    line's new version) and the stock rows' `allocated`, audited with `reason`. Returns {line
+    id: quantity freed} for the lines that gave something back. A line and its stock row must
+    not be written elsewhere in the same call."""
     wanted: list[tuple[SalesOrderLine, Decimal]] = []
     for line, quantity in frees:
         give = min(max(quantity, ZERO), line.quantity_allocated)
-        if give > 0 and line.item_id is not None and line.warehouse_id is not None:
+        if give > 0 and line.item_id is not None:
             wanted.append((line, give))
     if not wanted:
         return {}
-    keys = sorted({(line.item_id, line.warehouse_id) for line, _ in wanted})
+    parts = line_parts(session, [line.id for line, _ in wanted if line.id is not None])
+    back: dict[tuple[int | None, int | None], Decimal] = defaultdict(lambda: ZERO)
+    part_updates: list[VersionedUpdate] = []
+    line_updates: list[VersionedUpdate] = []
+    freed: dict[int, Decimal] = {}
+    for line, give in wanted:
+        assert line.id is not None
+        returns, updates = plan_free(line, parts.get(line.id, ()), give, reason)
+        returns = [(wid, qty) for wid, qty in returns if wid is not None]
+        give = sum((qty for _, qty in returns), ZERO)
+        if give <= 0:
+            continue
+        part_updates.extend(updates)
+        freed[line.id] = give
+        for wid, qty in returns:
+            back[(line.item_id, wid)] += qty
+        line_updates.append(
+            VersionedUpdate(
+                line,
+                {"quantity_allocated": line.quantity_allocated - give},
+                line.version,
+                "line.deallocated",
+                f"{fmt_qty(give)} freed: {reason}"[:400],
+            )
+        )
+    if not freed:
+        return {}
+    keys = sorted(back, key=lambda k: (k[0] or 0, k[1] or 0))
     stock_rows = {
         (stock.item_id, stock.warehouse_id): stock
         for stock in session.exec(
@@ -51,22 +84,7 @@ def free_allocation_in(
             .execution_options(populate_existing=True)
         )
     }
-    back: dict[tuple[int | None, int | None], Decimal] = defaultdict(lambda: ZERO)
-    line_updates: list[VersionedUpdate] = []
-    freed: dict[int, Decimal] = {}
-    for line, give in wanted:
-        assert line.id is not None
-        freed[line.id] = give
-        back[(line.item_id, line.warehouse_id)] += give
-        line_updates.append(
-            VersionedUpdate(
-                line,
-                {"quantity_allocated": line.quantity_allocated - give},
-                line.version,
-                "line.deallocated",
-                f"{fmt_qty(give)} freed: {reason}"[:400],
-            )
-        )
+    apply_updates(session, part_updates, actor=actor, order_id=order_id)
     apply_updates(session, line_updates, actor=actor, order_id=order_id)
     stock_updates = [
         VersionedUpdate(

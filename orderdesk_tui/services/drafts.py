@@ -65,6 +65,7 @@ LINE_FIELDS = frozenset(
         "warehouse_id",
         "requested_date",
         "drop_ship",
+        "split_warehouses",
     }
 )
 

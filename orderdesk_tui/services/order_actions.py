@@ -21,6 +21,7 @@ from orderdesk_tui.models.base import SUPERVISOR_HOLDS, NoteChannel, OrderState,
 from orderdesk_tui.services.audit import apply_update, record
 from orderdesk_tui.services.contention import survives_restart
 from orderdesk_tui.services.deallocation import free_allocation_in
+from orderdesk_tui.services.line_parts import cancel_backorders
 from orderdesk_tui.services.outbox import enqueue
 from orderdesk_tui.services.users import Approval, approve
 from orderdesk_tui.store import Store
@@ -123,6 +124,13 @@ def cancel_order(
         free_allocation_in(
             session,
             [(line, line.quantity_allocated) for line in lines],
+            actor=actor.name,
+            order_id=order_id,
+            reason=f"order {order.number} cancelled: {reason}",
+        )
+        cancel_backorders(
+            session,
+            lines,
             actor=actor.name,
             order_id=order_id,
             reason=f"order {order.number} cancelled: {reason}",

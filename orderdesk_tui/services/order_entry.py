@@ -231,7 +231,8 @@ def quote_price(
 def quote_stock(
     store: Store, *, item_id: int, quantity: Decimal, order_id: int | None
 ) -> LineAvailability:
-    return check_line(store, item_id, quantity, exclude_order_id=order_id)
+    """The line's promise as submit will allocate it: one warehouse, a split offered (F7)."""
+    return check_line(store, item_id, quantity, exclude_order_id=order_id, single_warehouse=True)
 
 
 #: The column each entry field is stored in (or, for the part field, searches at most).

@@ -5,6 +5,7 @@ order lines opens as fast as an empty one; nothing loads what is not on screen.
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from orderdesk_tui.models import (
     Hold,
     Item,
     Note,
+    OrderLinePart,
     SalesOrder,
     SalesOrderLine,
     Shipment,
@@ -152,6 +154,22 @@ class LineView:
     cancelled: Decimal = Decimal(0)
     #: The PO a special buy or drop ship is bought on ("PO000123 drop ship"), "" if none.
     purchase: str = ""
+    #: Where and when the line is fulfilled (services.line_parts), in part order.
+    parts: tuple["PartView", ...] = ()
+
+
+@dataclass(frozen=True)
+class PartView:
+    """One part of a line: "2/2 WH2 40 2026-12-17 backordered"."""
+
+    line_no: int
+    part_no: int
+    #: How many parts the line has.
+    of: int
+    warehouse: str
+    quantity: Decimal
+    promised: date | None
+    state: str
 
 
 @dataclass(frozen=True)
@@ -204,6 +222,7 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
             .order_by(col(SalesOrderLine.line_no))
         )
         bought = purchases_of_order(session, order_id)
+        parts = _parts_by_line(session, order_id)
         for line, item, wh_code in rows:
             po = bought.get(line.id or 0)
             hazmat = ""
@@ -231,6 +250,7 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
                     rush=line.rush,
                     cancelled=line.quantity_cancelled,
                     purchase=f"{po.po_number} {po.kind.replace('_', ' ')}" if po else "",
+                    parts=parts.get(line.id or 0, ()),
                 )
             )
         detail.holds = list(
@@ -260,6 +280,29 @@ def load_order(store: Store, order_id: int) -> OrderDetail:
 
         detail.erp_failures = failed_entries(session, order_id)
         return detail
+
+
+def _parts_by_line(session: Session, order_id: int) -> dict[int, tuple[PartView, ...]]:
+    """The order's line parts with their warehouse codes, by line id."""
+    rows = session.exec(
+        select(OrderLinePart, col(SalesOrderLine.line_no), col(Warehouse.code))
+        .join(SalesOrderLine, col(SalesOrderLine.id) == col(OrderLinePart.line_id))
+        .outerjoin(Warehouse, col(Warehouse.id) == col(OrderLinePart.warehouse_id))
+        .where(col(OrderLinePart.order_id) == order_id)
+        .order_by(col(OrderLinePart.line_id), col(OrderLinePart.part_no))
+    ).all()
+    grouped: dict[int, list[tuple[OrderLinePart, int, str | None]]] = defaultdict(list)
+    for part, line_no, code in rows:
+        grouped[part.line_id].append((part, line_no, code))
+    return {
+        line_id: tuple(
+            PartView(
+                line_no, p.part_no, len(group), code or "-", p.quantity, p.promised_date, p.state
+            )
+            for p, line_no, code in group
+        )
+        for line_id, group in grouped.items()
+    }
 
 
 def find_order_id(store: Store, number_or_po: str) -> int | None:

@@ -77,6 +77,9 @@ class LineRequest:
     preferred_warehouse_id: int | None = None
     #: The only warehouse this line may use (a line already partly allocated there).
     only_warehouse_id: int | None = None
+    #: The line may ship from several warehouses even when the order is promised one warehouse
+    #: a line (`promise_order(single_warehouse=True)`), unless the order ships complete.
+    split_warehouses: bool = False
     #: How the line is named in a FieldError ("line 3 quantity").
     field: str = "quantity"
 

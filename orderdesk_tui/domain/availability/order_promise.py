@@ -43,7 +43,9 @@ def promise_order(
 ) -> list[LineAvailability]:
     """Promise the lines in order; each line sees what the lines before it took (two lines of
     the same item never promise the same stock twice). Every quantity is checked first, so a
-    bad one raises FieldError before anything is promised."""
+    bad one raises FieldError before anything is promised. With `single_warehouse`, a line
+    that allows a split (`LineRequest.split_warehouses`) still takes several warehouses, unless
+    the order ships complete: a ship-complete order never splits a line."""
     quantities = []
     for req in lines:
         item = supplies[req.item_id].item if req.item_id in supplies else None
@@ -68,7 +70,7 @@ def promise_order(
             today,
             preferred_warehouse_id=req.preferred_warehouse_id,
             only_warehouse_id=req.only_warehouse_id,
-            single_warehouse=single_warehouse,
+            single_warehouse=single_warehouse and (ship_complete or not req.split_warehouses),
             ship_complete=ship_complete,
             replacement=current.get(repl_id) if repl_id is not None else None,
             field=req.field,
