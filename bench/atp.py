@@ -98,6 +98,14 @@ def _add_purchase_orders(store: Store, n: int, seed: int) -> None:
                 )
         session.execute(PurchaseOrder.__table__.insert(), pos)  # type: ignore[attr-defined]
         session.execute(PurchaseOrderLine.__table__.insert(), lines)  # type: ignore[attr-defined]
+        if not store.is_sqlite:  # explicit ids were written: move the serial past them
+            for table in ("purchase_orders", "purchase_order_lines"):
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"max(id) + 1, false) FROM {table}"
+                    )
+                )
         print(f"added {len(pos):,} open purchase orders with {len(lines):,} lines")
 
 
