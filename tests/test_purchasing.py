@@ -30,8 +30,13 @@ from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services import drafts
 from orderdesk_tui.services.change_plan import LineChange, OrderChange
 from orderdesk_tui.services.order_change import apply_order_change
-from orderdesk_tui.services.purchase_queries import PurchaseFilter, fetch_purchases, load_purchase
-from orderdesk_tui.services.purchasing import LinePurchase, purchases_of_order
+from orderdesk_tui.services.purchase_queries import (
+    LinePurchase,
+    PurchaseFilter,
+    fetch_purchases,
+    load_purchase,
+    purchases_of_order,
+)
 from orderdesk_tui.services.receiving import cancel_purchase_line, receive_purchase
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.services.vendor_ack import acknowledge_purchase

@@ -30,7 +30,7 @@ from orderdesk_tui.models import (
 )
 from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services.lookup import customer_ids_matching, prefix
-from orderdesk_tui.services.purchasing import purchases_of_order
+from orderdesk_tui.services.purchase_queries import purchases_of_order
 from orderdesk_tui.store import Store
 
 if TYPE_CHECKING:

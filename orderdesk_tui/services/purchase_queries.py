@@ -263,3 +263,38 @@ def load_purchase(store: Store, po_id: int) -> PurchaseDetail | None:
             po.erp_number,
             tuple(lines),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LinePurchase:
+    """The PO an order line is bought on (what the order view shows)."""
+
+    line_id: int
+    po_id: int
+    po_number: str
+    kind: str
+    state: str
+    eta: date | None
+
+
+def purchases_of_order(session: Session, order_id: int) -> dict[int, LinePurchase]:
+    """Order line id -> the (latest) PO line bought for it."""
+    rows = session.exec(
+        select(PurchaseOrderLine, PurchaseOrder)
+        .join(PurchaseOrder, col(PurchaseOrder.id) == PurchaseOrderLine.purchase_order_id)
+        .join(SalesOrderLine, col(SalesOrderLine.id) == PurchaseOrderLine.sales_order_line_id)
+        .where(SalesOrderLine.order_id == order_id)
+        .order_by(col(PurchaseOrderLine.id))
+    ).all()
+    out: dict[int, LinePurchase] = {}
+    for po_line, po in rows:
+        assert po_line.sales_order_line_id is not None and po.id is not None
+        out[po_line.sales_order_line_id] = LinePurchase(
+            po_line.sales_order_line_id,
+            po.id,
+            po.number,
+            po.kind,
+            po.state,
+            po_line.confirmed_date or po_line.eta,
+        )
+    return out

@@ -23,11 +23,20 @@ def upgrade() -> None:
     op.add_column(
         "items", sa.Column("stocked", sa.Boolean(), nullable=False, server_default=sa.true())
     )
-    # purchase_orders has no queue-feed triggers: a batch copy (for the foreign key) is safe
-    with op.batch_alter_table("purchase_orders") as batch:
-        batch.add_column(sa.Column("ship_to_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_purchase_orders_ship_to_id_addresses", "addresses", ["ship_to_id"], ["id"]
+    if op.get_bind().dialect.name == "sqlite":
+        # a plain ADD COLUMN … REFERENCES: a batch copy would re-create the table with its
+        # foreign keys in reflection order, so two stores' schemas would differ in text
+        op.execute(
+            "ALTER TABLE purchase_orders ADD COLUMN ship_to_id INTEGER REFERENCES addresses (id)"
+        )
+    else:
+        op.add_column("purchase_orders", sa.Column("ship_to_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            "fk_purchase_orders_ship_to_id_addresses",
+            "purchase_orders",
+            "addresses",
+            ["ship_to_id"],
+            ["id"],
         )
     for column in (
         sa.Column("vendor_reference", sa.String(length=40), nullable=False, server_default=""),
@@ -60,7 +69,12 @@ def downgrade() -> None:
         op.drop_column("purchase_order_lines", name)
     for name in ("erp_number", "erp_id", "confirmed_date", "vendor_reference"):
         op.drop_column("purchase_orders", name)
-    with op.batch_alter_table("purchase_orders") as batch:
-        batch.drop_constraint("fk_purchase_orders_ship_to_id_addresses", type_="foreignkey")
-        batch.drop_column("ship_to_id")
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("purchase_orders") as batch:
+            batch.drop_column("ship_to_id")
+    else:
+        op.drop_constraint(
+            "fk_purchase_orders_ship_to_id_addresses", "purchase_orders", type_="foreignkey"
+        )
+        op.drop_column("purchase_orders", "ship_to_id")
     op.drop_column("items", "stocked")
