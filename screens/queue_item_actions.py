@@ -22,11 +22,12 @@ from orderdesk_tui.errors import OrderdeskError, PermissionDenied, RuleViolation
 from orderdesk_tui.models.base import SUPERVISOR_HOLDS, HoldKind
 from orderdesk_tui.services import edi_change, order_actions, queue_actions
 from orderdesk_tui.services.edi_change import ChangeReview
+from orderdesk_tui.services.order_change import ChangeConflict
 from orderdesk_tui.services.queue_actions import QueueItemChanged
 from orderdesk_tui.services.sla_clock import desk_zone
 from orderdesk_tui.services.users import Approval
 from screens.change_request import ChangeAnswer, ChangeRequestDialog
-from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog
+from screens.dialogs import NoteDialog, PickDialog, PromptDialog, ReasonDialog, TextDialog
 from screens.keys import key_of
 
 if TYPE_CHECKING:
@@ -283,11 +284,30 @@ class QueueItemActions:
                 lambda supervisor: self._answer(item, checked, answer, supervisor),
             )
             return
+        except ChangeConflict as conflict:
+            self.queue.app.call_from_thread(self._conflict, item, conflict)
+            return
         except OrderdeskError as exc:
             self.queue.app.call_from_thread(self._refused, str(exc))
             return
         self.queue.app.call_from_thread(self.queue.notify, said, timeout=8)
         self.queue.app.call_from_thread(self.queue.reload)
+
+    def _conflict(self, item: QueueItem, conflict: ChangeConflict) -> None:
+        """The order changed on another terminal since the request was read: nothing was
+        written; both versions are shown, and the request stays for a fresh look."""
+        self.queue.app.bell()
+        self.queue.notify(
+            f"{item.number}: not applied, the order was changed meanwhile; nothing overwritten",
+            severity="error",
+            timeout=12,
+        )
+        key = key_of(self.queue, "queue.apply_change")
+        title = f"Order {conflict.number} changed meanwhile (version {conflict.expected} → "
+        title += f"{conflict.current})"
+        footer = f"Esc/F12 close · the request stays in the queue: {key} reads it again"
+        self.queue.app.push_screen(TextDialog(title, conflict.both_versions(), footer))
+        self.queue.reload()
 
     def _refused(self, message: str) -> None:
         self.queue.app.bell()

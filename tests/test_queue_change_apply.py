@@ -12,11 +12,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from orderdesk_tui.app import OrderDeskApp
-from orderdesk_tui.models import EDIDocument, OrderRevision, SalesOrder, SalesOrderLine
+from orderdesk_tui.config import Settings
+from orderdesk_tui.models import EDIDocument, OrderRevision, SalesOrder, SalesOrderLine, User
 from orderdesk_tui.services import edi_change
+from orderdesk_tui.services.change_plan import LineChange, OrderChange
+from orderdesk_tui.services.order_change import apply_order_change
 from orderdesk_tui.store import Store
 from screens.change_request import ChangeRequestDialog
-from screens.dialogs import PromptDialog, SupervisorDialog
+from screens.dialogs import PromptDialog, SupervisorDialog, TextDialog
 from screens.queue import QueueScreen
 from tests.test_edi_po_change import x860
 from tests.ui import SIZE, keys_of, make_app, text_of, wait_for
@@ -212,3 +215,50 @@ async def test_a_price_under_the_floor_asks_for_a_supervisor(demo_store: Store) 
             )
         ).one()
         assert line.unit_price == Decimal("0.01")
+
+
+async def test_an_order_changed_meanwhile_shows_both_versions_and_writes_nothing(
+    demo_store: Store,
+) -> None:
+    """Another terminal changes the same line while the 860 is on screen: applying it is
+    refused, both versions are shown, the order keeps the other terminal's change and the
+    request stays in the queue."""
+    doc = _waiting(demo_store, "*QD*")
+    assert doc.id is not None and doc.order_id is not None
+    (change,) = edi_change.review(demo_store, doc.id).changes
+    assert change.line_no is not None
+    app = make_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_review(pilot, app, doc.id)
+        with demo_store.session() as session:
+            order = session.get(SalesOrder, doc.order_id)
+            assert order is not None
+        apply_order_change(
+            demo_store,
+            doc.order_id,
+            OrderChange(lines=(LineChange(change.line_no, quantity=Decimal("7")),)),
+            expected_version=order.version,
+            actor=User(name="bob"),
+            reason="customer phoned",
+            settings=Settings(),
+        )
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog))
+        shown = text_of(app.screen.query_one(".dialog-body Static", Static))
+        assert "Changed on the other terminal (theirs):" in shown
+        assert f"line {change.line_no} qty" in shown and "→ 7" in shown
+        assert "Your change (not applied):" in shown
+    assert _state(demo_store, doc.id).state == "received"
+    with demo_store.session() as session:
+        line = session.exec(
+            select(SalesOrderLine).where(
+                SalesOrderLine.order_id == doc.order_id, SalesOrderLine.line_no == change.line_no
+            )
+        ).one()
+        revisions = session.exec(
+            select(OrderRevision).where(OrderRevision.order_id == doc.order_id)
+        ).all()
+    assert line.quantity == Decimal("7")
+    assert [r.source for r in revisions] == ["keyboard"]
