@@ -41,7 +41,7 @@ from screens.entry_offers import DraftOffers
 from screens.entry_submit import Acknowledged, SubmitActions
 from screens.entry_unsaved import UnsavedFields
 from screens.entry_writes import DraftWrites
-from screens.keys import bind
+from screens.keys import bind, key_of
 from screens.line_editing import LineEditingActions, LineEditor
 from screens.markup import escape
 from screens.textual_private import event_time
@@ -431,7 +431,9 @@ class OrderEntryScreen(
 
     def _refresh_missing(self) -> None:
         todo = self.missing()
-        text = "Missing: " + ", ".join(todo) if todo else "[$success]complete: F9 submits[/]"
+        does = "applies the change" if self.change is not None else "submits"
+        ready = f"[$success]complete: {key_of(self, 'entry.submit')} {does}[/]"
+        text = "Missing: " + ", ".join(todo) if todo else ready
         self.query_one("#missing", Static).update(self.unsaved.status() or text, layout=False)
 
     def _lookup_as_typed(self, f: Field) -> None:

@@ -60,6 +60,8 @@ async def _change_screen(pilot, app: OrderDeskApp) -> OrderEntryScreen:  # type:
     entry = app.screen
     assert isinstance(entry, OrderEntryScreen) and entry.change is not None
     await wait_for(pilot, lambda: "changing order" in text_of(entry.query_one("#message", Static)))
+    hint = text_of(entry.query_one("#missing", Static))
+    assert hint == "complete: F9 applies the change", hint
     return entry
 
 
