@@ -1,16 +1,21 @@
 """The orders that give units to a rush: who they are, and taking from them in one go.
 
-Which lines give (services.rush has the rule in words): not rush, of orders that are not rush
-and not ship-complete (a ship-complete order that gives one unit cannot ship at all), in state
-entered, on hold or acknowledged, holding the part in the rush line's warehouse; those wanted
-latest first (requested date), then entered latest, then the newest.
+Which lines give (services.rush has the rule in words): not rush, not split (F7), of orders
+that are not rush and not ship-complete (a ship-complete order that gives one unit cannot ship
+at all), in state entered, on hold or acknowledged, holding the part in the rush line's
+warehouse (any warehouse, for a split rush line); those wanted latest first (requested date),
+then entered latest, then the newest.
 
 Taking is set-based, so that a rush across a hundred orders stays well under the 200 ms the
 desk allows it (bench/rush_reallocation.py): one `free_allocation_in` for every giving line,
 the rush lines and stock rows written once, and every loser re-promised from one read of the
 part's supply and demand: what it lost becomes a backorder promised for the date
 `allocation.allocate_in` would give it (the same domain promise, each order seeing the others'
-demand but not its own). An order that could take free stock back at once (it should not: the
+demand but not its own). The parts (services.line_parts) are kept exact from one read of the
+touched orders' parts and one batch of part writes: the taken units join the rush line's
+allocated part in their warehouse and its backordered parts are trimmed (`plan_taken`); each
+loser's backordered parts are replaced by its new promise (`plan_allocation`, nothing now).
+An order that could take free stock back at once (it should not: the
 rush took only what free stock could not give) is re-allocated by `allocate_in` itself. The
 events the batch writes name no order (those calls take one); they are filed under their
 orders before the transaction ends.
