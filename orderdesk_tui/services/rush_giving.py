@@ -37,6 +37,7 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.models import (
     AuditEvent,
+    Customer,
     Note,
     OrderLinePart,
     OrderRevision,
@@ -426,11 +427,18 @@ def _repromise(
     # many rows in one INSERT each (the ORM would build and insert them one by one)
     session.execute(insert(table_of(OrderRevision)), revisions)
     session.execute(insert(table_of(Note)), notes)
+    # the customers in one read, held here: each acknowledgement looks its order's up (the
+    # session keeps rows only while something refers to them: one SELECT per loser otherwise)
+    told = sorted({orders[r["order_id"]].customer_id for r in revisions if r["reacknowledge"]})
+    customers = (
+        session.execute(select(Customer).where(col(Customer.id).in_(told))).all() if told else []
+    )
     for row in revisions:  # a moved promise: the revised acknowledgement (or 855 change)
         if row["reacknowledge"]:
             enqueue_reacknowledgement(
                 session, mail or MailSettings(), orders[row["order_id"]], OrderRevision(**row)
             )
+    del customers  # held until the acknowledgements are queued
     for loser, reason in holds:
         place_hold(session, loser, HoldKind.STOCK, reason, actor=actor)
     return again
