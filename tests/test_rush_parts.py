@@ -14,6 +14,7 @@ from orderdesk_tui.services.allocation import allocate
 from orderdesk_tui.services.order_queries import load_order
 from orderdesk_tui.store import Store
 from tests.rush_world import TODAY, World, add_order, build_world
+from tests.sql_statements import recorded_statements
 from tests.test_rush import _rush
 
 LATER = TODAY + timedelta(days=14)  # the item's lead time
@@ -141,3 +142,19 @@ def test_a_split_line_gives_nothing_to_a_rush(store: Store) -> None:
     result = _rush(store, wanted)
 
     assert result.losses == () and result.still_short == 5
+
+
+def test_a_rush_sends_as_many_statements_for_six_losers_as_for_two(store: Store) -> None:
+    world = build_world(store, on_hand=80)
+    for n in range(8):
+        add_order(store, world, f"SO00000{n + 10}", [10], requested=TODAY + timedelta(n + 1))
+    two = add_order(store, world, "SO0000020", [20], allocated=[0])
+    six = add_order(store, world, "SO0000021", [60], allocated=[0])
+
+    with recorded_statements(store) as small:
+        assert len(_rush(store, two).losses) == 2
+    with recorded_statements(store) as big:
+        assert len(_rush(store, six).losses) == 6
+
+    _parts_hold(store)
+    assert len(big) == len(small)
