@@ -147,8 +147,7 @@ def plan_allocation(
                 p.promised_date = ship_date
     _stage(writes, line, plan)
     live = [p for p in plan if p.state != PartState.CANCELLED]
-    first = next((p.warehouse_id for p in live if p.warehouse_id is not None), None)
-    return first or line.warehouse_id, "; ".join(describe(p) for p in live)
+    return _first_warehouse(line, live), "; ".join(describe(p) for p in live)
 
 
 def plan_taken(
@@ -160,17 +159,26 @@ def plan_taken(
     backordered: Decimal,
     today: date,
     reason: str,
-) -> None:
+) -> int | None:
     """Add to `writes` the parts of a line (a rush's) that took units from other lines,
     `taken` [(warehouse id, quantity)]: they join its allocated part in that warehouse, as what
     ships now does in `plan_allocation` (a new part if it has none there), and its backordered
     parts come down to `backordered`, the latest promised first (`plan_trim`). `line` is as it
-    was before."""
+    was before. Returns the line's warehouse (its first live part's, as `plan_allocation`)."""
     plan, nxt = _as_planned(line, parts)
     for warehouse_id, quantity in taken:
         nxt = _join_now(plan, warehouse_id, quantity, nxt, today)
     _stage(writes, line, plan)
-    writes.updates.extend(plan_trim(parts, backordered, reason))
+    trims = plan_trim(parts, backordered, reason)
+    writes.updates.extend(trims)
+    gone = {id(u.row) for u in trims if u.values.get("state") == PartState.CANCELLED}
+    live = [p for p in plan if p.state != PartState.CANCELLED and id(p.row) not in gone]
+    return _first_warehouse(line, live)
+
+
+def _first_warehouse(line: SalesOrderLine, live: Sequence[_Part]) -> int | None:
+    first = next((p.warehouse_id for p in live if p.warehouse_id is not None), None)
+    return first or line.warehouse_id
 
 
 def _as_planned(line: SalesOrderLine, parts: Sequence[OrderLinePart]) -> tuple[list[_Part], int]:

@@ -251,10 +251,10 @@ def _give_to_rush(
         if not qty:
             continue
         assert rush.item_id is not None
-        for warehouse_id, q in taken:
-            per_stock[(rush.item_id, warehouse_id)] += q
+        for wid, q in taken:
+            per_stock[(rush.item_id, wid)] += q
         backordered = max(rush.quantity_backordered - qty, ZERO)
-        plan_taken(
+        first = plan_taken(
             writes,
             rush,
             parts.get(rush.id or 0, ()),
@@ -267,6 +267,8 @@ def _give_to_rush(
             "quantity_allocated": rush.quantity_allocated + qty,
             "quantity_backordered": backordered,
         }
+        if first != rush.warehouse_id:
+            values["warehouse_id"] = first
         if open_quantity(rush) - qty <= 0:
             values["last_promised_date"] = today
             if rush.first_promised_date is None:
