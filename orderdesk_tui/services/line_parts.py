@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -37,26 +38,27 @@ FREEABLE = frozenset({PartState.ALLOCATED, PartState.RELEASED})
 
 def order_parts(session: Session, order_id: int) -> dict[int, list[OrderLinePart]]:
     """The order's parts by line id, in part order, as stored now."""
-    out: dict[int, list[OrderLinePart]] = defaultdict(list)
-    for part in session.exec(
-        select(OrderLinePart)
-        .where(col(OrderLinePart.order_id) == order_id)
-        .order_by(col(OrderLinePart.line_id), col(OrderLinePart.part_no))
-        .execution_options(populate_existing=True)
-    ):
-        out[part.line_id].append(part)
-    return out
+    return orders_parts(session, [order_id])
+
+
+def orders_parts(session: Session, order_ids: Iterable[int]) -> dict[int, list[OrderLinePart]]:
+    """The parts of these orders by line id, in part order, as stored now (one statement)."""
+    return _read(session, col(OrderLinePart.order_id), order_ids)
 
 
 def line_parts(session: Session, line_ids: Iterable[int]) -> dict[int, list[OrderLinePart]]:
     """The parts of these lines by line id, in part order, as stored now."""
-    ids = sorted(set(line_ids))
+    return _read(session, col(OrderLinePart.line_id), line_ids)
+
+
+def _read(session: Session, column: Any, ids: Iterable[int]) -> dict[int, list[OrderLinePart]]:
+    wanted = sorted(set(ids))
     out: dict[int, list[OrderLinePart]] = defaultdict(list)
-    if not ids:
+    if not wanted:
         return out
     for part in session.exec(
         select(OrderLinePart)
-        .where(col(OrderLinePart.line_id).in_(ids))
+        .where(column.in_(wanted))
         .order_by(col(OrderLinePart.line_id), col(OrderLinePart.part_no))
         .execution_options(populate_existing=True)
     ):
@@ -87,9 +89,11 @@ class _Part:
 
 @dataclass(slots=True)
 class PartWrites:
-    """What an allocation run writes to order_line_parts, in three statements at most."""
+    """What an allocation run writes to order_line_parts, in three statements at most (and
+    a reload). `order_id`: the order the audit events are filed under (None: a rush's batch
+    over many orders, filed by its caller)."""
 
-    order_id: int
+    order_id: int | None
     inserts: list[dict[str, object]] = field(default_factory=list)
     updates: list[VersionedUpdate] = field(default_factory=list)
     deletes: list[int] = field(default_factory=list)
@@ -117,31 +121,9 @@ def plan_allocation(
     cannot be promised at all is a backordered part without a date). `ship_date`: the date a
     ship-complete order ships, given to every part of the line (None: parts ship when ready).
     Returns the line's warehouse (its first live part's) and the parts in words."""
-    assert line.id is not None
-    nxt = max((p.part_no for p in parts), default=0) + 1
-    plan = [
-        _Part(p.part_no, p.warehouse_id, p.quantity, p.promised_date, p.state, p) for p in parts
-    ]
-    old = unparted(line, parts)
-    if old > 0:
-        plan.append(
-            _Part(nxt, line.warehouse_id, old, line.last_promised_date, PartState.ALLOCATED)
-        )
-        nxt += 1
+    plan, nxt = _as_planned(line, parts)
     for piece in res.ship_now:
-        same = next(
-            (
-                p
-                for p in plan
-                if p.state == PartState.ALLOCATED and p.warehouse_id == piece.warehouse_id
-            ),
-            None,
-        )
-        if same is not None:
-            same.quantity += piece.quantity
-        else:
-            plan.append(_Part(nxt, piece.warehouse_id, piece.quantity, today, PartState.ALLOCATED))
-            nxt += 1
+        nxt = _join_now(plan, piece.warehouse_id, piece.quantity, nxt, today)
     wanted: dict[tuple[int | None, date | None], Decimal] = defaultdict(lambda: ZERO)
     for piece in res.later:
         wanted[(piece.warehouse_id, piece.day)] += piece.quantity
@@ -165,8 +147,71 @@ def plan_allocation(
                 p.promised_date = ship_date
     _stage(writes, line, plan)
     live = [p for p in plan if p.state != PartState.CANCELLED]
+    return _first_warehouse(line, live), "; ".join(describe(p) for p in live)
+
+
+def plan_taken(
+    writes: PartWrites,
+    line: SalesOrderLine,
+    parts: Sequence[OrderLinePart],
+    taken: Sequence[tuple[int, Decimal]],
+    *,
+    backordered: Decimal,
+    today: date,
+    reason: str,
+) -> int | None:
+    """Add to `writes` the parts of a line (a rush's) that took units from other lines,
+    `taken` [(warehouse id, quantity)]: they join its allocated part in that warehouse, as what
+    ships now does in `plan_allocation` (a new part if it has none there), and its backordered
+    parts come down to `backordered`, the latest promised first (`plan_trim`). `line` is as it
+    was before. Returns the line's warehouse (its first live part's, as `plan_allocation`)."""
+    plan, nxt = _as_planned(line, parts)
+    for warehouse_id, quantity in taken:
+        nxt = _join_now(plan, warehouse_id, quantity, nxt, today)
+    _stage(writes, line, plan)
+    trims = plan_trim(parts, backordered, reason)
+    writes.updates.extend(trims)
+    gone = {id(u.row) for u in trims if u.values.get("state") == PartState.CANCELLED}
+    live = [p for p in plan if p.state != PartState.CANCELLED and id(p.row) not in gone]
+    return _first_warehouse(line, live)
+
+
+def _first_warehouse(line: SalesOrderLine, live: Sequence[_Part]) -> int | None:
     first = next((p.warehouse_id for p in live if p.warehouse_id is not None), None)
-    return first or line.warehouse_id, "; ".join(describe(p) for p in live)
+    return first or line.warehouse_id
+
+
+def _as_planned(line: SalesOrderLine, parts: Sequence[OrderLinePart]) -> tuple[list[_Part], int]:
+    """The line's parts to plan on, with what it holds beyond them (allocated before parts)
+    as an allocated part in its warehouse; and the next part number."""
+    assert line.id is not None
+    nxt = max((p.part_no for p in parts), default=0) + 1
+    plan = [
+        _Part(p.part_no, p.warehouse_id, p.quantity, p.promised_date, p.state, p) for p in parts
+    ]
+    old = unparted(line, parts)
+    if old > 0:
+        plan.append(
+            _Part(nxt, line.warehouse_id, old, line.last_promised_date, PartState.ALLOCATED)
+        )
+        nxt += 1
+    return plan, nxt
+
+
+def _join_now(
+    plan: list[_Part], warehouse_id: int | None, quantity: Decimal, nxt: int, today: date
+) -> int:
+    """What ships now joins the allocated part in its warehouse (a new part, promised today, if
+    there is none). Returns the next part number."""
+    same = next(
+        (p for p in plan if p.state == PartState.ALLOCATED and p.warehouse_id == warehouse_id),
+        None,
+    )
+    if same is not None:
+        same.quantity += quantity
+        return nxt
+    plan.append(_Part(nxt, warehouse_id, quantity, today, PartState.ALLOCATED))
+    return nxt + 1
 
 
 def plan_settled(writes: PartWrites, line: SalesOrderLine, parts: Sequence[OrderLinePart]) -> None:
@@ -295,25 +340,33 @@ def trim_backorders(
     (after a cut of what waits: cancel remaining), the latest promised first: a part cut whole
     is cancelled, one cut in part keeps the rest."""
     parts = line_parts(session, [line.id for line in lines if line.id is not None])
-    updates: list[VersionedUpdate] = []
-    for line in lines:
-        waiting = sorted(
-            (p for p in parts.get(line.id or 0, ()) if p.state == PartState.BACKORDERED),
-            key=lambda p: (p.promised_date or date.max, p.part_no),
-            reverse=True,
-        )
-        excess = sum((p.quantity for p in waiting), ZERO) - line.quantity_backordered
-        for part in waiting:
-            if excess <= 0:
-                break
-            cut = min(part.quantity, excess)
-            excess -= cut
-            values: dict[str, object] = (
-                {"state": PartState.CANCELLED}
-                if cut == part.quantity
-                else {"quantity": part.quantity - cut}
-            )
-            updates.append(
-                VersionedUpdate(part, values, part.version, "part.cancelled", reason[:400])
-            )
+    updates = [
+        u
+        for line in lines
+        for u in plan_trim(parts.get(line.id or 0, ()), line.quantity_backordered, reason)
+    ]
     apply_updates(session, updates, actor=actor, order_id=order_id)
+
+
+def plan_trim(parts: Sequence[OrderLinePart], keep: Decimal, reason: str) -> list[VersionedUpdate]:
+    """The updates that bring a line's backordered `parts` down to `keep`, the latest promised
+    first: a part cut whole is cancelled, one cut in part keeps the rest."""
+    waiting = sorted(
+        (p for p in parts if p.state == PartState.BACKORDERED),
+        key=lambda p: (p.promised_date or date.max, p.part_no),
+        reverse=True,
+    )
+    excess = sum((p.quantity for p in waiting), ZERO) - keep
+    updates: list[VersionedUpdate] = []
+    for part in waiting:
+        if excess <= 0:
+            break
+        cut = min(part.quantity, excess)
+        excess -= cut
+        values: dict[str, object] = (
+            {"state": PartState.CANCELLED}
+            if cut == part.quantity
+            else {"quantity": part.quantity - cut}
+        )
+        updates.append(VersionedUpdate(part, values, part.version, "part.cancelled", reason[:400]))
+    return updates

@@ -5,8 +5,10 @@ customer is re-acknowledged only when the rush moved a promise date). The ERP is
 Tryton sale has no priority, and the allocation that follows is the desk's own.
 
 **Precedence.** A rush line's open quantity that free stock cannot cover takes units from
-normal orders' unreleased allocations of the same item in the same warehouse: lines that are
-not rush, of orders that are neither rush nor ship-complete, in state entered, on hold or
+normal orders' unreleased allocations of the same item in the same warehouse (any warehouse,
+for a line whose promise allows a split): lines that are not rush and not split (a split
+line's units may be in several warehouses, and deallocation frees its latest part wherever
+it is), of orders that are neither rush nor ship-complete, in state entered, on hold or
 acknowledged (never released, picked or shipped: the warehouse has those). The orders that
 give first are the
 ones the customer wants latest (the line's requested date, else the order's), then the ones

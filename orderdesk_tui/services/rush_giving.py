@@ -1,29 +1,34 @@
 """The orders that give units to a rush: who they are, and taking from them in one go.
 
-Which lines give (services.rush has the rule in words): not rush, of orders that are not rush
-and not ship-complete (a ship-complete order that gives one unit cannot ship at all), in state
-entered, on hold or acknowledged, holding the part in the rush line's warehouse; those wanted
-latest first (requested date), then entered latest, then the newest.
+Which lines give (services.rush has the rule in words): not rush, not split (F7), of orders
+that are not rush and not ship-complete (a ship-complete order that gives one unit cannot ship
+at all), in state entered, on hold or acknowledged, holding the part in the rush line's
+warehouse (any warehouse, for a split rush line); those wanted latest first (requested date),
+then entered latest, then the newest.
 
 Taking is set-based, so that a rush across a hundred orders stays well under the 200 ms the
 desk allows it (bench/rush_reallocation.py): one `free_allocation_in` for every giving line,
 the rush lines and stock rows written once, and every loser re-promised from one read of the
 part's supply and demand: what it lost becomes a backorder promised for the date
 `allocation.allocate_in` would give it (the same domain promise, each order seeing the others'
-demand but not its own). An order that could take free stock back at once (it should not: the
+demand but not its own). The parts (services.line_parts) are kept exact from one read of the
+touched orders' parts and one batch of part writes: the taken units join the rush line's
+allocated part in their warehouse and its backordered parts are trimmed (`plan_taken`); each
+loser's backordered parts are replaced by its new promise (`plan_allocation`, nothing now).
+An order that could take free stock back at once (it should not: the
 rush took only what free stock could not give) is re-allocated by `allocate_in` itself. The
 events the batch writes name no order (those calls take one); they are filed under their
 orders before the transaction ends.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import false, func, insert, select, update
+from sqlalchemy import case, false, func, insert, select, update
 from sqlmodel import Session, col
 
 from orderdesk_tui.config import MailSettings
@@ -32,7 +37,9 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.domain.money import ZERO
 from orderdesk_tui.models import (
     AuditEvent,
+    Customer,
     Note,
+    OrderLinePart,
     OrderRevision,
     SalesOrder,
     SalesOrderLine,
@@ -51,6 +58,7 @@ from orderdesk_tui.services.audit import VersionedUpdate, apply_updates
 from orderdesk_tui.services.availability import load_supplies, open_quantity, stock_requests
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.holds import place_hold
+from orderdesk_tui.services.line_parts import PartWrites, orders_parts, plan_allocation, plan_taken
 from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff
 from orderdesk_tui.services.revision_log import revision_values
@@ -99,6 +107,9 @@ def givers(
         .where(
             *_giving(item_ids, order_id),  # type: ignore[arg-type]
             col(SalesOrderLine.rush) == false(),
+            # a split line may hold in several warehouses; what it gives must come back
+            # from the rush line's (deallocation frees its latest part, wherever it is)
+            col(SalesOrderLine.split_warehouses) == false(),
             col(SalesOrder.priority) != Priority.RUSH,
         )
         .order_by(
@@ -136,7 +147,8 @@ Move = tuple[SalesOrderLine, str, Decimal, SalesOrderLine]
 def plan(
     rush_lines: Sequence[SalesOrderLine], giving: Sequence[tuple[SalesOrderLine, str]]
 ) -> list[Move]:
-    """Who gives what to which rush line: each line's shortfall from the first givers."""
+    """Who gives what to which rush line: each line's shortfall from the first givers in its
+    warehouse (in any warehouse, for a line whose promise allows a split: F7)."""
     left = {line.id: line.quantity_allocated for line, _ in giving}
     moves: list[Move] = []
     for rush in rush_lines:
@@ -146,7 +158,9 @@ def plan(
         for giver, number in giving:
             if need <= 0:
                 break
-            if giver.item_id != rush.item_id or giver.warehouse_id != rush.warehouse_id:
+            if giver.item_id != rush.item_id:
+                continue
+            if giver.warehouse_id != rush.warehouse_id and not rush.split_warehouses:
                 continue
             give = min(need, left[giver.id])
             if give > 0:
@@ -198,9 +212,17 @@ def take(
         )
         for oid in sorted(per_order)
     )
-    _give_to_rush(session, order, rush_lines, moves, actor=actor, today=today)
-    _repromise(session, losses, order.number, actor=actor, today=today, mail=mail)
+    assert order.id is not None
+    parts = orders_parts(session, [order.id, *per_order])
+    writes = PartWrites(None)
+    _give_to_rush(session, order, rush_lines, moves, parts, writes, actor=actor, today=today)
+    again = _repromise(
+        session, losses, order.number, parts, writes, actor=actor, today=today, mail=mail
+    )
+    writes.write(session, actor=actor)
     _file_under_orders(session, mark)
+    for loser in again:  # free stock after all: allocate_in allocates it (and writes parts)
+        allocate_in(session, loser, actor=actor, today=today)
     return losses
 
 
@@ -209,26 +231,44 @@ def _give_to_rush(
     order: SalesOrder,
     rush_lines: Sequence[SalesOrderLine],
     moves: Sequence[Move],
+    parts: Mapping[int, Sequence[OrderLinePart]],
+    writes: PartWrites,
     *,
     actor: str,
     today: date,
 ) -> None:
-    """The freed units onto the rush lines, and back into the stock rows' `allocated`."""
-    gained: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for _, _, qty, rush in moves:
-        gained[rush.id] += qty
+    """The freed units onto the rush lines and their parts (added to `writes`), and back into
+    the stock rows' `allocated`."""
+    gained: dict[int | None, dict[int, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for giver, _, qty, rush in moves:
+        assert giver.warehouse_id is not None  # a giver holds stock in its (one) warehouse
+        gained[rush.id][giver.warehouse_id] += qty
     updates: list[VersionedUpdate] = []
     per_stock: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for rush in rush_lines:
-        qty = gained.get(rush.id, ZERO)
+        taken = sorted(gained.get(rush.id, {}).items())
+        qty = sum((q for _, q in taken), ZERO)
         if not qty:
             continue
-        assert rush.item_id is not None and rush.warehouse_id is not None
-        per_stock[(rush.item_id, rush.warehouse_id)] += qty
+        assert rush.item_id is not None
+        for wid, q in taken:
+            per_stock[(rush.item_id, wid)] += q
+        backordered = max(rush.quantity_backordered - qty, ZERO)
+        first = plan_taken(
+            writes,
+            rush,
+            parts.get(rush.id or 0, ()),
+            taken,
+            backordered=backordered,
+            today=today,
+            reason=f"{fmt_qty(qty)} taken for rush",
+        )
         values: dict[str, object] = {
             "quantity_allocated": rush.quantity_allocated + qty,
-            "quantity_backordered": max(rush.quantity_backordered - qty, ZERO),
+            "quantity_backordered": backordered,
         }
+        if first != rush.warehouse_id:
+            values["warehouse_id"] = first
         if open_quantity(rush) - qty <= 0:
             values["last_promised_date"] = today
             if rush.first_promised_date is None:
@@ -265,13 +305,17 @@ def _repromise(
     session: Session,
     losses: Sequence[Loss],
     rush_number: str,
+    parts: Mapping[int, Sequence[OrderLinePart]],
+    writes: PartWrites,
     *,
     actor: str,
     today: date,
     mail: MailSettings | None,
-) -> None:
-    """Each loser's open quantity backordered for the date allocate_in would promise it;
-    its promised dates, revision, audit event and a note with a call-back due now."""
+) -> list[SalesOrder]:
+    """Each loser's open quantity backordered for the date allocate_in would promise it, its
+    backordered parts replaced to match (added to `writes`); its promised dates, revision,
+    audit event and a note with a call-back due now. Returns the losers that could take free
+    stock after all (the caller allocates them once the parts are written)."""
     ids = [loss.order_id for loss in losses]
     orders = {
         o.id: o
@@ -312,7 +356,13 @@ def _repromise(
             again.append(loser)  # free stock after all: allocate_in allocates it
             requests, results = [], []
         for (line, _), res in zip(requests, results, strict=True):
+            assert line.id is not None
+            warehouse_id, _words = plan_allocation(
+                writes, line, parts.get(line.id, ()), res, today=today, ship_date=None
+            )
             values: dict[str, object] = {"quantity_backordered": res.quantity}
+            if warehouse_id != line.warehouse_id:
+                values["warehouse_id"] = warehouse_id
             promised[line.id] = res.complete_date
             if res.complete_date is None:
                 holds.append((loser, f"cannot be promised: {line.part_number}"))
@@ -379,35 +429,49 @@ def _repromise(
     # many rows in one INSERT each (the ORM would build and insert them one by one)
     session.execute(insert(table_of(OrderRevision)), revisions)
     session.execute(insert(table_of(Note)), notes)
+    # the customers in one read, held here: each acknowledgement looks its order's up (the
+    # session keeps rows only while something refers to them: one SELECT per loser otherwise)
+    told = sorted({orders[r["order_id"]].customer_id for r in revisions if r["reacknowledge"]})
+    customers = (
+        session.execute(select(Customer).where(col(Customer.id).in_(told))).all() if told else []
+    )
     for row in revisions:  # a moved promise: the revised acknowledgement (or 855 change)
         if row["reacknowledge"]:
             enqueue_reacknowledgement(
                 session, mail or MailSettings(), orders[row["order_id"]], OrderRevision(**row)
             )
+    del customers  # held until the acknowledgements are queued
     for loser, reason in holds:
         place_hold(session, loser, HoldKind.STOCK, reason, actor=actor)
-    for loser in again:
-        allocate_in(session, loser, actor=actor, today=today)
+    return again
 
 
 def _file_under_orders(session: Session, after_id: int) -> None:
-    """The batch's line and order events (written with no order) filed under their orders."""
-    mine = (
-        col(AuditEvent.id) > after_id,
-        col(AuditEvent.order_id).is_(None),
-    )
+    """The batch's order, line and part events (written with no order) filed under their
+    orders, in one statement."""
     line_order = (
         select(col(SalesOrderLine.order_id))
         .where(col(SalesOrderLine.id) == col(AuditEvent.entity_id))
         .scalar_subquery()
     )
-    session.execute(
-        update(AuditEvent)
-        .where(*mine, col(AuditEvent.entity) == "sales_order_lines")
-        .values(order_id=line_order)
+    part_order = (
+        select(col(OrderLinePart.order_id))
+        .where(col(OrderLinePart.id) == col(AuditEvent.entity_id))
+        .scalar_subquery()
     )
+    entity = col(AuditEvent.entity)
     session.execute(
         update(AuditEvent)
-        .where(*mine, col(AuditEvent.entity) == "sales_orders")
-        .values(order_id=col(AuditEvent.entity_id))
+        .where(
+            col(AuditEvent.id) > after_id,
+            col(AuditEvent.order_id).is_(None),
+            entity.in_(("sales_orders", "sales_order_lines", "order_line_parts")),
+        )
+        .values(
+            order_id=case(
+                (entity == "sales_orders", col(AuditEvent.entity_id)),
+                (entity == "sales_order_lines", line_order),
+                else_=part_order,
+            )
+        )
     )
