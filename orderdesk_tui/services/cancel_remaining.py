@@ -26,6 +26,7 @@ from orderdesk_tui.errors import RuleViolation, StaleEdit
 from orderdesk_tui.models import SalesOrder, SalesOrderLine, Shipment, ShipmentLine, User
 from orderdesk_tui.models.base import OrderState, utcnow
 from orderdesk_tui.services.audit import VersionedUpdate, apply_update, apply_updates
+from orderdesk_tui.services.availability import order_lines
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.deallocation import free_allocation_in
 from orderdesk_tui.services.line_parts import trim_backorders
@@ -149,14 +150,7 @@ def _cancel_in(
             f"cancelling what remains of a {order.state.replace('_', ' ')} order is for "
             "supervisors",
         )
-    lines = list(
-        session.execute(
-            select(SalesOrderLine)
-            .where(col(SalesOrderLine.order_id) == order_id)
-            .order_by(col(SalesOrderLine.line_no))
-            .execution_options(populate_existing=True)
-        ).scalars()
-    )
+    lines = order_lines(session, order_id)
     working = _in_warehouse(session, [line.id for line in lines if line.id is not None])
     chosen = lines if line_id is None else [ln for ln in lines if ln.id == line_id]
     if line_id is not None and not chosen:

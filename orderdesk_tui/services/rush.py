@@ -50,7 +50,7 @@ from orderdesk_tui.models import OrderRevision, SalesOrder, SalesOrderLine, User
 from orderdesk_tui.models.base import OrderState, Priority, utcnow
 from orderdesk_tui.services.allocation import ALLOCATABLE, allocate_in
 from orderdesk_tui.services.audit import apply_update
-from orderdesk_tui.services.availability import open_quantity, today_utc
+from orderdesk_tui.services.availability import open_quantity, order_lines, today_utc
 from orderdesk_tui.services.contention import run_again_on_conflict
 from orderdesk_tui.services.mail_outbox import enqueue_reacknowledgement
 from orderdesk_tui.services.order_diff import FieldDiff
@@ -115,17 +115,6 @@ def _lock_order(session: Session, order_id: int) -> SalesOrder:
     if order is None:
         raise RuleViolation(f"order {order_id} no longer exists")
     return order
-
-
-def _lines(session: Session, order_id: int) -> list[SalesOrderLine]:
-    return list(
-        session.execute(
-            select(SalesOrderLine)
-            .where(col(SalesOrderLine.order_id) == order_id)
-            .order_by(col(SalesOrderLine.line_no))
-            .execution_options(populate_existing=True)
-        ).scalars()
-    )
 
 
 # -- marking and clearing ---------------------------------------------------------------------
@@ -258,7 +247,7 @@ def clear_order(
             order_id=order_id,
             reason=reason,
         )
-        if not any(line.rush for line in _lines(session, order_id)):
+        if not any(line.rush for line in order_lines(session, order_id)):
             _stamp(session, order, actor.name, reason, on=False)
         add_revision(
             session,
@@ -298,7 +287,7 @@ def clear_line(
             order_id=order_id,
             reason=reason,
         )
-        others = any(other.rush for other in _lines(session, order_id))
+        others = any(other.rush for other in order_lines(session, order_id))
         if order.priority != Priority.RUSH and not others:
             _stamp(session, order, actor.name, reason, on=False)
         add_revision(
@@ -372,7 +361,7 @@ def _rush_lines(
     assert order.id is not None
     return [
         line
-        for line in _lines(session, order.id)
+        for line in order_lines(session, order.id)
         if line.item_id is not None
         and not line.drop_ship
         and (line_ids is None or line.id in line_ids)
