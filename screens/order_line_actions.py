@@ -10,6 +10,7 @@ methods are checked against it (mypy takes no subclass as `self`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
@@ -19,6 +20,7 @@ from orderdesk_tui.domain.availability.quantities import fmt_qty
 from orderdesk_tui.models.base import Priority
 from orderdesk_tui.services import cancel_remaining, rush
 from orderdesk_tui.services.order_queries import LineView
+from orderdesk_tui.services.rush import RushResult
 from screens.dialogs import PickDialog, ReasonDialog
 from screens.order_view_parts import line_at
 
@@ -44,6 +46,17 @@ class OrderLineActions:
         table = self.view.lines
         return line_at(table.rows, table.cursor) if table.row_count else None
 
+    def _rush_with_reason(self, dialog: ReasonDialog, act: Callable[[str], RushResult]) -> None:
+        """Ask `dialog`'s reason, then run `act(reason)` in a thread; the status line says
+        what it did."""
+        view = self.view
+
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                view.run_change(lambda: act(reason), lambda result: result.summary)
+
+        view.app.push_screen(dialog, answered)
+
     def action_rush(self) -> None:
         """Mark the order rush, or clear the rush of a rush order; with a reason."""
         view = self.view
@@ -51,49 +64,24 @@ class OrderLineActions:
             return
         order = view.detail.order
         user, store, number, version = view.desk.user, view.desk.store, order.number, order.version
-        mail = view.desk.settings.mail
+        mail, order_id = view.desk.settings.mail, order.id or 0
         if order.priority == Priority.RUSH:
-
-            def clear(reason: str | None) -> None:
-                if reason is not None:
-                    view.run_change(
-                        lambda: rush.clear_order(
-                            store,
-                            order.id or 0,
-                            expected_version=version,
-                            actor=user,
-                            reason=reason,
-                        ),
-                        lambda result: result.summary,
-                    )
-
-            view.app.push_screen(
+            self._rush_with_reason(
                 ReasonDialog(f"Clear the rush on {number}", "it goes back to normal priority"),
-                clear,
+                lambda reason: rush.clear_order(
+                    store, order_id, expected_version=version, actor=user, reason=reason
+                ),
             )
             return
-
-        def mark(reason: str | None) -> None:
-            if reason is not None:
-                view.run_change(
-                    lambda: rush.mark_order(
-                        store,
-                        order.id or 0,
-                        expected_version=version,
-                        actor=user,
-                        reason=reason,
-                        mail=mail,
-                    ),
-                    lambda result: result.summary,
-                )
-
-        view.app.push_screen(
+        self._rush_with_reason(
             ReasonDialog(
                 f"Rush order {number}",
                 "it jumps the queue; what stock cannot give is taken from normal orders "
                 "not yet released",
             ),
-            mark,
+            lambda reason: rush.mark_order(
+                store, order_id, expected_version=version, actor=user, reason=reason, mail=mail
+            ),
         )
 
     def action_rush_line(self) -> None:
@@ -115,47 +103,27 @@ class OrderLineActions:
             view.notify(f"{number} is rush as a whole: every line already is", severity="warning")
             return
         if line.rush:
-
-            def clear(reason: str | None) -> None:
-                if reason is not None:
-                    view.run_change(
-                        lambda: rush.clear_line(
-                            store,
-                            order_id,
-                            line_id,
-                            expected_version=version,
-                            actor=user,
-                            reason=reason,
-                        ),
-                        lambda result: result.summary,
-                    )
-
-            view.app.push_screen(
-                ReasonDialog(f"Clear the rush on line {line.line_no} of {number}"), clear
+            self._rush_with_reason(
+                ReasonDialog(f"Clear the rush on line {line.line_no} of {number}"),
+                lambda reason: rush.clear_line(
+                    store, order_id, line_id, expected_version=version, actor=user, reason=reason
+                ),
             )
             return
-
-        def mark(reason: str | None) -> None:
-            if reason is not None:
-                view.run_change(
-                    lambda: rush.mark_line(
-                        store,
-                        order_id,
-                        line_id,
-                        expected_version=version,
-                        actor=user,
-                        reason=reason,
-                        mail=mail,
-                    ),
-                    lambda result: result.summary,
-                )
-
-        view.app.push_screen(
+        self._rush_with_reason(
             ReasonDialog(
                 f"Rush line {line.line_no} ({line.part_number}) of {number}",
                 "what stock cannot give is taken from normal orders not yet released",
             ),
-            mark,
+            lambda reason: rush.mark_line(
+                store,
+                order_id,
+                line_id,
+                expected_version=version,
+                actor=user,
+                reason=reason,
+                mail=mail,
+            ),
         )
 
     def action_cancel_remaining(self) -> None:
