@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from orderdesk_tui.models import (
     Customer,
@@ -114,3 +114,23 @@ def add_order(
         assert stock is not None
         stock.allocated += Decimal(sum(allocated))
         return order.id
+
+
+def order_of(store: Store, order_id: int) -> SalesOrder:
+    """The order as stored now."""
+    with store.session() as session:
+        order = session.get(SalesOrder, order_id)
+        assert order is not None
+        return order
+
+
+def lines_of(store: Store, order_id: int) -> list[SalesOrderLine]:
+    """The order's lines as stored now, in line order."""
+    with store.session() as session:
+        return list(
+            session.exec(
+                select(SalesOrderLine)
+                .where(SalesOrderLine.order_id == order_id)
+                .order_by(col(SalesOrderLine.line_no))
+            )
+        )

@@ -14,8 +14,6 @@ from orderdesk_tui.models import (
     Customer,
     EDIDocument,
     OrderRevision,
-    SalesOrder,
-    SalesOrderLine,
     Shipment,
     ShipmentLine,
     StockLevel,
@@ -25,25 +23,7 @@ from orderdesk_tui.models.base import OrderState
 from orderdesk_tui.services.cancel_remaining import cancel_remaining
 from orderdesk_tui.services.users import Approval
 from orderdesk_tui.store import Store
-from tests.rush_world import COORDINATOR, PIN, World, add_order, build_world
-
-
-def _order(store: Store, order_id: int) -> SalesOrder:
-    with store.session() as session:
-        order = session.get(SalesOrder, order_id)
-        assert order is not None
-        return order
-
-
-def _lines(store: Store, order_id: int) -> list[SalesOrderLine]:
-    with store.session() as session:
-        return list(
-            session.exec(
-                select(SalesOrderLine)
-                .where(SalesOrderLine.order_id == order_id)
-                .order_by(col(SalesOrderLine.line_no))
-            )
-        )
+from tests.rush_world import COORDINATOR, PIN, World, add_order, build_world, lines_of, order_of
 
 
 def _stock(store: Store, world: World) -> StockLevel:
@@ -68,7 +48,7 @@ def _cancel(
         store,
         order_id,
         line_id=line_id,
-        expected_version=_order(store, order_id).version,
+        expected_version=order_of(store, order_id).version,
         actor=COORDINATOR,
         reason=reason,
         **kw,  # type: ignore[arg-type]
@@ -78,12 +58,12 @@ def _cancel(
 def test_a_line_then_the_rest_of_the_order(store: Store) -> None:
     world = build_world(store, on_hand=100)
     order_id = add_order(store, world, "SO0000001", [10, 5], allocated=[6, 0])
-    first, second = _lines(store, order_id)
+    first, second = lines_of(store, order_id)
 
     said = _cancel(store, order_id, first.id)
 
     assert said == "SO0000001: remaining quantity cancelled (line 1 10)"
-    first, second = _lines(store, order_id)
+    first, second = lines_of(store, order_id)
     assert (first.quantity_cancelled, first.quantity_allocated, first.quantity_backordered) == (
         10,
         0,
@@ -91,14 +71,14 @@ def test_a_line_then_the_rest_of_the_order(store: Store) -> None:
     )
     assert second.quantity_cancelled == 0 and second.quantity_backordered == 5
     assert _stock(store, world).allocated == 0  # the 6 went back
-    order = _order(store, order_id)
+    order = order_of(store, order_id)
     assert order.state == OrderState.ACKNOWLEDGED and order.revision == 1
     assert _outbox(store) == [("push_change", "customer cut it")]
 
     said = _cancel(store, order_id, None, "rest not needed")
 
     assert said.endswith("(line 2 5); the order is now cancelled")
-    order = _order(store, order_id)
+    order = order_of(store, order_id)
     assert order.state == OrderState.CANCELLED and order.cancel_reason == "rest not needed"
     assert _outbox(store)[-1] == ("push_cancel", "rest not needed")
     with store.session() as session:
@@ -126,15 +106,15 @@ def test_a_partly_shipped_order_needs_a_supervisor_and_ends_shipped(store: Store
     )
     with pytest.raises(PermissionDenied, match="needs a supervisor override"):
         _cancel(store, order_id, None)
-    assert [ln.quantity_cancelled for ln in _lines(store, order_id)] == [0, 0]
+    assert [ln.quantity_cancelled for ln in lines_of(store, order_id)] == [0, 0]
 
     said = _cancel(store, order_id, None, approval=Approval("sam", PIN))
 
     assert said.endswith("(line 1 4, line 2 4); the order is now shipped")
-    first, second = _lines(store, order_id)
+    first, second = lines_of(store, order_id)
     assert (first.quantity_shipped, first.quantity_cancelled) == (6, 4)
     assert (second.quantity_allocated, second.quantity_cancelled) == (0, 4)
-    order = _order(store, order_id)
+    order = order_of(store, order_id)
     assert order.state == OrderState.SHIPPED and order.shipped_at is not None
     assert _outbox(store) == [("push_change", "customer cut it")]
     with store.session() as session:
@@ -145,7 +125,7 @@ def test_a_partly_shipped_order_needs_a_supervisor_and_ends_shipped(store: Store
 def test_what_the_warehouse_picked_stays(store: Store) -> None:
     world = build_world(store, on_hand=100)
     order_id = add_order(store, world, "SO0000001", [10], state=OrderState.ACKNOWLEDGED)
-    [line] = _lines(store, order_id)
+    [line] = lines_of(store, order_id)
     with store.session() as session:
         shipment = Shipment(
             number="SH1", order_id=order_id, warehouse_id=world.warehouse_id, state="picked"
@@ -159,7 +139,7 @@ def test_what_the_warehouse_picked_stays(store: Store) -> None:
         )
     said = _cancel(store, order_id, line.id)
     assert said == "SO0000001: remaining quantity cancelled (line 1 3)"
-    [line] = _lines(store, order_id)
+    [line] = lines_of(store, order_id)
     assert line.quantity_cancelled == 3 and line.quantity_allocated == 7
     assert _stock(store, world).allocated == 7
     with pytest.raises(RuleViolation, match="line 1: nothing remains to cancel"):
@@ -169,7 +149,7 @@ def test_what_the_warehouse_picked_stays(store: Store) -> None:
 def test_refusals_change_nothing(store: Store) -> None:
     world = build_world(store)
     order_id = add_order(store, world, "SO0000001", [10])
-    [line] = _lines(store, order_id)
+    [line] = lines_of(store, order_id)
     with pytest.raises(RuleViolation, match="needs a reason"):
         _cancel(store, order_id, line.id, reason=" ")
     with pytest.raises(StaleEdit):
@@ -184,7 +164,7 @@ def test_refusals_change_nothing(store: Store) -> None:
     shipped = add_order(store, world, "SO0000002", [5], state=OrderState.SHIPPED)
     with pytest.raises(RuleViolation, match="is shipped: nothing remains to cancel"):
         _cancel(store, shipped, None)
-    assert [ln.quantity_cancelled for ln in _lines(store, order_id)] == [0]
+    assert [ln.quantity_cancelled for ln in lines_of(store, order_id)] == [0]
     assert _outbox(store) == []
 
 
@@ -195,7 +175,7 @@ def test_an_edi_partner_gets_an_855_change(store: Store) -> None:
         assert customer is not None
         customer.edi_partner_id = "ACMEEDI"
     order_id = add_order(store, world, "SO0000001", [10, 5])
-    _cancel(store, order_id, _lines(store, order_id)[1].id)
+    _cancel(store, order_id, lines_of(store, order_id)[1].id)
     with store.session() as session:
         [document] = session.exec(select(EDIDocument)).all()
         assert (document.transaction_set, document.direction, document.revision_no) == (

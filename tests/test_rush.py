@@ -23,30 +23,12 @@ from orderdesk_tui.services import drafts, rush
 from orderdesk_tui.services.queue import load_queue
 from orderdesk_tui.services.submit import submit_order
 from orderdesk_tui.store import Store
-from tests.rush_world import COORDINATOR, TODAY, World, add_order, build_world
+from tests.rush_world import COORDINATOR, TODAY, World, add_order, build_world, lines_of, order_of
 from tests.test_submit_statements import _orderable
 
 
-def _order(store: Store, order_id: int) -> SalesOrder:
-    with store.session() as session:
-        order = session.get(SalesOrder, order_id)
-        assert order is not None
-        return order
-
-
-def _lines(store: Store, order_id: int) -> list[SalesOrderLine]:
-    with store.session() as session:
-        return list(
-            session.exec(
-                select(SalesOrderLine)
-                .where(SalesOrderLine.order_id == order_id)
-                .order_by(col(SalesOrderLine.line_no))
-            )
-        )
-
-
 def _allocated(store: Store, order_id: int) -> Decimal:
-    return sum((ln.quantity_allocated for ln in _lines(store, order_id)), Decimal(0))
+    return sum((ln.quantity_allocated for ln in lines_of(store, order_id)), Decimal(0))
 
 
 def _stock_holds(store: Store, world: World) -> None:
@@ -70,7 +52,7 @@ def _rush(store: Store, order_id: int, reason: str = "line down at the plant") -
     return rush.mark_order(
         store,
         order_id,
-        expected_version=_order(store, order_id).version,
+        expected_version=order_of(store, order_id).version,
         actor=COORDINATOR,
         reason=reason,
         today=TODAY,
@@ -97,7 +79,7 @@ def test_a_rush_takes_from_the_orders_wanted_latest_and_re_promises_them(store: 
     assert _allocated(store, soon) == 10 and _allocated(store, older) == 10
     _stock_holds(store, world)
     # the losers: what they lost is a backorder promised for the item's lead time
-    [lost] = _lines(store, newer)
+    [lost] = lines_of(store, newer)
     assert lost.quantity_backordered == 8
     assert lost.last_promised_date == TODAY + timedelta(days=14)
     assert lost.first_promised_date == TODAY  # on-time is still measured against it
@@ -123,10 +105,10 @@ def test_a_rush_takes_from_the_orders_wanted_latest_and_re_promises_them(store: 
         assert revisions[newer].reacknowledge  # its promise moved
         # the ERP hears nothing of a rush: a Tryton sale has no priority
         assert session.exec(select(SyncOutbox)).all() == []
-    rushed = _order(store, wanted)
+    rushed = order_of(store, wanted)
     assert rushed.priority == Priority.RUSH and rushed.rushed_by == "casey"
     assert rushed.rush_reason == "line down at the plant" and rushed.revision == 1
-    assert _order(store, newer).revision == 1
+    assert order_of(store, newer).revision == 1
 
 
 def test_free_stock_first_and_never_from_released_rush_or_rush_lines(store: Store) -> None:
@@ -149,8 +131,8 @@ def test_free_stock_first_and_never_from_released_rush_or_rush_lines(store: Stor
     assert [(loss.number, loss.units) for loss in result.losses] == [("SO0000003", 10)]
     assert result.still_short == 5
     assert result.summary.endswith("10 units taken from 1 order; 5 still short (backordered)")
-    assert [ln.quantity_allocated for ln in _lines(store, rush_line_order)] == [10, 0]
-    [line] = _lines(store, wanted)
+    assert [ln.quantity_allocated for ln in lines_of(store, rush_line_order)] == [10, 0]
+    [line] = lines_of(store, wanted)
     assert line.quantity_allocated == 15 and line.quantity_backordered == 5
     _stock_holds(store, world)
 
@@ -182,7 +164,7 @@ def test_a_rush_line_takes_for_that_line_only(store: Store) -> None:
     world = build_world(store, on_hand=20)
     giver = add_order(store, world, "SO0000001", [20])
     wanted = add_order(store, world, "SO0000002", [5, 5], allocated=[0, 0])
-    _, second = _lines(store, wanted)
+    _, second = lines_of(store, wanted)
     result = rush.mark_line(
         store,
         wanted,
@@ -193,10 +175,10 @@ def test_a_rush_line_takes_for_that_line_only(store: Store) -> None:
         today=TODAY,
     )
     assert result.summary == "SO0000002: line 2 marked rush; 5 units taken from 1 order"
-    assert [ln.quantity_allocated for ln in _lines(store, wanted)] == [0, 5]
-    assert [ln.rush for ln in _lines(store, wanted)] == [False, True]
+    assert [ln.quantity_allocated for ln in lines_of(store, wanted)] == [0, 5]
+    assert [ln.rush for ln in lines_of(store, wanted)] == [False, True]
     assert _allocated(store, giver) == 15
-    order = _order(store, wanted)
+    order = order_of(store, wanted)
     assert order.priority == Priority.NORMAL and order.rushed_at is not None
     # the queue: a normal order with a rush line is rush work, on the rush SLA, first
     items = load_queue(store, SlaSettings()).items
@@ -208,12 +190,12 @@ def test_a_rush_line_takes_for_that_line_only(store: Store) -> None:
         store,
         wanted,
         second.id or 0,
-        expected_version=_lines(store, wanted)[1].version,
+        expected_version=lines_of(store, wanted)[1].version,
         actor=COORDINATOR,
         reason="repair postponed",
     )
     assert cleared.summary == "SO0000002: line 2 is no longer rush"
-    order = _order(store, wanted)
+    order = order_of(store, wanted)
     assert order.rushed_at is None and order.rush_reason == ""
     assert _allocated(store, wanted) == 5  # what it took stays allocated
     assert all(i.number != "SO0000002" for i in load_queue(store, SlaSettings()).items)
@@ -228,19 +210,19 @@ def test_clearing_and_refusals(store: Store) -> None:
         rush.mark_order(
             store, wanted, expected_version=99, actor=COORDINATOR, reason="x", today=TODAY
         )
-    assert _order(store, wanted).priority == Priority.NORMAL  # nothing written
+    assert order_of(store, wanted).priority == Priority.NORMAL  # nothing written
     _rush(store, wanted)
     with pytest.raises(RuleViolation, match="already rush"):
         _rush(store, wanted)
     result = rush.clear_order(
         store,
         wanted,
-        expected_version=_order(store, wanted).version,
+        expected_version=order_of(store, wanted).version,
         actor=COORDINATOR,
         reason="customer found stock",
     )
     assert result.summary == "SO0000001: order is no longer rush"
-    order = _order(store, wanted)
+    order = order_of(store, wanted)
     assert order.priority == Priority.NORMAL and order.rushed_at is None and order.revision == 2
     with store.session() as session:
         revisions = session.exec(
@@ -275,8 +257,8 @@ def test_submit_of_a_rush_order_takes_from_normal_orders(demo_store: Store) -> N
         demo_store, draft.id, 1, {"item_id": item_id, "quantity": Decimal(3)}, actor="alice"
     )
     result = submit_order(demo_store, draft.id, actor="alice", settings=Settings())
-    assert [ln.quantity_allocated for ln in _lines(demo_store, result.order_id)] == [3]
-    assert _lines(demo_store, giver)[0].quantity_allocated == 2
+    assert [ln.quantity_allocated for ln in lines_of(demo_store, result.order_id)] == [3]
+    assert lines_of(demo_store, giver)[0].quantity_allocated == 2
     with demo_store.session() as session:
         event = session.exec(
             select(AuditEvent).where(
