@@ -4,17 +4,17 @@ Shift+F10 cancels what remains; the screen and the store are checked."""
 
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import select
 from textual.widgets import Digits, Label, Static, TabbedContent
 
 from orderdesk_tui.config import Settings
-from orderdesk_tui.models import Note, SalesOrder, SalesOrderLine
+from orderdesk_tui.models import Note
 from orderdesk_tui.models.base import OrderState, Priority
 from orderdesk_tui.services import rush
 from orderdesk_tui.store import Store
 from screens.dialogs import PickDialog, ReasonDialog, SupervisorDialog
 from screens.wallboard import WallboardApp
-from tests.rush_world import COORDINATOR, add_order, build_world
+from tests.rush_world import COORDINATOR, add_order, build_world, lines_of, order_of
 from tests.test_app import open_order_by_po
 from tests.test_queue_screen import open_queue
 from tests.ui import SIZE, make_app, text_of, wait_for
@@ -28,24 +28,6 @@ def _store(tmp_path: Path) -> Store:
 
 def _said(app: object) -> list[str]:
     return [str(n.message) for n in app._notifications]  # type: ignore[attr-defined]
-
-
-def _order(store: Store, order_id: int) -> SalesOrder:
-    with store.session() as session:
-        order = session.get(SalesOrder, order_id)
-        assert order is not None
-        return order
-
-
-def _lines(store: Store, order_id: int) -> list[SalesOrderLine]:
-    with store.session() as session:
-        return list(
-            session.exec(
-                select(SalesOrderLine)
-                .where(SalesOrderLine.order_id == order_id)
-                .order_by(col(SalesOrderLine.line_no))
-            )
-        )
 
 
 async def test_f5_rushes_the_order_and_says_what_it_took(tmp_path: Path) -> None:
@@ -74,8 +56,8 @@ async def test_f5_rushes_the_order_and_says_what_it_took(tmp_path: Path) -> None
             pilot, lambda: view.detail is not None and view.detail.order.priority == "normal"
         )
         assert "SO0000002: order is no longer rush" in _said(app)
-    assert _lines(store, wanted)[0].quantity_allocated == 12
-    assert _lines(store, giver)[0].quantity_allocated == 8
+    assert lines_of(store, wanted)[0].quantity_allocated == 12
+    assert lines_of(store, giver)[0].quantity_allocated == 8
     with store.session() as session:
         note = session.exec(select(Note)).one()
         assert note.order_id == giver and "12 units of P-100 taken" in note.body
@@ -102,11 +84,11 @@ async def test_shift_f5_rushes_the_line_under_the_cursor(tmp_path: Path) -> None
         await wait_for(pilot, lambda: any("line 2 marked rush" in s for s in _said(app)))
         await wait_for(pilot, lambda: view.detail is not None and view.detail.lines[1].rush)
         assert "RUSH" in view.lines.render_line(1).text
-    assert [(ln.rush, ln.quantity_allocated) for ln in _lines(store, wanted)] == [
+    assert [(ln.rush, ln.quantity_allocated) for ln in lines_of(store, wanted)] == [
         (False, 0),
         (True, 4),
     ]
-    assert _order(store, wanted).priority == Priority.NORMAL
+    assert order_of(store, wanted).priority == Priority.NORMAL
     store.dispose()
 
 
@@ -135,7 +117,7 @@ async def test_shift_f10_cancels_the_remaining_quantity(tmp_path: Path) -> None:
             pilot,
             lambda: view.detail is not None and view.detail.order.state == OrderState.CANCELLED,
         )
-    assert [ln.quantity_cancelled for ln in _lines(store, order_id)] == [10, 5]
+    assert [ln.quantity_cancelled for ln in lines_of(store, order_id)] == [10, 5]
 
     app = make_app(store, user="casey")
     async with app.run_test(size=SIZE) as pilot:  # a released order needs a supervisor
@@ -150,7 +132,7 @@ async def test_shift_f10_cancels_the_remaining_quantity(tmp_path: Path) -> None:
             pilot,
             lambda: view.detail is not None and view.detail.order.state == OrderState.CANCELLED,
         )
-    assert [ln.quantity_cancelled for ln in _lines(store, released)] == [8]
+    assert [ln.quantity_cancelled for ln in lines_of(store, released)] == [8]
     store.dispose()
 
 
@@ -162,7 +144,7 @@ async def test_a_rushed_order_heads_the_queue_and_shows_on_the_wallboard(tmp_pat
     rush.mark_order(
         store,
         wanted,
-        expected_version=_order(store, wanted).version,
+        expected_version=order_of(store, wanted).version,
         actor=COORDINATOR,
         reason="plant down",
     )
