@@ -39,6 +39,22 @@ def _as_a_user(work: Callable[[int], Any], store: Store, order_id: int) -> Any:
     raise AssertionError(f"order {order_id} kept changing")
 
 
+def _rush(store: Store, order_id: int) -> None:
+    """Rush `order_id` as a coordinator would: at the version the order has now."""
+    _as_a_user(
+        lambda version: rush.mark_order(
+            store,
+            order_id,
+            expected_version=version,
+            actor=COORDINATOR,
+            reason="race",
+            today=TODAY,
+        ),
+        store,
+        order_id,
+    )
+
+
 def test_concurrent_rushes_and_cancels_never_over_allocate(pg_store_url: str) -> None:
     store = Store(pg_store_url)
     try:
@@ -56,18 +72,7 @@ def test_concurrent_rushes_and_cancels_never_over_allocate(pg_store_url: str) ->
         def rush_one(order_id: int) -> None:
             start.wait()
             try:
-                _as_a_user(
-                    lambda version: rush.mark_order(
-                        store,
-                        order_id,
-                        expected_version=version,
-                        actor=COORDINATOR,
-                        reason="race",
-                        today=TODAY,
-                    ),
-                    store,
-                    order_id,
-                )
+                _rush(store, order_id)
             except BaseException as exc:
                 errors.append(exc)
 
@@ -169,18 +174,7 @@ def test_rush_submits_racing_rushes_keep_the_stock_right(pg_store_url: str) -> N
         def rush_one(order_id: int) -> None:
             start.wait()
             try:
-                _as_a_user(
-                    lambda version: rush.mark_order(
-                        store,
-                        order_id,
-                        expected_version=version,
-                        actor=COORDINATOR,
-                        reason="race",
-                        today=TODAY,
-                    ),
-                    store,
-                    order_id,
-                )
+                _rush(store, order_id)
             except BaseException as exc:
                 errors.append(exc)
 
